@@ -1,0 +1,105 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Person, Unit, normalise_name
+
+
+class UnitNameForm(forms.Form):
+    """Create or rename a unit; the service repeats the check the database enforces."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(
+        label=_("Organisation code"),
+        max_length=32,
+        required=False,
+        help_text=_("Optional: the unit's code in the HR system."),
+    )
+
+    def __init__(self, *args, parent=None, unit=None, **kwargs):
+        self.parent = parent
+        self.unit = unit
+        if unit is not None:
+            kwargs.setdefault("initial", {"name": unit.name, "code": unit.code or ""})
+        super().__init__(*args, **kwargs)
+        if unit is not None:
+            del self.fields["code"]
+
+    def clean_name(self):
+        return normalise_name(self.cleaned_data["name"])
+
+    def clean_code(self):
+        code = self.cleaned_data.get("code", "").strip()
+        if code and Unit.objects.filter(code=code).exists():
+            raise forms.ValidationError(_("Another unit already has this code."))
+        return code
+
+    def save(self, *, actor):
+        try:
+            if self.unit is None:
+                return services.unit_create(
+                    actor=actor,
+                    parent=self.parent,
+                    name=self.cleaned_data["name"],
+                    code=self.cleaned_data.get("code"),
+                )
+            return services.unit_rename(actor=actor, unit=self.unit, name=self.cleaned_data["name"])
+        except forms.ValidationError as exc:
+            # A dict of field errors lands on its fields (a name taken a moment ago).
+            self.add_error(None, exc)
+            return None
+
+
+class ReadinessForm(forms.ModelForm):
+    """ORG-3: reserve plan and training record."""
+
+    class Meta:
+        model = Unit
+        fields = ["reserve_plan", "reserve_plan_updated_on", "staff_trained_on"]
+        widgets = {
+            "reserve_plan_updated_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "staff_trained_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "reserve_plan": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reserve_plan", "").strip() and not cleaned.get("reserve_plan_updated_on"):
+            self.add_error(
+                "reserve_plan_updated_on", _("Give the date the reserve plan was last updated.")
+            )
+        return cleaned
+
+    def save(self, *, actor):
+        return services.unit_update_readiness(
+            actor=actor,
+            unit=self.instance,
+            reserve_plan=self.cleaned_data["reserve_plan"],
+            reserve_plan_updated_on=self.cleaned_data["reserve_plan_updated_on"],
+            staff_trained_on=self.cleaned_data["staff_trained_on"],
+        )
+
+
+class TelesamordnareForm(forms.Form):
+    """ORG-2: choose the unit's telesamordnare among the förvaltning's active staff."""
+
+    telesamordnare = forms.ModelMultipleChoiceField(
+        label=_("Telephony coordinators"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        self.unit = unit
+        kwargs.setdefault("initial", {"telesamordnare": list(unit.telesamordnare.all())})
+        super().__init__(*args, **kwargs)
+        self.fields["telesamordnare"].queryset = Person.objects.filter(
+            unit__forvaltning_id=unit.forvaltning_id, is_active=True
+        ).order_by("last_name", "first_name")
+
+    def save(self, *, actor):
+        return services.unit_set_telesamordnare(
+            actor=actor, unit=self.unit, people=self.cleaned_data["telesamordnare"]
+        )

@@ -1,0 +1,206 @@
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import PersonKind
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(name):
+    """Collapse runs of whitespace and strip: 'Vård  och omsorg ' -> 'Vård och omsorg'."""
+    return _SPACES.sub(" ", name or "").strip()
+
+
+def name_key(name):
+    """Comparison key for unit names: whitespace-normalised and case-folded (Ö == ö)."""
+    return normalise_name(name).casefold()
+
+
+class Unit(models.Model):
+    """A förvaltning (no parent) or an organisationsenhet below one, at any depth (ORG-1)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    # Derived from name in save(): the database compares names through it, because
+    # SQLite's lower() folds ASCII only and "Östra" must clash with "östra".
+    name_key = models.CharField(max_length=200, editable=False)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    # Derived in save(): the root förvaltning and the materialised path "/1/5/9/", so that
+    # "this unit and everything below" is one indexed prefix match. Units do not move.
+    forvaltning = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    code = models.CharField(
+        _("organisation code"),
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The unit's code in the HR system; LDAP sign-in places people by it."),
+    )
+    manager = models.ForeignKey(
+        "organisation.Person",
+        verbose_name=_("manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_units",
+        help_text=_("Enhetschef; for a förvaltning, the förvaltningschef."),
+    )
+    telesamordnare = models.ManyToManyField(
+        "organisation.Person",
+        verbose_name=_("telephony coordinators"),
+        blank=True,
+        related_name="coordinated_units",
+    )
+    reserve_plan = models.TextField(
+        _("reserve plan for power outages"),
+        blank=True,
+        help_text=_("How the unit communicates when power or the phone system is down."),
+    )
+    reserve_plan_updated_on = models.DateField(_("reserve plan updated"), null=True, blank=True)
+    staff_trained_on = models.DateField(
+        _("staff trained on their phones"),
+        null=True,
+        blank=True,
+        help_text=_("Date of the latest training of the staff in their phones and services."),
+    )
+    history = HistoricalRecords(
+        excluded_fields=["name_key", "path", "depth", "forvaltning"],
+        m2m_fields=[telesamordnare],
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint("parent", "name_key", name="unit_name_unique_among_siblings"),
+            models.UniqueConstraint(
+                "name_key",
+                condition=Q(parent__isnull=True),
+                name="forvaltning_name_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name="")
+                & ~Q(name__startswith=" ")
+                & ~Q(name__endswith=" ")
+                & ~Q(name__contains="  "),
+                name="unit_name_normalised",
+            ),
+            models.CheckConstraint(condition=~Q(name_key=""), name="unit_name_key_set"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = normalise_name(self.name)
+        self.name_key = name_key(self.name)
+        if self.pk is None:
+            super().save(*args, **kwargs)
+            self._set_tree_fields()
+            Unit.objects.filter(pk=self.pk).update(
+                path=self.path, depth=self.depth, forvaltning=self.forvaltning_id
+            )
+            return
+        self._set_tree_fields()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("organisation:unit_detail", args=[self.pk])
+
+    def _set_tree_fields(self):
+        if self.parent_id is None:
+            self.path, self.depth, self.forvaltning_id = f"/{self.pk}/", 0, self.pk
+        else:
+            parent = self.parent
+            self.path = f"{parent.path}{self.pk}/"
+            self.depth = parent.depth + 1
+            self.forvaltning_id = parent.forvaltning_id
+
+    @property
+    def is_forvaltning(self):
+        return self.parent_id is None
+
+    def ancestor_ids(self):
+        """Ids from the förvaltning down to this unit, read from the path (no query)."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+
+class Person(models.Model):
+    """An employee or elected official (ORG-4), placed in one unit."""
+
+    external_id = models.CharField(
+        _("employee number"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Identifier in the HR system or the directory (LDAP)."),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=PersonKind.choices, default=PersonKind.EMPLOYEE
+    )
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    title = models.CharField(_("title"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    protected_identity = models.BooleanField(
+        _("protected identity"),
+        default=False,
+        help_text=_("Skyddad identitet: never shown in telesök, exports or the API."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(first_name="") & ~Q(last_name="") & ~Q(title=""),
+                name="person_name_and_title_given",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+    def get_absolute_url(self):
+        return reverse("organisation:person_detail", args=[self.pk])
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}"

@@ -1,0 +1,138 @@
+"""Who may do what: roles come from groups (LDAP-mapped), scope from the organisation.
+
+Pure predicates `can_<verb>_<thing>(user, obj) -> bool`. The few reads they need (the
+units a manager heads) are cached on the user object for the request.
+"""
+
+from .choices import Role
+
+ROLE_CODES = frozenset(Role.values)
+
+
+def roles_of(user):
+    """The role codes of a signed-in user; every signed-in user is also an anställd."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_telefoni_roles", None)
+    if cached is None:
+        names = {group.name for group in user.groups.all()}
+        cached = frozenset(names & ROLE_CODES)
+        if user.is_superuser:
+            cached |= {Role.ADMIN}
+        user._telefoni_roles = cached
+    return cached
+
+
+def has_role(user, role):
+    return role in roles_of(user)
+
+
+def person_of(user):
+    """The Person linked to a user, or None (an LDAP user with no matching unit, say)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    # RelatedObjectDoesNotExist is an AttributeError, so getattr's default covers it.
+    return getattr(user, "person", None)
+
+
+def _headed_paths(user):
+    """Paths of the units whose manager is this user's person (cached per user object)."""
+    cached = getattr(user, "_telefoni_headed_paths", None)
+    if cached is None:
+        person = person_of(user)
+        cached = tuple(person.managed_units.values_list("path", flat=True)) if person else ()
+        user._telefoni_headed_paths = cached
+    return cached
+
+
+def _is_service_desk(user):
+    roles = roles_of(user)
+    return Role.TELEKUNDTJANST in roles or Role.ADMIN in roles
+
+
+def is_manager_of_unit(user, unit):
+    """Enhetschef for this unit or one above it (own unit and below)."""
+    if Role.ENHETSCHEF not in roles_of(user):
+        return False
+    return any(unit.path.startswith(path) for path in _headed_paths(user))
+
+
+def is_forvaltningschef_of(user, unit):
+    if Role.FORVALTNINGSCHEF not in roles_of(user):
+        return False
+    return f"/{unit.forvaltning_id}/" in _headed_paths(user)
+
+
+def is_telesamordnare_of(user, unit):
+    """Telesamordnare of the unit's förvaltning (own förvaltning)."""
+    if Role.TELESAMORDNARE not in roles_of(user):
+        return False
+    cached = getattr(user, "_telefoni_coordinated_forvaltningar", None)
+    if cached is None:
+        person = person_of(user)
+        cached = (
+            frozenset(person.coordinated_units.values_list("forvaltning_id", flat=True))
+            if person
+            else frozenset()
+        )
+        user._telefoni_coordinated_forvaltningar = cached
+    return unit.forvaltning_id in cached
+
+
+def is_budget_manager_of(user, cost_centre):
+    if Role.BUDGETCHEF not in roles_of(user):
+        return False
+    person = person_of(user)
+    return person is not None and cost_centre.budget_manager_id == person.pk
+
+
+def can_create_unit(user, parent):
+    """ORG-1: Tele kundtjänst anywhere; a förvaltningschef below their own förvaltning."""
+    if _is_service_desk(user):
+        return True
+    return parent is not None and is_forvaltningschef_of(user, parent)
+
+
+def can_rename_unit(user, unit):
+    """ORG-1: Tele kundtjänst, or the förvaltningschef of the unit's förvaltning."""
+    return _is_service_desk(user) or is_forvaltningschef_of(user, unit)
+
+
+def can_edit_unit_readiness(user, unit):
+    """ORG-3: reserve plan and training record; the unit's own managers and the desk."""
+    return (
+        _is_service_desk(user)
+        or is_forvaltningschef_of(user, unit)
+        or is_manager_of_unit(user, unit)
+    )
+
+
+def can_assign_telesamordnare(user, unit):
+    """ORG-2: who names a unit's telesamordnare."""
+    return _is_service_desk(user) or is_forvaltningschef_of(user, unit)
+
+
+def can_view_person(user, person):
+    """DIR-3: everyone signed in; ORG-4: a protected identity only for themselves,
+    their managers and Tele kundtjänst."""
+    if not person.protected_identity:
+        return True
+    own = person_of(user)
+    if own is not None and own.pk == person.pk:
+        return True
+    return (
+        _is_service_desk(user)
+        or is_manager_of_unit(user, person.unit)
+        or is_forvaltningschef_of(user, person.unit)
+    )
+
+
+def can_view_flag(user, flag):
+    own = person_of(user)
+    if own is not None and flag.responsible_id == own.pk:
+        return True
+    return (
+        _is_service_desk(user)
+        or is_manager_of_unit(user, flag.unit)
+        or is_forvaltningschef_of(user, flag.unit)
+    )

@@ -1,0 +1,52 @@
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.lookups import StartsWith
+
+from .models import Person, Unit
+
+
+def nearest_manager_subquery(path_ref="path"):
+    """Subquery: the manager of the nearest unit at or above the outer row's unit path."""
+    return Subquery(
+        Unit.objects.filter(StartsWith(OuterRef(path_ref), F("path")), manager__isnull=False)
+        .order_by("-depth")
+        .values("manager")[:1]
+    )
+
+
+def manager_of(person):
+    """A person's manager: the enhetschef of their unit, or of the nearest unit above that
+    has one; a manager's own manager is found further up."""
+    ancestors = (
+        Unit.objects.filter(pk__in=person.unit.ancestor_ids(), manager__isnull=False)
+        .exclude(manager=person)
+        .select_related("manager")
+        .order_by("-depth")
+    )
+    unit = ancestors.first()
+    return unit.manager if unit else None
+
+
+def unit_tree():
+    """All units in tree order (path), with managers; one query."""
+    return Unit.objects.select_related("manager").order_by("path")
+
+
+def unit_with_context(pk):
+    return Unit.objects.select_related("parent", "forvaltning", "manager").get(pk=pk)
+
+
+def unit_ancestors(unit):
+    return Unit.objects.filter(pk__in=unit.ancestor_ids()[:-1]).order_by("depth")
+
+
+def visible_people(user):
+    """People a user may see listed: protected identities are never listed (ORG-4)."""
+    return Person.objects.filter(protected_identity=False, is_active=True)
+
+
+def people_of_unit(unit):
+    return (
+        Person.objects.filter(unit=unit, protected_identity=False, is_active=True)
+        .only("pk", "first_name", "last_name", "title", "unit_id", "kind")
+        .order_by("last_name", "first_name")
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "organisation"
+
+urlpatterns = [
+    path("", views.unit_tree, name="unit_list"),
+    path("ny-forvaltning/", views.unit_create, name="forvaltning_create"),
+    path("enhet/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("enhet/<int:parent_pk>/ny-underenhet/", views.unit_create, name="unit_create"),
+    path("enhet/<int:pk>/byt-namn/", views.unit_rename, name="unit_rename"),
+    path("enhet/<int:pk>/reservplan/", views.unit_readiness, name="unit_readiness"),
+    path("enhet/<int:pk>/telesamordnare/", views.unit_telesamordnare, name="unit_telesamordnare"),
+    path("person/<int:pk>/", views.person_detail, name="person_detail"),
+]

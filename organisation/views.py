@@ -1,0 +1,129 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from compliance.models import Flag
+
+from . import permissions, selectors
+from .forms import ReadinessForm, TelesamordnareForm, UnitNameForm
+from .models import Person, Unit
+
+
+def _build_tree(units):
+    """Nest a flat, path-ordered list of units; siblings sorted by name."""
+    children = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    for siblings in children.values():
+        siblings.sort(key=lambda u: u.name_key)
+
+    def nodes(parent_id):
+        return [{"unit": u, "children": nodes(u.pk)} for u in children.get(parent_id, [])]
+
+    return nodes(None)
+
+
+def unit_tree(request):
+    tree = _build_tree(list(selectors.unit_tree()))
+    return render(
+        request,
+        "organisation/unit_list.html",
+        {"tree": tree, "can_create_forvaltning": permissions.can_create_unit(request.user, None)},
+    )
+
+
+def _get_unit(pk):
+    try:
+        return selectors.unit_with_context(pk)
+    except Unit.DoesNotExist:
+        raise Http404 from None
+
+
+def unit_detail(request, pk):
+    unit = _get_unit(pk)
+    user = request.user
+    context = {
+        "unit": unit,
+        "ancestors": selectors.unit_ancestors(unit),
+        "children": unit.children.order_by("name_key"),
+        "people": selectors.people_of_unit(unit),
+        "cost_centres": unit.cost_centres.select_related("budget_manager").order_by("code"),
+        "telesamordnare": unit.telesamordnare.filter(protected_identity=False).order_by(
+            "last_name", "first_name"
+        ),
+        "open_flags": Flag.objects.filter(unit=unit, resolved_at__isnull=True).order_by("rule"),
+        "can_create": permissions.can_create_unit(user, unit),
+        "can_rename": permissions.can_rename_unit(user, unit),
+        "can_edit_readiness": permissions.can_edit_unit_readiness(user, unit),
+        "can_assign": permissions.can_assign_telesamordnare(user, unit),
+    }
+    return render(request, "organisation/unit_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def unit_create(request, parent_pk=None):
+    parent = _get_unit(parent_pk) if parent_pk is not None else None
+    if not permissions.can_create_unit(request.user, parent):
+        raise PermissionDenied
+    form = UnitNameForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        unit = form.save(actor=request.user)
+        if unit is not None:
+            messages.success(request, _("The unit “%(name)s” was created.") % {"name": unit.name})
+            return redirect("organisation:unit_detail", pk=unit.pk)
+    return render(request, "organisation/unit_form.html", {"form": form, "parent": parent})
+
+
+@require_http_methods(["GET", "POST"])
+def unit_rename(request, pk):
+    unit = _get_unit(pk)
+    if not permissions.can_rename_unit(request.user, unit):
+        raise PermissionDenied
+    form = UnitNameForm(request.POST or None, parent=unit.parent, unit=unit)
+    if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
+        messages.success(request, _("The unit was renamed."))
+        return redirect("organisation:unit_detail", pk=unit.pk)
+    return render(request, "organisation/unit_form.html", {"form": form, "unit": unit})
+
+
+@require_http_methods(["GET", "POST"])
+def unit_readiness(request, pk):
+    unit = _get_unit(pk)
+    if not permissions.can_edit_unit_readiness(request.user, unit):
+        raise PermissionDenied
+    form = ReadinessForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        form.save(actor=request.user)
+        messages.success(request, _("Reserve plan and training record saved."))
+        return redirect("organisation:unit_detail", pk=unit.pk)
+    return render(request, "organisation/unit_readiness_form.html", {"form": form, "unit": unit})
+
+
+@require_http_methods(["GET", "POST"])
+def unit_telesamordnare(request, pk):
+    unit = _get_unit(pk)
+    if not permissions.can_assign_telesamordnare(request.user, unit):
+        raise PermissionDenied
+    form = TelesamordnareForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        form.save(actor=request.user)
+        messages.success(request, _("Telephony coordinators saved."))
+        return redirect("organisation:unit_detail", pk=unit.pk)
+    return render(
+        request, "organisation/unit_telesamordnare_form.html", {"form": form, "unit": unit}
+    )
+
+
+def person_detail(request, pk):
+    person = get_object_or_404(Person.objects.select_related("unit", "unit__forvaltning"), pk=pk)
+    if not permissions.can_view_person(request.user, person):
+        raise Http404
+    context = {
+        "person": person,
+        "manager": selectors.manager_of(person),
+        "ancestors": selectors.unit_ancestors(person.unit),
+    }
+    return render(request, "organisation/person_detail.html", context)

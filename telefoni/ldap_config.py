@@ -1,0 +1,109 @@
+"""django-auth-ldap settings built from environment variables.
+
+Kept apart from settings.py so that the LDAP tests build their configuration with the
+same code as production, only pointed at the slapd they start.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+# The roles a mapped LDAP group can grant; organisation.roles.Role holds the same codes.
+ROLE_CODES = (
+    "enhetschef",
+    "budgetchef",
+    "forvaltningschef",
+    "telesamordnare",
+    "telekundtjanst",
+    "kundtjanst",
+    "ksordforande",
+    "admin",
+)
+
+
+def parse_role_groups(raw):
+    """'role=dn;role=dn' -> {role: dn}. DNs contain commas, so pairs are split on ';'."""
+    mapping = {}
+    for pair in (raw or "").split(";"):
+        pair = pair.strip()
+        if not pair:
+            continue
+        role, sep, dn = pair.partition("=")
+        role = role.strip()
+        if not sep or not dn.strip():
+            raise ImproperlyConfigured(f"LDAP_ROLE_GROUPS: {pair!r} is not role=group-dn")
+        if role not in ROLE_CODES:
+            raise ImproperlyConfigured(
+                f"LDAP_ROLE_GROUPS: unknown role {role!r}; known: {', '.join(ROLE_CODES)}"
+            )
+        mapping[role] = dn.strip()
+    return mapping
+
+
+def ldap_settings(env):
+    """Return the AUTH_LDAP_* settings for an environment mapping (os.environ or a dict)."""
+    import ldap
+    from django_auth_ldap.config import (
+        GroupOfNamesType,
+        LDAPSearch,
+        NestedActiveDirectoryGroupType,
+        PosixGroupType,
+    )
+
+    group_types = {
+        "groupOfNames": GroupOfNamesType,
+        "posixGroup": PosixGroupType,
+        "activeDirectory": NestedActiveDirectoryGroupType,
+    }
+    group_type_name = env.get("LDAP_GROUP_TYPE", "groupOfNames")
+    if group_type_name not in group_types:
+        raise ImproperlyConfigured(
+            f"LDAP_GROUP_TYPE must be one of {', '.join(group_types)}, not {group_type_name!r}"
+        )
+    user_base = env.get("LDAP_USER_SEARCH_BASE", "")
+    group_base = env.get("LDAP_GROUP_SEARCH_BASE", "")
+    if not user_base:
+        raise ImproperlyConfigured("LDAP_USER_SEARCH_BASE is required when LDAP_SERVER_URI is set")
+    role_groups = parse_role_groups(env.get("LDAP_ROLE_GROUPS", ""))
+    timeout = int(env.get("LDAP_TIMEOUT", "5"))
+    config = {
+        "AUTH_LDAP_SERVER_URI": env["LDAP_SERVER_URI"],
+        "AUTH_LDAP_BIND_DN": env.get("LDAP_BIND_DN", ""),
+        "AUTH_LDAP_BIND_PASSWORD": env.get("LDAP_BIND_PASSWORD", ""),
+        "AUTH_LDAP_START_TLS": env.get("LDAP_START_TLS", "0").lower() in {"1", "true", "yes"},
+        "AUTH_LDAP_CONNECTION_OPTIONS": {
+            ldap.OPT_NETWORK_TIMEOUT: timeout,
+            ldap.OPT_TIMEOUT: timeout,
+            ldap.OPT_REFERRALS: 0,
+        },
+        "AUTH_LDAP_USER_SEARCH": LDAPSearch(
+            user_base,
+            ldap.SCOPE_SUBTREE,
+            env.get("LDAP_USER_FILTER", "(uid=%(user)s)"),
+        ),
+        "AUTH_LDAP_USER_ATTR_MAP": {
+            "first_name": env.get("LDAP_ATTR_FIRST_NAME", "givenName"),
+            "last_name": env.get("LDAP_ATTR_LAST_NAME", "sn"),
+            "email": env.get("LDAP_ATTR_EMAIL", "mail"),
+        },
+        "AUTH_LDAP_ALWAYS_UPDATE_USER": True,
+        # Roles are mapped by telefoni itself (organisation.ldap), not mirrored wholesale.
+        "AUTH_LDAP_MIRROR_GROUPS": False,
+        "TELEFONI_LDAP_ROLE_GROUPS": role_groups,
+        "TELEFONI_LDAP_PERSON_ATTRS": {
+            "title": env.get("LDAP_ATTR_TITLE", "title"),
+            "unit_code": env.get("LDAP_ATTR_UNIT", "departmentNumber"),
+            "external_id": env.get("LDAP_ATTR_EMPLOYEE_ID", "employeeNumber"),
+        },
+    }
+    if group_base:
+        config["AUTH_LDAP_GROUP_SEARCH"] = LDAPSearch(
+            group_base, ldap.SCOPE_SUBTREE, env.get("LDAP_GROUP_FILTER", "(objectClass=*)")
+        )
+        config["AUTH_LDAP_GROUP_TYPE"] = group_types[group_type_name]()
+        if "admin" in role_groups:
+            config["AUTH_LDAP_USER_FLAGS_BY_GROUP"] = {
+                "is_staff": role_groups["admin"],
+                "is_superuser": role_groups["admin"],
+            }
+    elif role_groups:
+        raise ImproperlyConfigured("LDAP_ROLE_GROUPS needs LDAP_GROUP_SEARCH_BASE")
+    return config

@@ -1,0 +1,62 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from compliance.selectors import open_flags_for
+from organisation.permissions import person_of
+
+from .celery import app as celery_app
+
+log = logging.getLogger(__name__)
+
+
+def start(request):
+    """What the signed-in person must act on; later issues add their lists here."""
+    person = person_of(request.user)
+    return render(
+        request,
+        "start.html",
+        {"person": person, "flags": open_flags_for(person)},
+    )
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes lockout page: Swedish, says when to try again (never for good)."""
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        log.exception("healthz: database check failed")
+        return False
+
+
+def _broker_ok():
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        log.exception("healthz: broker check failed")
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    status = 200 if all(checks.values()) else 503
+    body = {name: "ok" if ok else "error" for name, ok in checks.items()}
+    return JsonResponse(body, status=status)

@@ -1,0 +1,139 @@
+"""Shared fixtures: a small organisation and the access matrix of STYLE.md.
+
+`world` builds two förvaltningar and the people of the matrix; `matrix_user(name)` returns
+a signed-in test client for one of them.
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+
+from organisation.choices import Role
+from tests.factories import CostCentreFactory, UnitFactory, person_with_user
+
+REQUIRE_SERVICES = os.environ.get("TELEFONI_REQUIRE_SERVICES") == "1"
+
+MATRIX = (
+    "anonymous",
+    "employee",
+    "colleague",
+    "manager",
+    "forvaltningschef",
+    "budgetchef",
+    "outsider",
+    "telesamordnare_other",
+    "telekundtjanst",
+    "kundtjanst",
+    "ksordforande",
+    "admin",
+)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """With TELEFONI_REQUIRE_SERVICES=1 a skipped test is a failed test (CI)."""
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_SERVICES and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped, but TELEFONI_REQUIRE_SERVICES=1: {reason}"
+
+
+@pytest.fixture
+def world(db):
+    """Two förvaltningar, units at three levels, and one person per matrix role."""
+    vof = UnitFactory(name="Vård- och omsorgsförvaltningen")
+    hemtjanst = UnitFactory(name="Hemtjänst Norr", parent=vof)
+    grupp = UnitFactory(name="Hemtjänst Norr grupp 1", parent=hemtjanst)
+    kfv = UnitFactory(name="Kultur- och fritidsförvaltningen")
+    bibliotek = UnitFactory(name="Stadsbiblioteket", parent=kfv)
+    ksf = UnitFactory(name="Kommunstyrelseförvaltningen")
+    tele = UnitFactory(name="Tele kundtjänst", parent=ksf)
+
+    fchef = person_with_user(
+        unit=vof, roles=[Role.FORVALTNINGSCHEF], username="fchef", title="Förvaltningschef"
+    )
+    vof.manager = fchef
+    vof.save()
+    manager = person_with_user(
+        unit=hemtjanst, roles=[Role.ENHETSCHEF], username="chef", title="Enhetschef"
+    )
+    hemtjanst.manager = manager
+    hemtjanst.save()
+    employee = person_with_user(
+        unit=grupp, username="anna", first_name="Anna", last_name="Östlund", title="Undersköterska"
+    )
+    colleague = person_with_user(unit=grupp, username="bo", title="Undersköterska")
+    budgetchef = person_with_user(
+        unit=hemtjanst, roles=[Role.BUDGETCHEF], username="budget", title="Ekonom"
+    )
+    outsider = person_with_user(unit=bibliotek, username="outsider", title="Bibliotekarie")
+    kfv_chef = person_with_user(
+        unit=kfv, roles=[Role.FORVALTNINGSCHEF], username="kfvchef", title="Förvaltningschef"
+    )
+    kfv.manager = kfv_chef
+    kfv.save()
+    tsam_other = person_with_user(
+        unit=bibliotek, roles=[Role.TELESAMORDNARE], username="tsam", title="Telesamordnare"
+    )
+    kfv.telesamordnare.add(tsam_other)
+    telekundtjanst = person_with_user(
+        unit=tele, roles=[Role.TELEKUNDTJANST], username="tele", title="Teletekniker"
+    )
+    kundtjanst = person_with_user(
+        unit=ksf, roles=[Role.KUNDTJANST], username="kundtjanst", title="Kundtjänstmedarbetare"
+    )
+    ksordforande = person_with_user(
+        unit=ksf,
+        roles=[Role.KSORDFORANDE],
+        username="ksordf",
+        title="Kommunstyrelsens ordförande",
+        kind="elected",
+    )
+    admin = person_with_user(
+        unit=tele, roles=[Role.ADMIN], username="admin", title="Systemförvaltare"
+    )
+    admin.user.is_staff = admin.user.is_superuser = True
+    admin.user.save()
+    cost_centre = CostCentreFactory(
+        code="4100", name="Hemtjänst Norr", unit=hemtjanst, budget_manager=budgetchef
+    )
+    return SimpleNamespace(
+        vof=vof,
+        hemtjanst=hemtjanst,
+        grupp=grupp,
+        kfv=kfv,
+        bibliotek=bibliotek,
+        ksf=ksf,
+        tele=tele,
+        cost_centre=cost_centre,
+        people={
+            "employee": employee,
+            "colleague": colleague,
+            "manager": manager,
+            "forvaltningschef": fchef,
+            "budgetchef": budgetchef,
+            "outsider": outsider,
+            "telesamordnare_other": tsam_other,
+            "telekundtjanst": telekundtjanst,
+            "kundtjanst": kundtjanst,
+            "ksordforande": ksordforande,
+            "admin": admin,
+        },
+    )
+
+
+@pytest.fixture
+def matrix_client(world, client):
+    """matrix_client(name) -> a test client signed in as that matrix role (or anonymous)."""
+
+    def sign_in(name):
+        assert name in MATRIX, name
+        client.logout()
+        if name != "anonymous":
+            client.force_login(world.people[name].user)
+        return client
+
+    return sign_in

@@ -1,0 +1,52 @@
+"""Real services for tests: skip with a reason when absent, fail in CI (see conftest)."""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+REDIS_URL = os.environ.get("TELEFONI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _port_open(host, port):
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_redis():
+    url = urlparse(REDIS_URL)
+    if not _port_open(url.hostname or "127.0.0.1", url.port or 6379):
+        pytest.skip(f"Redis is not answering at {REDIS_URL}")
+    return REDIS_URL
+
+
+def require_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: set DATABASE_URL=postgres://... (CI does)")
+
+
+def require_slapd():
+    try:
+        import slapdtest  # noqa: F401
+    except ImportError:
+        pytest.skip("python-ldap (slapdtest) is not installed")
+    if not (shutil.which("slapd") or os.path.exists("/usr/sbin/slapd")):
+        pytest.skip("slapd is not installed (apt-get install slapd ldap-utils)")
+
+
+def require_chromium():
+    path = os.environ.get("TELEFONI_CHROMIUM", "/usr/bin/chromium")
+    if not os.path.exists(path):
+        pytest.skip(f"Chromium is not installed at {path}")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        pytest.skip("playwright is not installed")
+    return path
