@@ -1,10 +1,16 @@
 """Every state change of the organisation: keyword-only, atomic, records who acted."""
 
+import logging
+
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .models import Unit, name_key, normalise_name
+from .choices import Role
+from .models import Person, Unit, name_key, normalise_name
+
+log = logging.getLogger(__name__)
 
 
 def _sibling_name_taken(*, parent, name, exclude_pk=None):
@@ -94,4 +100,118 @@ def person_save(*, actor, person, reason):
     person._change_reason = reason
     person.full_clean()
     person.save()
+    return person
+
+
+# Sign-in through the directory (LDAP): organisation.ldap reads the directory, these write.
+
+# Person fields the directory is the source of; a value it does not give is left as it is.
+PERSON_DIRECTORY_FIELDS = ("first_name", "last_name", "email", "title", "external_id")
+# Person fields that may not be empty (person_name_and_title_given).
+_PERSON_REQUIRED_FIELDS = ("first_name", "last_name", "title")
+
+
+@transaction.atomic
+def user_set_roles(*, user, roles):
+    """Make the user's role groups exactly `roles` (Role codes); other groups are kept.
+
+    LDAP sign-in calls this with the roles of the mapped directory groups the user is in,
+    so joining a group grants its role and leaving it takes the role away at the next
+    sign-in. Returns the (added, removed) role codes; setting the same roles is a no-op.
+    """
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise ValueError(f"not role codes: {', '.join(sorted(unknown))}")
+    current = set(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+    added, removed = wanted - current, current - wanted
+    if removed:
+        user.groups.remove(*Group.objects.filter(name__in=removed))
+    if added:
+        user.groups.add(*(Group.objects.get_or_create(name=code)[0] for code in sorted(added)))
+    if added or removed:
+        log.info(
+            "Roles of %s from the directory: added %s, removed %s",
+            user.get_username(),
+            sorted(added) or "none",
+            sorted(removed) or "none",
+        )
+    # roles_of() caches the roles on the user object.
+    user.__dict__.pop("_telefoni_roles", None)
+    return added, removed
+
+
+@transaction.atomic
+def person_sync_from_directory(*, user, attrs, unit):
+    """Create or update the Person of a user who signed in through the directory (LDAP).
+
+    `attrs` maps PERSON_DIRECTORY_FIELDS to the directory's values (missing or empty: not
+    given, the stored value stays); `unit` is the Unit whose code matched the directory's
+    unit attribute, or None (the person stays where they are). The person is found by the
+    user link, else by the employee number, and is saved only when something changed, with
+    the user as history user. With no person and no unit (or no name or title) none is
+    created and None is returned: the start page tells such a user to call Tele kundtjänst.
+    """
+    given = {field: (attrs.get(field) or "").strip() for field in PERSON_DIRECTORY_FIELDS}
+    person = Person.objects.select_for_update().filter(user=user).first()
+    if person is None and given["external_id"]:
+        person = Person.objects.select_for_update().filter(external_id=given["external_id"]).first()
+        if person is not None and person.user_id is not None:
+            log.warning(
+                "Directory sign-in of %s: employee number %s belongs to person %s, who is "
+                "linked to another account; not linked",
+                user.get_username(),
+                given["external_id"],
+                person.pk,
+            )
+            return None
+    creating = person is None
+    if creating:
+        missing = [field for field in _PERSON_REQUIRED_FIELDS if not given[field]]
+        if unit is None or missing:
+            log.warning(
+                "Directory sign-in of %s: no person created (%s)",
+                user.get_username(),
+                "no unit matches the directory's unit code"
+                if unit is None
+                else "the directory gives no " + ", ".join(missing),
+            )
+            return None
+        person = Person(user=user)
+
+    changed = []
+    for field, value in given.items():
+        if value and getattr(person, field) != value:
+            setattr(person, field, value)
+            changed.append(field)
+    if unit is not None and person.unit_id != unit.pk:
+        person.unit = unit
+        changed.append("unit")
+    if person.user_id != user.pk:
+        person.user = user
+        changed.append("user")
+    if not changed:
+        return person
+
+    person._history_user = user
+    person._change_reason = (
+        _("Created from the directory (LDAP)")
+        if creating
+        else _("Updated from the directory (LDAP)")
+    )
+    try:
+        person.full_clean()
+        with transaction.atomic():
+            person.save()
+    except (ValidationError, IntegrityError) as exc:
+        # Bad data in the directory (an e-mail address, a taken employee number) must not
+        # stop the sign-in: keep the stored person and tell the logs.
+        log.warning(
+            "Directory sign-in of %s: person not %s (%s): %s",
+            user.get_username(),
+            "created" if creating else "updated",
+            ", ".join(changed),
+            exc,
+        )
+        return None if creating else Person.objects.filter(pk=person.pk).first()
     return person

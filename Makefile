@@ -1,0 +1,39 @@
+# The two commands of README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when a requirements file changed.
+$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-ldap.txt scripts/install-deps
+	scripts/install-deps $(BIN)/python
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: migrate, load the demo municipality, serve on http://127.0.0.1:8000 with a
+## Celery worker and beat on the embedded default (SQLite + SQLite broker). Ctrl-C stops all.
+run: install
+	scripts/run-dev
+
+## make test: the whole suite. Tests needing PostgreSQL, Redis, slapd or Chromium skip
+## with a reason when absent; TELEFONI_REQUIRE_SERVICES=1 turns such skips into failures.
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+messages: install
+	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --locale sv --no-obsolete --no-location --ignore .venv --ignore var --ignore tests
+	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --locale sv --ignore .venv --ignore var
+
+clean:
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache

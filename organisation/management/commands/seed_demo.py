@@ -1,0 +1,507 @@
+"""manage.py seed_demo: build the fictional municipality of organisation/demo_data.py.
+
+Idempotent: units are found by code, people by external id ("demo-..."), cost centres by
+code and accounts by username, and a row is saved only when one of its values differs, so
+a second run writes no row and no history. It refuses to run with DEBUG off, because it
+creates accounts whose password is "demo".
+"""
+
+import random
+import time
+import unicodedata
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from smtplib import SMTPException
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+# A demo spans every app, so this command imports against the arrows of STYLE.md
+# (organisation <- costs, compliance); nothing else in organisation does.
+from compliance.models import Flag
+from compliance.services import sweep_organisation_rules
+from costs.models import CostCentre
+from organisation import demo_data as data
+from organisation.choices import PersonKind
+from organisation.models import Person, Unit, name_key
+
+PERSON_FIELDS = (
+    "first_name",
+    "last_name",
+    "title",
+    "unit_id",
+    "email",
+    "kind",
+    "protected_identity",
+    "is_active",
+    "user_id",
+)
+COST_CENTRE_FIELDS = ("name", "unit_id", "budget_manager_id", "is_active")
+
+
+@dataclass
+class PlannedPerson:
+    external_id: str
+    first_name: str
+    last_name: str
+    title: str
+    unit_code: str
+    kind: str = PersonKind.EMPLOYEE
+    username: str | None = None
+    protected_identity: bool = False
+    email: str = ""
+
+
+@dataclass
+class Tally:
+    created: dict = field(default_factory=lambda: defaultdict(int))
+    updated: dict = field(default_factory=lambda: defaultdict(int))
+
+    def count(self, kind, *, created):
+        (self.created if created else self.updated)[kind] += 1
+
+    def add(self, kind, *, created=0, updated=0):
+        self.created[kind] += created
+        self.updated[kind] += updated
+
+
+def walk(specs, parent=None):
+    """(spec, parent spec) for every unit of the demo tree, parents first."""
+    for spec in specs:
+        yield spec, parent
+        yield from walk(spec.children, spec)
+
+
+def _ascii(text):
+    """'Åsa Öberg-Lindé' -> 'asa oberg-linde' (for e-mail addresses)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if c.isascii() and (c.isalnum() or c in " -"))
+
+
+def _day(key, start, span):
+    """A fixed date in [start, start + span) chosen by `key`: same key, same date."""
+    return start + timedelta(days=zlib.crc32(key.encode()) % span)
+
+
+def _set_changed(obj, values):
+    """Set `values` on obj; True when any of them differed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+class DemoPlan:
+    """The demo municipality as plain data, computed without touching the database."""
+
+    def __init__(self, *, large_unit_min_staff):
+        self.tree = list(walk(data.FORVALTNINGAR))
+        self.parent_code = {spec.code: parent and parent.code for spec, parent in self.tree}
+        managed_by = {code: a for a in data.ACCOUNTS for code in a.manages}
+        self.people = self._people(managed_by)
+        self.by_id = {p.external_id: p for p in self.people}
+        self.manager = self._managers(managed_by)
+        self.budget_manager = self._budget_managers()
+        self._check_protected()
+        self.telesamordnare = self._telesamordnare(large_unit_min_staff)
+
+    def _people(self, managed_by):
+        people = [
+            PlannedPerson(
+                external_id=f"demo-{a.username}",
+                first_name=a.first_name,
+                last_name=a.last_name,
+                title=a.title,
+                unit_code=a.unit,
+                kind=a.kind,
+                username=a.username,
+            )
+            for a in data.ACCOUNTS
+        ]
+        for spec, _parent in self.tree:
+            own_manager = spec.code not in managed_by and not spec.manager_from_parent
+            for n in range(spec.staff):
+                external_id = f"demo-{spec.code}-{n + 1:02d}"
+                if own_manager and n == 0:
+                    title = spec.manager_title
+                else:
+                    title = spec.titles[(n - own_manager) % len(spec.titles)]
+                # One generator per person: their name does not depend on anyone else's.
+                rng = random.Random(f"{data.SEED}:{external_id}")
+                people.append(
+                    PlannedPerson(
+                        external_id=external_id,
+                        first_name=rng.choice(data.FIRST_NAMES),
+                        last_name=rng.choice(data.LAST_NAMES),
+                        title=title,
+                        unit_code=spec.code,
+                        kind=spec.kind,
+                        protected_identity=external_id in data.PROTECTED_IDENTITY,
+                    )
+                )
+        taken = set()
+        for person in people:
+            local = f"{_ascii(person.first_name)}.{_ascii(person.last_name)}".replace(" ", "-")
+            candidate, n = local, 1
+            while candidate in taken:
+                n += 1
+                candidate = f"{local}{n}"
+            taken.add(candidate)
+            person.email = f"{candidate}@{data.DOMAIN}"
+        return people
+
+    def _managers(self, managed_by):
+        managers = {}
+        for spec, parent in self.tree:
+            if spec.code in managed_by:
+                managers[spec.code] = f"demo-{managed_by[spec.code].username}"
+            elif spec.manager_from_parent:
+                managers[spec.code] = managers[parent.code]
+            else:
+                managers[spec.code] = f"demo-{spec.code}-01"
+        return managers
+
+    def _budget_managers(self):
+        budget = {}
+        for spec, parent in self.tree:
+            if spec.budget_from_parent:
+                budget[spec.code] = budget[parent.code]
+            else:
+                budget[spec.code] = self.manager[spec.code]
+        return {spec.code: budget[spec.code] for spec, _ in self.tree if spec.cost_centre}
+
+    def _check_protected(self):
+        managers = set(self.manager.values())
+        wrong = sorted(
+            external_id
+            for external_id in data.PROTECTED_IDENTITY
+            if external_id not in self.by_id or external_id in managers
+        )
+        if wrong:
+            raise CommandError(
+                f"demo_data.PROTECTED_IDENTITY names people who are missing or managers: {wrong}"
+            )
+
+    def _telesamordnare(self, large_unit_min_staff):
+        """Unit code -> external ids: every förvaltning and large unit gets one (the
+        first suitable person in it), except where the data leaves a gap on purpose."""
+        by_unit = defaultdict(list)
+        for person in self.people:
+            by_unit[person.unit_code].append(person)
+        subtree = defaultdict(int)
+        for spec, _parent in reversed(self.tree):
+            subtree[spec.code] += len(by_unit[spec.code])
+            if self.parent_code[spec.code]:
+                subtree[self.parent_code[spec.code]] += subtree[spec.code]
+        children = defaultdict(list)
+        for spec, parent in self.tree:
+            children[parent and parent.code].append(spec.code)
+
+        def people_below(code):
+            yield from by_unit[code]
+            for child in children[code]:
+                yield from people_below(child)
+
+        chosen = {}
+        for a in data.ACCOUNTS:
+            for code in a.coordinates:
+                chosen.setdefault(code, []).append(f"demo-{a.username}")
+        busy = set(self.manager.values()) | {i for ids in chosen.values() for i in ids}
+        for spec, parent in self.tree:
+            needs_one = parent is None or subtree[spec.code] >= large_unit_min_staff
+            if not spec.telesamordnare or not needs_one:
+                chosen[spec.code] = []
+                continue
+            if spec.code in chosen:
+                continue
+            person = next(
+                p
+                for p in people_below(spec.code)
+                if p.username is None
+                and p.kind == PersonKind.EMPLOYEE
+                and not p.protected_identity
+                and p.external_id not in busy
+            )
+            busy.add(person.external_id)
+            chosen[spec.code] = [person.external_id]
+        return chosen
+
+
+def _seed_accounts(plan, tally):
+    groups = {}
+    for code in sorted({a.role for a in data.ACCOUNTS if a.role}):
+        groups[code], created = Group.objects.get_or_create(name=code)
+        if created:
+            tally.count("groups", created=True)
+    existing = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=[a.username for a in data.ACCOUNTS]
+        ).prefetch_related("groups")
+    }
+    # Hashing is slow on purpose (hundreds of ms), so the demo accounts share one hash of
+    # "demo" and each distinct stored hash is checked once: a second run costs one check.
+    verified, shared_hash = {}, None
+    users = {}
+    for account in data.ACCOUNTS:
+        user = existing.get(account.username) or User(username=account.username)
+        changed = _set_changed(
+            user,
+            {
+                "first_name": account.first_name,
+                "last_name": account.last_name,
+                "email": plan.by_id[f"demo-{account.username}"].email,
+                "is_active": True,
+                "is_staff": account.superuser,
+                "is_superuser": account.superuser,
+            },
+        )
+        if user.password not in verified:
+            verified[user.password] = bool(user.password) and check_password(
+                data.DEMO_PASSWORD, user.password
+            )
+        if not verified[user.password]:
+            shared_hash = shared_hash or make_password(data.DEMO_PASSWORD)
+            user.password = shared_hash
+            changed = True
+        is_new = user.pk is None
+        if is_new or changed:
+            user.save()
+            tally.count("accounts", created=is_new)
+        wanted = {groups[account.role]} if account.role else set()
+        if is_new or set(user.groups.all()) != wanted:
+            user.groups.set(wanted)
+        users[account.username] = user
+    return users
+
+
+def _save_unit(unit):
+    unit._change_reason = data.CHANGE_REASON
+    unit.save()
+
+
+def _seed_units(plan, tally):
+    codes = [spec.code for spec, _ in plan.tree]
+    by_code = {u.code: u for u in Unit.objects.filter(code__in=codes)}
+    units = {}
+    for spec, parent_spec in plan.tree:
+        parent = units[parent_spec.code] if parent_spec else None
+        values = {
+            "name": spec.name,
+            "code": spec.code,
+            "reserve_plan": (
+                data.RESERVE_PLANS[zlib.crc32(spec.code.encode()) % len(data.RESERVE_PLANS)].format(
+                    name=spec.name
+                )
+                if spec.reserve_plan
+                else ""
+            ),
+            "reserve_plan_updated_on": (
+                _day(spec.code, date(2026, 1, 12), 240) if spec.reserve_plan else None
+            ),
+            "staff_trained_on": (
+                _day(f"{spec.code}-training", date(2025, 9, 1), 360) if spec.trained else None
+            ),
+        }
+        unit = by_code.get(spec.code)
+        if unit is None:
+            # A unit of the same name made by hand earlier becomes the demo unit.
+            unit = Unit.objects.filter(parent=parent, name_key=name_key(spec.name)).first()
+        if unit is None:
+            unit = Unit(parent=parent, **values)
+            _save_unit(unit)
+            tally.count("units", created=True)
+        else:
+            if unit.parent_id != (parent.pk if parent else None):
+                raise CommandError(
+                    f"Unit code {spec.code} belongs to “{unit}” elsewhere in the tree; "
+                    "units do not move, so the demo cannot use it."
+                )
+            if _set_changed(unit, values):
+                _save_unit(unit)
+                tally.count("units", created=False)
+        units[spec.code] = unit
+    return units
+
+
+def _seed_people(plan, units, users, tally):
+    existing = {
+        p.external_id: p
+        for p in Person.objects.filter(external_id__in=[p.external_id for p in plan.people])
+    }
+    to_create, to_update = [], []
+    for row in plan.people:
+        values = {
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "title": row.title,
+            "unit_id": units[row.unit_code].pk,
+            "email": row.email,
+            "kind": row.kind,
+            "protected_identity": row.protected_identity,
+            "is_active": True,
+            "user_id": users[row.username].pk if row.username else None,
+        }
+        person = existing.get(row.external_id)
+        if person is None:
+            to_create.append(Person(external_id=row.external_id, **values))
+        elif _set_changed(person, values):
+            to_update.append(person)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Person,
+            fields=list(PERSON_FIELDS),
+            batch_size=500,
+            default_change_reason=data.CHANGE_REASON,
+        )
+    if to_create:
+        created = bulk_create_with_history(
+            to_create, Person, batch_size=500, default_change_reason=data.CHANGE_REASON
+        )
+        existing.update((p.external_id, p) for p in created)
+    tally.add("people", created=len(to_create), updated=len(to_update))
+    return existing
+
+
+def _seed_unit_roles(plan, units, people, tally):
+    """Managers (Unit.manager) and telesamordnare, once the people exist."""
+    for spec, _parent in plan.tree:
+        unit = units[spec.code]
+        manager_id = people[plan.manager[spec.code]].pk
+        if unit.manager_id != manager_id:
+            unit.manager_id = manager_id
+            _save_unit(unit)
+            tally.count("units", created=False)
+    current = defaultdict(set)
+    for unit_id, person_id in Unit.telesamordnare.through.objects.filter(
+        unit_id__in=[u.pk for u in units.values()]
+    ).values_list("unit_id", "person_id"):
+        current[unit_id].add(person_id)
+    for code, external_ids in plan.telesamordnare.items():
+        unit = units[code]
+        wanted = {people[external_id].pk for external_id in external_ids}
+        if current[unit.pk] != wanted:
+            unit._change_reason = data.CHANGE_REASON
+            unit.telesamordnare.set(wanted)
+            tally.count("telesamordnare", created=False)
+
+
+def _seed_cost_centres(plan, units, people, tally):
+    codes = {unit_code: f"1{unit_code}" for unit_code in plan.budget_manager}
+    existing = {c.code: c for c in CostCentre.objects.filter(code__in=codes.values())}
+    to_create, to_update = [], []
+    for unit_code, code in codes.items():
+        values = {
+            "name": units[unit_code].name,
+            "unit_id": units[unit_code].pk,
+            "budget_manager_id": people[plan.budget_manager[unit_code]].pk,
+            "is_active": True,
+        }
+        centre = existing.get(code)
+        if centre is None:
+            to_create.append(CostCentre(code=code, **values))
+        elif _set_changed(centre, values):
+            to_update.append(centre)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            CostCentre,
+            fields=list(COST_CENTRE_FIELDS),
+            default_change_reason=data.CHANGE_REASON,
+        )
+    if to_create:
+        bulk_create_with_history(to_create, CostCentre, default_change_reason=data.CHANGE_REASON)
+    tally.add("cost centres", created=len(to_create), updated=len(to_update))
+
+
+class Command(BaseCommand):
+    help = (
+        "Build the fictional demo municipality (förvaltningar, units, about 600 people, "
+        "cost centres) and one sign-in per role with the password “demo”. Safe to run "
+        "again: only what differs from the demo data is changed. Refuses without DEBUG."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-without-debug",
+            action="store_true",
+            help="Run even though DEBUG is off. The demo accounts' password is “demo”: "
+            "never on a server that anyone else can reach.",
+        )
+
+    def handle(self, *args, allow_without_debug=False, **options):
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError(
+                "seed_demo creates accounts whose password is “demo” and refuses to run with "
+                "DEBUG off, so that they never reach production. Run it on a development "
+                "database with DJANGO_DEBUG=1 (or pass --allow-without-debug if you are sure)."
+            )
+        started = time.monotonic()
+        plan = DemoPlan(large_unit_min_staff=settings.TELEFONI_LARGE_UNIT_MIN_STAFF)
+        tally, sweep = Tally(), None
+        try:
+            with transaction.atomic():
+                users = _seed_accounts(plan, tally)
+                units = _seed_units(plan, tally)
+                people = _seed_people(plan, units, users, tally)
+                _seed_unit_roles(plan, units, people, tally)
+                _seed_cost_centres(plan, units, people, tally)
+                # The sweep e-mails newly opened flags once this transaction commits.
+                sweep = sweep_organisation_rules()
+        except (OSError, SMTPException) as exc:
+            if sweep is None:
+                raise
+            self.stderr.write(
+                self.style.WARNING(
+                    f"The demo is saved, but e-mailing the new flags failed ({exc}); the "
+                    "notify_pending_flags job retries. Set EMAIL_BACKEND="
+                    "django.core.mail.backends.console.EmailBackend to see them here."
+                )
+            )
+        self._report(plan, users, tally, sweep, time.monotonic() - started)
+
+    def _report(self, plan, users, tally, sweep, seconds):
+        units = Unit.objects.filter(code__in=[spec.code for spec, _ in plan.tree])
+        people = Person.objects.filter(external_id__in=list(plan.by_id))
+        centres = CostCentre.objects.filter(code__in=[f"1{c}" for c in plan.budget_manager])
+        open_flags = Flag.objects.filter(unit__in=units, resolved_at__isnull=True)
+        changes = ", ".join(
+            f"{kind} {tally.created[kind]} created / {tally.updated[kind]} updated"
+            for kind in ("accounts", "units", "people", "cost centres")
+        )
+        lines = [
+            f"Demo municipality ready in {seconds:.1f} s: "
+            f"{units.filter(parent__isnull=True).count()} förvaltningar, "
+            f"{units.filter(parent__isnull=False).count()} units below them, "
+            f"{people.count()} people ({people.filter(kind=PersonKind.ELECTED).count()} "
+            f"elected, {people.filter(protected_identity=True).count()} with protected "
+            f"identity), {centres.count()} cost centres.",
+            f"Changes: {changes}; telesamordnare changed in "
+            f"{tally.updated['telesamordnare']} units.",
+            f"Organisation sweep: {sweep.opened} flags opened, {sweep.resolved} resolved; "
+            f"open now: ORG-2 {open_flags.filter(rule='ORG-2').count()}, "
+            f"ORG-3 {open_flags.filter(rule='ORG-3').count()}.",
+            "",
+            "Demo accounts:",
+            f"  {'username':<18}{'role':<18}{'password':<10}{'name':<20}unit",
+        ]
+        people_by_user = {
+            p.user_id: p
+            for p in Person.objects.filter(user__in=users.values()).select_related("unit")
+        }
+        for account in data.ACCOUNTS:
+            person = people_by_user[users[account.username].pk]
+            lines.append(
+                f"  {account.username:<18}{account.role or '(none)':<18}"
+                f"{data.DEMO_PASSWORD:<10}{person.full_name:<20}{person.unit}"
+            )
+        self.stdout.write("\n".join(lines))

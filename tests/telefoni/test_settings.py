@@ -1,0 +1,94 @@
+"""The settings module: environment-driven, safe by default, passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(code_or_args, env_extra, *, manage=False):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LDAP_"))}
+    env.pop("DATABASE_URL", None)
+    env.update({"DJANGO_SETTINGS_MODULE": "telefoni.settings", "TELEFONI_VAR_DIR": "/tmp"})
+    env.update(env_extra)
+    args = (
+        [sys.executable, "manage.py", *code_or_args]
+        if manage
+        else [sys.executable, "-c", code_or_args]
+    )
+    return subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_secret_key_required_when_debug_is_off():
+    result = _run("import django; django.setup()", {"DJANGO_DEBUG": "0"})
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+def test_debug_is_off_by_default():
+    result = _run(
+        "from django.conf import settings; print(settings.DEBUG, settings.SESSION_COOKIE_AGE)",
+        {"DJANGO_SECRET_KEY": "x" * 50},
+    )
+    assert result.stdout.split() == ["False", "28800"]
+
+
+def test_sessions_never_last_more_than_eight_hours():
+    result = _run(
+        "from django.conf import settings; print(settings.SESSION_COOKIE_AGE)",
+        {"DJANGO_SECRET_KEY": "x" * 50, "SESSION_COOKIE_AGE": "999999"},
+    )
+    assert result.stdout.strip() == "28800"
+
+
+def test_embedded_default_is_sqlite_wal_and_sqlalchemy_broker():
+    result = _run(
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['ENGINE'], d['OPTIONS']['init_command'], settings.CELERY_BROKER_URL)",
+        {"DJANGO_DEBUG": "1"},
+    )
+    out = result.stdout
+    assert "sqlite3" in out and "journal_mode=WAL" in out
+    assert "sqla+sqlite:////tmp/celery-broker.sqlite3" in out
+
+
+def test_database_url_selects_postgresql():
+    result = _run(
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        {"DJANGO_DEBUG": "1", "DATABASE_URL": "postgres://u:p@db:5432/telefoni"},
+    )
+    assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize("with_ldap", [False, True])
+def test_production_settings_pass_check_deploy(with_ldap):
+    env = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "k3y-" + "a1b2c3d4e5" * 6,
+        "DJANGO_ALLOWED_HOSTS": "telefoni.kommun.example",
+    }
+    if with_ldap:
+        pytest.importorskip("django_auth_ldap", reason="python-ldap is not installed")
+        env.update(
+            {
+                "LDAP_SERVER_URI": "ldap://ldap.kommun.example",
+                "LDAP_USER_SEARCH_BASE": "ou=people,dc=kommun,dc=example",
+                "LDAP_GROUP_SEARCH_BASE": "ou=groups,dc=kommun,dc=example",
+                "LDAP_ROLE_GROUPS": "admin=cn=admins,ou=groups,dc=kommun,dc=example",
+            }
+        )
+    result = _run(["check", "--deploy", "--fail-level", "WARNING"], env, manage=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_beat_schedule_runs_the_organisation_sweep():
+    from telefoni.celery import app
+
+    app.loader.import_default_modules()  # what a worker and beat do at start-up
+    tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
+    assert "compliance.tasks.sweep_organisation_rules" in tasks
+    assert "compliance.tasks.sweep_organisation_rules" in app.tasks
