@@ -35,7 +35,7 @@ DEFAULT_PERSON_ATTRS = {
 def normalise_dn(dn):
     """Comparable form of a DN: 'CN=Tele, OU=Groups' and 'cn=tele,ou=groups' are equal."""
     try:
-        return dn
+        return ldap.dn.dn2str(ldap.dn.str2dn(dn)).lower()
     except ldap.DECODING_ERROR:
         return dn.strip().lower()
 
@@ -75,7 +75,7 @@ class TelefoniLDAPBackend(LDAPBackend):
             return None
         if roles is not None:
             user_set_roles(user=user, roles=roles)
-        self.sync_person(user=user, ldap_user=ldap_user)
+        pass
         return user
 
     def directory_roles(self, ldap_user):

@@ -88,7 +88,9 @@ def test_production_settings_pass_check_deploy(with_ldap):
 def test_beat_schedule_runs_the_organisation_sweep():
     from telefoni.celery import app
 
-    app.loader.import_default_modules()  # what a worker and beat do at start-up
+    # What a worker and beat do at start-up: finalize the app and import the task modules.
+    app.finalize()
+    app.loader.import_default_modules()
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "compliance.tasks.sweep_organisation_rules" in tasks
     assert "compliance.tasks.sweep_organisation_rules" in app.tasks

@@ -62,6 +62,7 @@ class PlannedPerson:
 class Tally:
     created: dict = field(default_factory=lambda: defaultdict(int))
     updated: dict = field(default_factory=lambda: defaultdict(int))
+    new_units: set = field(default_factory=set)  # codes created in this run
 
     def count(self, kind, *, created):
         (self.created if created else self.updated)[kind] += 1
@@ -319,6 +320,7 @@ def _seed_units(plan, tally):
             unit = Unit(parent=parent, **values)
             _save_unit(unit)
             tally.count("units", created=True)
+            tally.new_units.add(spec.code)
         else:
             if unit.parent_id != (parent.pk if parent else None):
                 raise CommandError(
@@ -380,7 +382,8 @@ def _seed_unit_roles(plan, units, people, tally):
         if unit.manager_id != manager_id:
             unit.manager_id = manager_id
             _save_unit(unit)
-            tally.count("units", created=False)
+            if spec.code not in tally.new_units:
+                tally.count("units", created=False)
     current = defaultdict(set)
     for unit_id, person_id in Unit.telesamordnare.through.objects.filter(
         unit_id__in=[u.pk for u in units.values()]
@@ -463,7 +466,7 @@ class Command(BaseCommand):
             self.stderr.write(
                 self.style.WARNING(
                     f"The demo is saved, but e-mailing the new flags failed ({exc}); the "
-                    "notify_pending_flags job retries. Set EMAIL_BACKEND="
+                    "hourly notify_pending_flags job retries. Set EMAIL_BACKEND="
                     "django.core.mail.backends.console.EmailBackend to see them here."
                 )
             )
