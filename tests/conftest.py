@@ -30,6 +30,15 @@ MATRIX = (
 )
 
 
+def statuses(default, **overrides):
+    """A role -> status table: every matrix role gets `default`, anonymous is sent to the
+    login page (302), and `overrides` name the exceptions."""
+    return dict.fromkeys(MATRIX, default) | {"anonymous": 302} | overrides
+
+
+EVERYONE = statuses(200)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """With TELEFONI_REQUIRE_SERVICES=1 a skipped test is a failed test (CI)."""

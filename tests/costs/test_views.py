@@ -1,10 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from tests.conftest import MATRIX
+from tests.conftest import EVERYONE
 from tests.factories import CostCentreFactory
-
-EVERYONE = {name: 200 for name in MATRIX} | {"anonymous": 302}
 
 
 @pytest.mark.parametrize("who, status", EVERYONE.items())

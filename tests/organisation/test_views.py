@@ -4,18 +4,12 @@ import pytest
 from django.urls import reverse
 
 from organisation.models import Unit
-from tests.conftest import MATRIX
+from tests.conftest import EVERYONE, statuses
 from tests.factories import PersonFactory, UnitFactory
 
-EVERYONE = {name: 200 for name in MATRIX} | {"anonymous": 302}
-DESK_OR_FCHEF = {name: 403 for name in MATRIX} | {
-    "anonymous": 302,
-    "forvaltningschef": 200,
-    "telekundtjanst": 200,
-    "admin": 200,
-}
+DESK_ONLY = statuses(403, telekundtjanst=200, admin=200)
+DESK_OR_FCHEF = DESK_ONLY | {"forvaltningschef": 200}
 READINESS = DESK_OR_FCHEF | {"manager": 200}
-DESK_ONLY = {name: 403 for name in MATRIX} | {"anonymous": 302, "telekundtjanst": 200, "admin": 200}
 
 
 @pytest.mark.parametrize("who, status", EVERYONE.items())
@@ -140,14 +134,9 @@ def test_telesamordnare_must_belong_to_the_forvaltning(matrix_client, world):
     assert world.hemtjanst.telesamordnare.count() == 0
 
 
-PROTECTED_PERSON = {name: 404 for name in MATRIX} | {
-    "anonymous": 302,
-    "employee": 200,
-    "manager": 200,
-    "forvaltningschef": 200,
-    "telekundtjanst": 200,
-    "admin": 200,
-}
+PROTECTED_PERSON = statuses(
+    404, employee=200, manager=200, forvaltningschef=200, telekundtjanst=200, admin=200
+)
 
 
 @pytest.mark.parametrize("who, status", EVERYONE.items())

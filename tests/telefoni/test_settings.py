@@ -94,3 +94,16 @@ def test_beat_schedule_runs_the_organisation_sweep():
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "compliance.tasks.sweep_organisation_rules" in tasks
     assert "compliance.tasks.sweep_organisation_rules" in app.tasks
+
+
+def test_readme_documents_every_environment_variable():
+    import re
+
+    source = (ROOT / "telefoni" / "settings.py").read_text() + (
+        ROOT / "telefoni" / "ldap_config.py"
+    ).read_text()
+    names = set(re.findall(r'env(?:_str|_bool|_int|_list|\.get)\(\s*"([A-Z_]+)"', source))
+    names |= set(re.findall(r'env\["([A-Z_]+)"\]', source))
+    readme = (ROOT / "README.md").read_text()
+    assert len(names) > 30
+    assert sorted(n for n in names if f"`{n}`" not in readme) == []

@@ -3,10 +3,8 @@ from django.urls import reverse
 
 from compliance import services
 from compliance.models import Flag
-from tests.conftest import MATRIX
+from tests.conftest import EVERYONE
 from tests.factories import UnitFactory
-
-EVERYONE = {name: 200 for name in MATRIX} | {"anonymous": 302}
 
 
 @pytest.mark.parametrize("who, status", EVERYONE.items())
