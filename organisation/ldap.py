@@ -75,7 +75,7 @@ class TelefoniLDAPBackend(LDAPBackend):
             return None
         if roles is not None:
             user_set_roles(user=user, roles=roles)
-        pass
+        self.sync_person(user=user, ldap_user=ldap_user)
         return user
 
     def directory_roles(self, ldap_user):

@@ -6,7 +6,7 @@ same code as production, only pointed at the slapd they start.
 
 from django.core.exceptions import ImproperlyConfigured
 
-# The roles a mapped LDAP group can grant; organisation.roles.Role holds the same codes.
+# The roles a mapped LDAP group can grant; organisation.choices.Role holds the same codes.
 ROLE_CODES = (
     "enhetschef",
     "budgetchef",

@@ -126,6 +126,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "telefoni.throttle.throttle_username"
+AXES_WHITELIST_CALLABLE = "telefoni.throttle.failure_not_counted"
 AXES_LOCKOUT_CALLABLE = "telefoni.views.locked_out"
 # The address is REMOTE_ADDR: behind a proxy that is the proxy's, and the throttle still
 # holds per username. (Trusting X-Forwarded-For would let an attacker pick a new address

@@ -26,7 +26,7 @@ def start(request):
     )
 
 
-def locked_out(request, credentials=None, *args, **kwargs):
+def locked_out(request, *args, **kwargs):
     """django-axes lockout page: Swedish, says when to try again (never for good)."""
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -24,5 +24,6 @@ WHITENOISE_AUTOREFRESH = True
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
-CELERY_TASK_ALWAYS_EAGER = False
 TELEFONI_SITE_URL = "https://telefoni.test"
+# Threads (live server, Celery worker) must not keep connections open past a test.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -484,11 +484,6 @@ def test_directory_down_gives_the_unavailable_message_not_a_500(
 # --- The throttle and the directory ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the directory matches uid case-insensitively but django-axes counts 'tove' and "
-    "'Tove' apart; needs AXES_USERNAME_CALLABLE that lower-cases (see the LDAP report)",
-)
 def test_a_lockout_cannot_be_dodged_by_changing_the_case_of_the_username(
     client, ldap_signin, settings
 ):
@@ -497,5 +492,27 @@ def test_a_lockout_cannot_be_dodged_by_changing_the_case_of_the_username(
     assert sign_in(client, "tove").status_code == 429
 
     response = sign_in(client, "Tove")
+    assert response.status_code == 429
+    assert signed_in_user(client) is None
+
+
+def test_failures_while_the_directory_is_down_do_not_lock_out(client, settings, units):
+    use_directory(settings, f"ldap://127.0.0.1:{_closed_port()}/")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = sign_in(client, "anna")
+        assert response.status_code == 200
+        assert form_error_codes(response) == ["directory_unavailable"]
+    assert not AccessAttempt.objects.filter(username="anna").exists()
+
+
+def test_local_accounts_stay_throttled_while_the_directory_is_down(
+    client, settings, units, django_user_model
+):
+    django_user_model.objects.create_user("lokal", password="the-right-one-123")
+    use_directory(settings, f"ldap://127.0.0.1:{_closed_port()}/")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, "lokal", "guess")
+    assert AccessAttempt.objects.filter(username="lokal").exists()
+    response = sign_in(client, "lokal", "the-right-one-123")
     assert response.status_code == 429
     assert signed_in_user(client) is None

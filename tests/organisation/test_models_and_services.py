@@ -78,7 +78,7 @@ def test_rename_keeps_history_with_who_and_why(actor):
     latest = unit.history.first()
     assert latest.name == "Nya namnet"
     assert latest.history_user == actor
-    assert latest.history_change_reason == "Unit renamed"
+    assert latest.history_change_reason == "Enhet bytte namn"
     assert unit.history.count() == 2
 
 
