@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "absence",
     "voicemail",
     "costs",
+    "demo",
 ]
 
 MIDDLEWARE = [
