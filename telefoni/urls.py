@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from . import views
 from .forms import LoginForm
@@ -20,7 +22,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language menu works on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("organisation/", include("organisation.urls")),
     path("kostnadsstallen/", include("costs.urls")),
     path("admin/", admin.site.urls),

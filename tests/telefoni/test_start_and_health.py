@@ -84,3 +84,11 @@ def test_pages_are_swedish_by_default(client, db):
     assert '<html lang="sv">' in body
     assert 'href="#main"' in body
     assert "<script" not in body
+
+
+def test_english_can_be_chosen_on_the_login_page(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    body = client.get("/accounts/login/").content.decode()
+    assert '<html lang="en">' in body
+    assert "Sign in to Telefoni" in body
