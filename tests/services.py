@@ -3,6 +3,7 @@
 import os
 import shutil
 import socket
+from contextlib import contextmanager
 from urllib.parse import urlparse
 
 import pytest
@@ -50,3 +51,23 @@ def require_chromium():
     except ImportError:
         pytest.skip("playwright is not installed")
     return path
+
+
+@contextmanager
+def celery_broker(url):
+    """Point the Celery app at another broker for a while. Celery's Settings.broker_url
+    prefers the CELERY_BROKER_URL environment variable (CI sets it) over app.conf, so both
+    are changed."""
+    from telefoni.celery import app
+
+    previous_conf, previous_env = app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
+    app.conf.broker_url = url
+    os.environ["CELERY_BROKER_URL"] = url
+    try:
+        yield app
+    finally:
+        app.conf.broker_url = previous_conf
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_env

@@ -12,7 +12,7 @@ from compliance import tasks
 from compliance.models import Flag
 from telefoni.celery import app
 from tests.factories import PersonFactory, UnitFactory
-from tests.services import require_redis
+from tests.services import celery_broker, require_redis
 
 
 @pytest.fixture
@@ -31,15 +31,12 @@ def finished():
 @pytest.fixture
 def redis_worker(transactional_db):
     url = require_redis()
-    previous = app.conf.broker_url
-    app.conf.broker_url = url
-    try:
+    with celery_broker(url):
         with app.connection_for_write() as conn:
+            assert conn.as_uri().startswith("redis://")
             conn.default_channel.client.flushdb()
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
-    finally:
-        app.conf.broker_url = previous
 
 
 def _wait_for(predicate, timeout=20):

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run(code_or_args, env_extra, *, manage=False):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LDAP_"))}
-    env.pop("DATABASE_URL", None)
+    # A clean environment: only what the settings under test are given (CI sets
+    # DATABASE_URL, CELERY_BROKER_URL and more, which must not leak in).
+    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
     env.update({"DJANGO_SETTINGS_MODULE": "telefoni.settings", "TELEFONI_VAR_DIR": "/tmp"})
     env.update(env_extra)
     args = (

@@ -5,6 +5,7 @@ from compliance import services
 from compliance.models import Flag
 from tests.conftest import EVERYONE
 from tests.factories import UnitFactory
+from tests.services import celery_broker
 
 
 @pytest.mark.parametrize("who, status", EVERYONE.items())
@@ -59,15 +60,9 @@ def test_healthz_is_public_and_checks_database_and_broker(client, db):
     assert response.json() == {"database": "ok", "broker": "ok"}
 
 
-def test_healthz_answers_503_when_the_broker_is_down(client, db, settings):
-    from telefoni.celery import app
-
-    previous = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
+def test_healthz_answers_503_when_the_broker_is_down(client, db):
+    with celery_broker("redis://127.0.0.1:1/0"):
         response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = previous
     assert response.status_code == 503
     assert response.json()["broker"] == "error"
     assert response.json()["database"] == "ok"
