@@ -168,6 +168,13 @@ class Person(models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
     )
     email = models.EmailField(_("e-mail"), blank=True)
+    room = models.CharField(_("room"), max_length=100, blank=True)
+    secondary_number = models.CharField(
+        _("secondary number"),
+        max_length=16,
+        blank=True,
+        help_text=_("Another number to reach the person on, in E.164."),
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user account"),

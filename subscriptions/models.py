@@ -1,2 +1,192 @@
-# Models arrive with their issue (see README "Not yet"); the app is registered so that
-# migrations, templates and tasks have their home from the start.
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .choices import FUNCTION_KINDS, Kind, RequestKind, RequestStatus, Status, Unanswered
+
+E164 = r"^\+[1-9][0-9]{6,14}$"
+EXTENSION = r"^[0-9]{2,8}$"
+NOT_CANCELLED = ~Q(status=Status.CANCELLED)
+
+
+class Subscription(models.Model):
+    """An abonnemang in abonnemangsdatabasen (SUB-1, DIR-1): a person's or a function's."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    number = models.CharField(
+        _("number"), max_length=16, help_text=_("Stored in E.164, e.g. +4619211000.")
+    )
+    extension = models.CharField(_("extension"), max_length=8, null=True, blank=True)
+    holder = models.ForeignKey(
+        "organisation.Person",
+        verbose_name=_("holder"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subscriptions",
+    )
+    function_name = models.CharField(
+        _("function"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a function or group phone: what it is for, e.g. “Receptionen”."),
+    )
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    cost_centre = models.ForeignKey(
+        "costs.CostCentre",
+        verbose_name=_("cost centre"),
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    activated_on = models.DateField(_("active from"), default=timezone.localdate)
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    # BAR-1: one flag per call category; the defaults are set by subscription_create.
+    open_domestic = models.BooleanField(_("calls within Sweden open"), default=True)
+    open_mobile = models.BooleanField(_("calls to Swedish mobiles open"), default=True)
+    open_international = models.BooleanField(_("international calls open"), default=False)
+    open_premium = models.BooleanField(_("premium-rate calls open"), default=False)
+    open_directory_enquiry = models.BooleanField(_("directory enquiry open"), default=False)
+    unanswered_to = models.CharField(
+        _("unanswered calls go to"),
+        max_length=16,
+        choices=Unanswered.choices,
+        default=Unanswered.KUNDTJANST,
+    )
+    power_secured = models.BooleanField(
+        _("power-secured"),
+        default=False,
+        help_text=_("The operation needs telephony that works during power outages (SUB-8)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(holder__isnull=False) & Q(function_name=""))
+                | (Q(holder__isnull=True) & ~Q(function_name="")),
+                name="subscription_holder_xor_function",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind__in=FUNCTION_KINDS) & Q(holder__isnull=True))
+                | (~Q(kind__in=FUNCTION_KINDS) & Q(holder__isnull=False)),
+                name="subscription_function_kinds_have_no_holder",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__regex=E164), name="subscription_number_e164"
+            ),
+            models.CheckConstraint(
+                condition=Q(extension__isnull=True) | Q(extension__regex=EXTENSION),
+                name="subscription_extension_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=Kind.MOBILE) | Q(extension__isnull=False),
+                name="subscription_extension_given",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.CANCELLED) | Q(cancelled_on__isnull=False),
+                name="subscription_cancelled_has_date",
+            ),
+            models.UniqueConstraint(
+                "extension", condition=NOT_CANCELLED, name="subscription_extension_unique_active"
+            ),
+            models.UniqueConstraint(
+                "number", condition=NOT_CANCELLED, name="subscription_number_unique_active"
+            ),
+        ]
+        indexes = [models.Index("holder", "status", name="subscription_holder_status")]
+
+    def __str__(self):
+        from organisation.numbers import format_number
+
+        owner = self.function_name or (str(self.holder) if self.holder_id else "")
+        return f"{format_number(self.number)} {owner}".strip()
+
+    @property
+    def is_function(self):
+        return self.kind in FUNCTION_KINDS
+
+
+class ChangeRequest(models.Model):
+    """A change to be made by Tele kundtjänst (DIR-4, later DEV-4 and BAR-2).
+
+    `changes` holds {field: {"old": value, "new": value}} as the requester saw it; applying
+    checks the target still has every "old" value, so a stale request changes nothing.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=RequestKind.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    changes = models.JSONField(_("changes"))
+    # The förvaltning of the target, for the queue's filter.
+    forvaltning = models.ForeignKey(
+        "organisation.Unit",
+        verbose_name=_("förvaltning"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+        ordering = ["requested_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status=RequestStatus.PENDING)
+                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+                name="change_request_decided_has_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=RequestStatus.REJECTED) | ~Q(decision_reason=""),
+                name="change_request_rejection_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index("content_type", "object_id", "status", name="change_request_target"),
+            models.Index("status", "forvaltning", "requested_at", name="change_request_queue"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_pending(self):
+        return self.status == RequestStatus.PENDING

@@ -140,6 +140,8 @@ LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
+# Region for reading and showing phone numbers (phonenumbers).
+TELEFONI_PHONE_REGION = env_str("TELEFONI_PHONE_REGION", "SE")
 USE_I18N = True
 USE_TZ = True
 
@@ -230,6 +232,9 @@ TELEFONI_LARGE_UNIT_MIN_STAFF = env_int("TELEFONI_LARGE_UNIT_MIN_STAFF", 40)
 TELEFONI_SERVICE_DESK_EMAIL = env_str(
     "TELEFONI_SERVICE_DESK_EMAIL", "tele.kundtjanst@kommun.example"
 )
+# BAR-1: what a new subscription may call. Categories: domestic, mobile, international,
+# premium (betalsamtal), directory_enquiry (118 118 and the like).
+TELEFONI_BARRING_OPEN = env_list("TELEFONI_BARRING_OPEN", ["domestic", "mobile"])
 # Hour (local time) of the nightly compliance sweep.
 TELEFONI_SWEEP_HOUR = env_int("TELEFONI_SWEEP_HOUR", 2)
 

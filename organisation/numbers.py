@@ -1,0 +1,50 @@
+"""Phone numbers: stored in E.164, shown the Swedish way (019-21 10 00), via phonenumbers."""
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def parse_number(text):
+    """Any written form ("019-21 10 00", "+46 19 21 10 00", "019211000") -> "+4619211000".
+
+    Raises ValidationError with a Swedish message for anything that is not a valid number.
+    """
+    raw = (text or "").strip()
+    try:
+        number = phonenumbers.parse(raw, settings.TELEFONI_PHONE_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(
+            _("“%(value)s” is not a valid phone number."),
+            code="invalid_number",
+            params={"value": raw},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_number(e164):
+    """ "+4619211000" -> "019-21 10 00" (national form at home, international abroad)."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = phonenumbers.region_code_for_number(number)
+    fmt = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == settings.TELEFONI_PHONE_REGION
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, fmt)
+
+
+def is_mobile(e164):
+    number = phonenumbers.parse(e164, None)
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )

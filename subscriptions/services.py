@@ -1,0 +1,183 @@
+"""State changes of abonnemangsdatabasen: subscriptions and change requests."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from organisation.models import Person
+
+from .choices import Barring, RequestKind, RequestStatus
+from .models import ChangeRequest, Subscription
+
+# DIR-4: the fields of a directory entry the holder may ask to change.
+ENTRY_FIELDS = ("title", "room", "secondary_number", "unit")
+
+
+def barring_defaults():
+    """BAR-1 (configurable, X-1): {"open_domestic": True, ...} for a new subscription."""
+    open_categories = set(settings.TELEFONI_BARRING_OPEN)
+    unknown = open_categories - set(Barring.values)
+    if unknown:
+        raise ValueError(f"TELEFONI_BARRING_OPEN: unknown categories {sorted(unknown)}")
+    return {f"open_{category}": category in open_categories for category in Barring.values}
+
+
+@transaction.atomic
+def subscription_create(*, actor, reason=None, **fields):
+    """Create a subscription with the BAR-1 defaults; the database enforces the rest."""
+    subscription = Subscription(**{**barring_defaults(), **fields})
+    subscription.full_clean()
+    subscription._history_user = actor
+    subscription._change_reason = reason or _("Subscription created")
+    try:
+        with transaction.atomic():
+            subscription.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("The extension or number is already in use by an active subscription.")
+        ) from exc
+    return subscription
+
+
+def _entry_value(person, field):
+    return person.unit_id if field == "unit" else getattr(person, field)
+
+
+def entry_values(person):
+    return {field: _entry_value(person, field) for field in ENTRY_FIELDS}
+
+
+@transaction.atomic
+def entry_change_request_create(*, actor, person, new_values):
+    """DIR-4: the holder asks Tele kundtjänst to change their entry.
+
+    Only fields that differ are kept; a pending request of the same person's entry is
+    superseded by the new one. Returns the request, or None when nothing would change.
+    """
+    current = entry_values(person)
+    changes = {
+        field: {"old": current[field], "new": new_values[field]}
+        for field in ENTRY_FIELDS
+        if field in new_values and new_values[field] != current[field]
+    }
+    if not changes:
+        return None
+    content_type = ContentType.objects.get_for_model(Person)
+    now = timezone.now()
+    pending = ChangeRequest.objects.select_for_update().filter(
+        content_type=content_type, object_id=person.pk, status=RequestStatus.PENDING
+    )
+    for old in pending:
+        old.status = RequestStatus.REJECTED
+        old.decided_by, old.decided_at = actor, now
+        old.decision_reason = _("Replaced by a newer request.")
+        old._history_user = actor
+        old.save()
+    request = ChangeRequest(
+        kind=RequestKind.ENTRY,
+        content_type=content_type,
+        object_id=person.pk,
+        changes=changes,
+        forvaltning_id=person.unit.forvaltning_id,
+        requested_by=actor,
+        requested_at=now,
+    )
+    request._history_user = actor
+    request.save()
+    return request
+
+
+def _locked_pending(request):
+    locked = ChangeRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != RequestStatus.PENDING:
+        raise ValidationError(
+            _("This request has already been decided (%(status)s).")
+            % {"status": locked.get_status_display()}
+        )
+    return locked
+
+
+@transaction.atomic
+def change_request_apply(*, actor, request):
+    """Apply a pending entry request atomically. If the entry changed after the request
+    was made, nothing changes and the message names the fields."""
+    request = _locked_pending(request)
+    person = Person.objects.select_for_update().get(pk=request.object_id)
+    stale = [
+        field
+        for field, change in request.changes.items()
+        if _entry_value(person, field) != change["old"]
+    ]
+    if stale:
+        labels = ", ".join(str(Person._meta.get_field(f).verbose_name) for f in stale)
+        raise ValidationError(
+            _(
+                "The entry has changed since the request was made (%(fields)s). Nothing was "
+                "changed; reject the request and ask for a new one."
+            )
+            % {"fields": labels},
+            code="stale",
+        )
+    for field, change in request.changes.items():
+        setattr(person, "unit_id" if field == "unit" else field, change["new"])
+    person._history_user = actor
+    person._change_reason = _("Change request #%(pk)s") % {"pk": request.pk}
+    person.full_clean()
+    person.save()
+    _decide(request, actor=actor, status=RequestStatus.APPLIED, reason="")
+    return request
+
+
+@transaction.atomic
+def change_request_reject(*, actor, request, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the request is rejected.")})
+    request = _locked_pending(request)
+    _decide(request, actor=actor, status=RequestStatus.REJECTED, reason=reason)
+    return request
+
+
+def _decide(request, *, actor, status, reason):
+    request.status = status
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_reason = reason
+    request._history_user = actor
+    request.save()
+    transaction.on_commit(lambda: _mail_decision(request.pk))
+
+
+def _mail_decision(request_pk):
+    request = ChangeRequest.objects.select_related("requested_by").get(pk=request_pk)
+    address = request.requested_by.email or getattr(
+        getattr(request.requested_by, "person", None), "email", ""
+    )
+    if not address:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"request": request, "site_url": settings.TELEFONI_SITE_URL}
+        subject = render_to_string(
+            "subscriptions/email/change_request_decided_subject.txt", context
+        )
+        body = render_to_string("subscriptions/email/change_request_decided.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [address])
+
+
+@transaction.atomic
+def entry_update(*, actor, person, values, reason=None):
+    """Tele kundtjänst edits an entry directly (no request)."""
+    for field, value in values.items():
+        if field not in ENTRY_FIELDS:
+            raise ValueError(f"not an entry field: {field}")
+        setattr(person, "unit_id" if field == "unit" else field, value)
+    person._history_user = actor
+    person._change_reason = reason or _("Edited by Tele kundtjänst")
+    person.full_clean()
+    person.save()
+    return person
