@@ -30,6 +30,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "simple_history",
     "axes",
     "csp",
@@ -39,6 +43,7 @@ INSTALLED_APPS = [
     "absence",
     "voicemail",
     "costs",
+    "directory",
     "demo",
 ]
 
@@ -134,6 +139,25 @@ AXES_LOCKOUT_CALLABLE = "telefoni.views.locked_out"
 # holds per username. (Trusting X-Forwarded-For would let an attacker pick a new address
 # per attempt.)
 AXES_VERBOSE = False
+
+# The read-only API (/api/v1/): session or token authentication, OpenAPI at /api/schema/.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Telefoni API",
+    "DESCRIPTION": "Read-only directory (telesök) of the municipality.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
 
 # Internationalisation: Swedish first, English available.
 LANGUAGE_CODE = "sv"

@@ -1,0 +1,5 @@
+app_name = "directory"
+
+urlpatterns: list = [
+    # telesök views: /telesok/ (search), person and unit pages
+]
