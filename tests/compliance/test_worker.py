@@ -7,6 +7,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
+from django.db import connections
 
 from compliance import tasks
 from compliance.models import Flag
@@ -28,15 +29,23 @@ def finished():
     task_postrun.disconnect(record)
 
 
+def _close_worker_connections(**kwargs):
+    # Runs in the worker's thread: its database connection would otherwise outlive the
+    # test and keep PostgreSQL from dropping the test database.
+    connections.close_all()
+
+
 @pytest.fixture
 def redis_worker(transactional_db):
     url = require_redis()
+    task_postrun.connect(_close_worker_connections, weak=False)
     with celery_broker(url):
         with app.connection_for_write() as conn:
             assert conn.as_uri().startswith("redis://")
             conn.default_channel.client.flushdb()
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             yield
+    task_postrun.disconnect(_close_worker_connections)
 
 
 def _wait_for(predicate, timeout=20):
