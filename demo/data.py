@@ -105,6 +105,8 @@ class UnitSpec:
 
     `staff` people are generated in the unit: the first is its manager (titled
     `manager_title`) unless a demo account manages it or `manager_from_parent` is set.
+    `phones` says what the staff's phones are: "office" (fixed, some MEX) or "mobile"
+    (staff who work on the move); managers always have MEX.
     The readiness flags leave gaps on purpose, so that ORG-2 and ORG-3 have something to
     show: `reserve_plan`/`trained` False leaves that field empty; `telesamordnare` False
     leaves a förvaltning or large unit without one.
@@ -122,6 +124,7 @@ class UnitSpec:
     trained: bool = True
     telesamordnare: bool = True
     cost_centre: bool = True
+    phones: str = "office"
     children: tuple = ()
 
 
@@ -177,10 +180,13 @@ FORVALTNINGAR = (
                reserve_plan=False,
                children=(
                    _u("3210", "Hemtjänst Norr", 15, CARE, budget_from_parent=True,
-                      trained=False,
-                      children=(_u("3211", "Nattpatrull Norr", 6, CARE, cost_centre=False),)),
-                   _u("3220", "Hemtjänst Söder", 18, CARE, budget_from_parent=True),
-                   _u("3230", "Hemtjänst Väster", 16, CARE, budget_from_parent=True),
+                      trained=False, phones="mobile",
+                      children=(_u("3211", "Nattpatrull Norr", 6, CARE, cost_centre=False,
+                                   phones="mobile"),)),
+                   _u("3220", "Hemtjänst Söder", 18, CARE, budget_from_parent=True,
+                      phones="mobile"),
+                   _u("3230", "Hemtjänst Väster", 16, CARE, budget_from_parent=True,
+                      phones="mobile"),
                )),
             _u("3300", "Särskilt boende", 1, manager_title="Verksamhetschef",
                telesamordnare=False,
@@ -205,7 +211,7 @@ FORVALTNINGAR = (
                children=(
                    _u("4210", "Gruppbostaden Tallbacken", 10, T["gruppbostad"]),
                    _u("4220", "Daglig verksamhet Verkstan", 8, T["daglig"]),
-                   _u("4230", "Personlig assistans", 16, T["assistans"]),
+                   _u("4230", "Personlig assistans", 16, T["assistans"], phones="mobile"),
                )),
         ),
     ),
@@ -305,6 +311,44 @@ ACCOUNTS = (
         "admin", "admin", "Patrik", "Lundgren", "Systemförvaltare", "1400", superuser=True
     ),
 )  # fmt: skip
+
+# Phones (SUB-1). Everyone gets one subscription: fixed or MEX with a four-digit extension
+# and the number 019-21 <extension>, or a mobile 070-555 <slot> without one. Each
+# förvaltning has its own thousand (Vård och omsorg 3xxx): its function and group phones
+# from x010, its people from x100, in the order of this file. Who has which number is
+# invented, but the series are real ones: do not call the demo's numbers.
+FIXED_PREFIX = "+461921"  # + the four-digit extension: 019-21 31 01
+MOBILE_PREFIX = "+4670555"  # + the four-digit slot: 070-555 31 01
+FIRST_FUNCTION_SLOT = 10
+FIRST_PERSON_SLOT = 100
+# Share of office staff (not managers) with MEX rather than a fixed phone.
+MEX_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class FunctionPhoneSpec:
+    """A function phone (funktionstelefon, kind "funktion": stays at the workplace) or a
+    group phone (gruppteleson, kind "grupp": a team's), owned by a unit."""
+
+    unit: str  # unit code
+    name: str
+    kind: str = "funktion"
+
+
+FUNCTION_PHONES = (
+    FunctionPhoneSpec("1000", "Receptionen"),
+    FunctionPhoneSpec("1410", "Tele kundtjänst felanmälan"),
+    FunctionPhoneSpec("1500", "Kundtjänst", kind="grupp"),
+    FunctionPhoneSpec("2110", "Avdelning Blåbäret", kind="grupp"),
+    FunctionPhoneSpec("2210", "Expeditionen Brickebackens skola"),
+    FunctionPhoneSpec("3210", "Reception Hemtjänst Norr"),
+    FunctionPhoneSpec("3211", "Arbetslag Nattpatrull Norr", kind="grupp"),
+    FunctionPhoneSpec("3220", "Arbetslag Söder dag", kind="grupp"),
+    FunctionPhoneSpec("3310", "Sjuksköterskeexpeditionen Lindgården"),
+    FunctionPhoneSpec("3330", "Avdelning Rönnen", kind="grupp"),
+    FunctionPhoneSpec("5110", "Informationsdisken Stadsbiblioteket"),
+    FunctionPhoneSpec("8210", "Driftjouren Vattenverket", kind="grupp"),
+)
 
 # Generated people with skyddad identitet (never their unit's manager).
 PROTECTED_IDENTITY = frozenset(

@@ -1,5 +1,22 @@
+"""/api/: the read-only JSON API (/api/v1/...) and its OpenAPI 3 schema (/api/schema/)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.permissions import IsAuthenticated
+
+from .api import AUTHENTICATION, PersonDetailView, SearchView
+
 app_name = "api"
 
-urlpatterns: list = [
-    # /api/v1/...: read-only JSON API; /api/schema/: OpenAPI
+urlpatterns = [
+    path("v1/search/", SearchView.as_view(), name="search"),
+    path("v1/people/<int:pk>/", PersonDetailView.as_view(), name="person"),
+    # The schema describes no data, but the API is the intranet's: sign in to read it too.
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(
+            authentication_classes=AUTHENTICATION, permission_classes=[IsAuthenticated]
+        ),
+        name="schema",
+    ),
 ]

@@ -1,5 +1,13 @@
+from django.urls import include, path
+
+from . import views
+
 app_name = "directory"
 
-urlpatterns: list = [
-    # telesök views: /telesok/ (search), person and unit pages
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("person/<int:pk>/", views.person, name="person"),
+    path("enhet/<int:pk>/", views.unit, name="unit"),
+    # The unit exports (CSV, vCard): enhet/<pk>/export.csv and .vcf.
+    path("", include("directory.export_urls")),
 ]

@@ -1,13 +1,15 @@
 import re
+import unicodedata
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .choices import PersonKind
+from .indexes import TrigramIndex
 
 _SPACES = re.compile(r"\s+")
 
@@ -22,6 +24,59 @@ def name_key(name):
     return normalise_name(name).casefold()
 
 
+def search_fold(text):
+    """Telesök's matching key (DIR-2): whitespace-normalised, case-folded and without
+    accents, so that "ostlund", "ÖSTLUND" and "Östlund" all give "ostlund"."""
+    decomposed = unicodedata.normalize("NFKD", normalise_name(text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class SearchKeyQuerySet(models.QuerySet):
+    """Keeps a model's derived search keys right where save() is skipped: bulk_create,
+    bulk_update and update(). The model names its SEARCH_SOURCES (fields the keys are
+    computed from), its SEARCH_FIELDS (the keys) and fill_search_keys() (sets them)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_search_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    bulk_create.alters_data = True
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if self.model.SEARCH_SOURCES.intersection(fields):
+            for obj in objs:
+                obj.fill_search_keys()
+            fields += [name for name in self.model.SEARCH_FIELDS if name not in fields]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    bulk_update.alters_data = True
+
+    def update(self, **kwargs):
+        if not self.model.SEARCH_SOURCES.intersection(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = list(self.values_list("pk", flat=True))
+            rows = super().update(**kwargs)
+            plain = self.model._base_manager.using(self.db)
+            objs = list(plain.filter(pk__in=pks))
+            for obj in objs:
+                obj.fill_search_keys()
+            plain.bulk_update(objs, list(self.model.SEARCH_FIELDS), batch_size=1000)
+        return rows
+
+    update.alters_data = True
+
+
+def search_update_fields(model, update_fields):
+    """save(update_fields=...) that names a search source also writes the search keys."""
+    if update_fields is None or not model.SEARCH_SOURCES.intersection(update_fields):
+        return update_fields
+    return [*update_fields, *(f for f in model.SEARCH_FIELDS if f not in update_fields)]
+
+
 class Unit(models.Model):
     """A förvaltning (no parent) or an organisationsenhet below one, at any depth (ORG-1)."""
 
@@ -29,6 +84,8 @@ class Unit(models.Model):
     # Derived from name in save(): the database compares names through it, because
     # SQLite's lower() folds ASCII only and "Östra" must clash with "östra".
     name_key = models.CharField(max_length=200, editable=False)
+    # Derived from name in save(): telesök matches units without case or accents (DIR-2).
+    search_key = models.TextField(editable=False, default="")
     parent = models.ForeignKey(
         "self",
         verbose_name=_("parent unit"),
@@ -85,9 +142,13 @@ class Unit(models.Model):
         help_text=_("Date of the latest training of the staff in their phones and services."),
     )
     history = HistoricalRecords(
-        excluded_fields=["name_key", "path", "depth", "forvaltning"],
+        excluded_fields=["name_key", "search_key", "path", "depth", "forvaltning"],
         m2m_fields=[telesamordnare],
     )
+
+    SEARCH_SOURCES = frozenset({"name"})
+    SEARCH_FIELDS = ("search_key",)
+    objects = SearchKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit")
@@ -116,6 +177,9 @@ class Unit(models.Model):
     def save(self, *args, **kwargs):
         self.name = normalise_name(self.name)
         self.name_key = name_key(self.name)
+        self.fill_search_keys()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = search_update_fields(Unit, kwargs["update_fields"])
         if self.pk is None:
             super().save(*args, **kwargs)
             self._set_tree_fields()
@@ -128,6 +192,9 @@ class Unit(models.Model):
 
     def get_absolute_url(self):
         return reverse("organisation:unit_detail", args=[self.pk])
+
+    def fill_search_keys(self):
+        self.search_key = search_fold(self.name)
 
     def _set_tree_fields(self):
         if self.parent_id is None:
@@ -189,7 +256,16 @@ class Person(models.Model):
         help_text=_("Skyddad identitet: never shown in telesök, exports or the API."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
+    # Derived in save() (and by SearchKeyQuerySet's bulk paths) for telesök (DIR-2):
+    # search_fold of "last first" and of the title. Code that writes people with raw SQL
+    # calls person_search_keys() itself.
+    search_name = models.TextField(editable=False, default="")
+    search_title = models.TextField(editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["search_name", "search_title"])
+
+    SEARCH_SOURCES = frozenset({"first_name", "last_name", "title"})
+    SEARCH_FIELDS = ("search_name", "search_title")
+    objects = SearchKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
@@ -201,13 +277,31 @@ class Person(models.Model):
                 name="person_name_and_title_given",
             ),
         ]
+        indexes = [
+            TrigramIndex(fields=["search_name"], name="person_search_name_trgm"),
+            TrigramIndex(fields=["search_title"], name="person_search_title_trgm"),
+        ]
 
     def __str__(self):
         return self.full_name
 
+    def save(self, *args, **kwargs):
+        self.fill_search_keys()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = search_update_fields(Person, kwargs["update_fields"])
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("organisation:person_detail", args=[self.pk])
+
+    def fill_search_keys(self):
+        self.search_name, self.search_title = person_search_keys(self)
 
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
+
+
+def person_search_keys(person):
+    """(search_name, search_title) of a person as telesök stores them."""
+    return search_fold(f"{person.last_name} {person.first_name}"), search_fold(person.title)

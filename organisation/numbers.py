@@ -48,3 +48,22 @@ def is_mobile(e164):
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
+
+
+def search_digits(text):
+    """The digits of a number as dialled from home, for telesök's substring match (DIR-2):
+    "+4619211000", "+46 19-21 10 00", "0046 19 21 10 00" and "019-21 10 00" all give
+    "019211000"; "21 10 00" gives "211000"; "+47 22 ..." gives "004722...".
+
+    Stored numbers (E.164) and typed ones go through the same function, so any written
+    form of a number is a substring of the stored digits."""
+    raw = (text or "").strip()
+    digits = "".join(c for c in raw if c.isdigit() and c.isascii())
+    if raw.startswith("+"):
+        digits = "00" + digits
+    region = settings.TELEFONI_PHONE_REGION
+    home = "00" + str(phonenumbers.country_code_for_region(region))
+    if digits.startswith(home):
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        digits = ((metadata and metadata.national_prefix) or "") + digits[len(home) :]
+    return digits

@@ -7,6 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from organisation.indexes import TrigramIndex
+from organisation.models import SearchKeyQuerySet, search_fold, search_update_fields
+from organisation.numbers import search_digits
+
 from .choices import FUNCTION_KINDS, Kind, RequestKind, RequestStatus, Status, Unanswered
 
 E164 = r"^\+[1-9][0-9]{6,14}$"
@@ -71,7 +75,16 @@ class Subscription(models.Model):
         default=False,
         help_text=_("The operation needs telephony that works during power outages (SUB-8)."),
     )
-    history = HistoricalRecords()
+    # Derived in save() (and by SearchKeyQuerySet's bulk paths) for telesök (DIR-2): the
+    # number as dialled from home ("019211000", see search_digits) and search_fold of the
+    # function name.
+    number_digits = models.CharField(max_length=20, editable=False, default="")
+    search_key = models.TextField(editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["number_digits", "search_key"])
+
+    SEARCH_SOURCES = frozenset({"number", "function_name"})
+    SEARCH_FIELDS = ("number_digits", "search_key")
+    objects = SearchKeyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("subscription")
@@ -110,13 +123,28 @@ class Subscription(models.Model):
                 "number", condition=NOT_CANCELLED, name="subscription_number_unique_active"
             ),
         ]
-        indexes = [models.Index("holder", "status", name="subscription_holder_status")]
+        indexes = [
+            models.Index("holder", "status", name="subscription_holder_status"),
+            TrigramIndex(fields=["number_digits"], name="subscription_digits_trgm"),
+            TrigramIndex(fields=["extension"], name="subscription_extension_trgm"),
+            TrigramIndex(fields=["search_key"], name="subscription_search_key_trgm"),
+        ]
 
     def __str__(self):
         from organisation.numbers import format_number
 
         owner = self.function_name or (str(self.holder) if self.holder_id else "")
         return f"{format_number(self.number)} {owner}".strip()
+
+    def save(self, *args, **kwargs):
+        self.fill_search_keys()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = search_update_fields(Subscription, kwargs["update_fields"])
+        super().save(*args, **kwargs)
+
+    def fill_search_keys(self):
+        self.number_digits = search_digits(self.number)
+        self.search_key = search_fold(self.function_name)
 
     @property
     def is_function(self):

@@ -6,16 +6,19 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from organisation.models import Person
+from organisation.models import Person, Unit
+from organisation.numbers import parse_number
 
 from .choices import Barring, RequestKind, RequestStatus
 from .models import ChangeRequest, Subscription
 
-# DIR-4: the fields of a directory entry the holder may ask to change.
-ENTRY_FIELDS = ("title", "room", "secondary_number", "unit")
+# DIR-4: ENTRY_FIELDS, the fields of a directory entry the holder may ask to change, live
+# in selectors, which shows them in that order.
+from .selectors import ENTRY_FIELDS, with_change_rows
 
 
 def barring_defaults():
@@ -52,14 +55,61 @@ def entry_values(person):
     return {field: _entry_value(person, field) for field in ENTRY_FIELDS}
 
 
+def _checked_entry_values(person, values, *, own_forvaltning=False):
+    """Validate new entry values against the model before anything is saved or asked for.
+
+    `values` maps entry fields to new values (the unit as a pk or a Unit). Raises a
+    ValidationError keyed by field; returns the values with the unit as a pk. The entry
+    itself is not touched (a copy is checked)."""
+    unknown = set(values) - set(ENTRY_FIELDS)
+    if unknown:
+        raise ValueError(f"not entry fields: {sorted(unknown)}")
+    values = {
+        field: (value.pk if isinstance(value, Unit) else value) for field, value in values.items()
+    }
+    number = values.get("secondary_number")
+    if number:
+        # Stored in E.164 only; parse_number raises the Swedish message for nonsense.
+        try:
+            parsed = parse_number(number)
+        except ValidationError as exc:
+            raise ValidationError({"secondary_number": exc.messages}) from exc
+        if parsed != number:
+            raise ValidationError(
+                {"secondary_number": _("Give the number in E.164, e.g. +4619211000.")}
+            )
+    candidate = Person(
+        **{f.attname: getattr(person, f.attname) for f in Person._meta.concrete_fields}
+    )
+    for field, value in values.items():
+        setattr(candidate, "unit_id" if field == "unit" else field, value)
+    candidate.full_clean(
+        exclude=[f.name for f in Person._meta.fields if f.name not in values],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    if (
+        own_forvaltning
+        and values.get("unit") not in (None, person.unit_id)
+        and not Unit.objects.filter(
+            pk=values["unit"], forvaltning_id=person.unit.forvaltning_id
+        ).exists()
+    ):
+        raise ValidationError({"unit": _("Choose a unit in your own förvaltning.")})
+    return values
+
+
 @transaction.atomic
 def entry_change_request_create(*, actor, person, new_values):
     """DIR-4: the holder asks Tele kundtjänst to change their entry.
 
     Only fields that differ are kept; a pending request of the same person's entry is
     superseded by the new one. Returns the request, or None when nothing would change.
+    A holder may move their entry only within their own förvaltning; the values are
+    checked against the model now, so a request can be applied as it stands.
     """
     current = entry_values(person)
+    new_values = _checked_entry_values(person, new_values, own_forvaltning=True)
     changes = {
         field: {"old": current[field], "new": new_values[field]}
         for field in ENTRY_FIELDS
@@ -154,14 +204,23 @@ def _decide(request, *, actor, status, reason):
 
 
 def _mail_decision(request_pk):
-    request = ChangeRequest.objects.select_related("requested_by").get(pk=request_pk)
+    """Tell the requester how their request was decided, with the difference and a link
+    to their requests (runs after commit)."""
+    request = ChangeRequest.objects.select_related(
+        "requested_by__person", "decided_by__person"
+    ).get(pk=request_pk)
     address = request.requested_by.email or getattr(
         getattr(request.requested_by, "person", None), "email", ""
     )
     if not address:
         return
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"request": request, "site_url": settings.TELEFONI_SITE_URL}
+        (request,) = with_change_rows([request])
+        context = {
+            "request": request,
+            "site_url": settings.TELEFONI_SITE_URL,
+            "my_entry_url": settings.TELEFONI_SITE_URL + reverse("subscriptions:my_entry"),
+        }
         subject = render_to_string(
             "subscriptions/email/change_request_decided_subject.txt", context
         )
@@ -171,10 +230,14 @@ def _mail_decision(request_pk):
 
 @transaction.atomic
 def entry_update(*, actor, person, values, reason=None):
-    """Tele kundtjänst edits an entry directly (no request)."""
-    for field, value in values.items():
-        if field not in ENTRY_FIELDS:
-            raise ValueError(f"not an entry field: {field}")
+    """Tele kundtjänst edits an entry directly (no request). Only fields that differ are
+    saved; when none does, nothing is saved and no history is written."""
+    values = _checked_entry_values(person, values)
+    current = entry_values(person)
+    changed = {field: value for field, value in values.items() if value != current[field]}
+    if not changed:
+        return person
+    for field, value in changed.items():
         setattr(person, "unit_id" if field == "unit" else field, value)
     person._history_user = actor
     person._change_reason = reason or _("Edited by Tele kundtjänst")

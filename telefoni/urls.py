@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("organisation/", include("organisation.urls")),
     path("kostnadsstallen/", include("costs.urls")),
+    path("", include("subscriptions.urls")),
     path("telesok/", include("directory.urls")),
     path("api/", include("directory.api_urls")),
     path("admin/", admin.site.urls),

@@ -12,8 +12,10 @@ from django.core.management.base import CommandError
 from compliance.models import Flag
 from costs.models import CostCentre
 from demo import data as demo_data
+from directory.selectors import search
 from organisation.choices import PersonKind, Role
 from organisation.models import Person, Unit
+from organisation.numbers import format_number
 from organisation.permissions import (
     can_rename_unit,
     is_budget_manager_of,
@@ -22,6 +24,10 @@ from organisation.permissions import (
     roles_of,
 )
 from organisation.selectors import manager_of
+from subscriptions.choices import FUNCTION_KINDS, Kind, Status
+from subscriptions.models import Subscription
+from subscriptions.services import barring_defaults
+from tests.factories import CostCentreFactory, PersonFactory
 
 ACCOUNT_ROLES = {
     "anstalld": None,
@@ -261,6 +267,23 @@ def _snapshot():
         ).objects.count(),
         "person history": Person.history.count(),
         "cost centre history": CostCentre.history.count(),
+        "subscriptions": Subscription.objects.count(),
+        "subscription history": Subscription.history.count(),
+        "phones": list(
+            Subscription.objects.order_by("number").values_list(
+                "number",
+                "kind",
+                "extension",
+                "holder__external_id",
+                "function_name",
+                "unit__code",
+                "cost_centre__code",
+                "status",
+                "activated_on",
+                "number_digits",
+                "search_key",
+            )
+        ),
         "flags": Flag.objects.count(),
         "names": list(
             Person.objects.order_by("external_id").values_list(
@@ -277,6 +300,7 @@ def test_a_second_run_changes_nothing(seed):
     output = seed()
     assert _snapshot() == before
     assert "people 0 created / 0 updated" in output
+    assert "subscriptions 0 created / 0 updated" in output
     assert "0 flags opened" in output
 
 
@@ -294,6 +318,11 @@ def test_a_second_run_repairs_what_was_changed_and_only_that(seed):
     vof = forvaltning("Vård- och omsorgsförvaltningen")
     vof.telesamordnare.clear()
     people_history = Person.history.count()
+    mex = Subscription.objects.get(holder=employee)
+    mex.kind, mex.cost_centre = Kind.FIXED, CostCentre.objects.get(code="11000")
+    mex.open_international = True  # a barring change (BAR-2) is the demo user's to keep
+    mex.save()
+    subscription_history = Subscription.history.count()
 
     seed()
 
@@ -305,6 +334,10 @@ def test_a_second_run_repairs_what_was_changed_and_only_that(seed):
     assert list(vof.telesamordnare.all()) == [account("telesamordnare")[1]]
     assert Person.history.count() == people_history + 1
     assert employee.history.first().history_change_reason == demo_data.CHANGE_REASON
+    mex.refresh_from_db()
+    assert (mex.kind, mex.cost_centre.code, mex.open_international) == (Kind.MEX, "13210", True)
+    assert Subscription.history.count() == subscription_history + 1
+    assert Subscription.objects.filter(holder=employee).count() == 1
 
 
 def test_prints_the_demo_accounts_with_their_password(seeded):
@@ -312,3 +345,99 @@ def test_prints_the_demo_accounts_with_their_password(seeded):
         shown = re.escape(role or "(none)")
         assert re.search(rf"^\s+{username}\s+{shown}\s+demo\s", seeded, re.M), username
     assert "8 förvaltningar" in seeded
+
+
+def test_sub_1_every_demo_person_has_a_phone_in_the_municipal_series(seeded):
+    people = Person.objects.select_related("unit__forvaltning")
+    phones = {
+        s.holder_id: s
+        for s in Subscription.objects.filter(holder__isnull=False).select_related(
+            "cost_centre__unit"
+        )
+    }
+    assert Subscription.objects.filter(holder__isnull=False).count() == people.count()
+    managers = set(Unit.objects.values_list("manager", flat=True))
+    for person in people:
+        phone = phones[person.pk]
+        assert phone.status == Status.ACTIVE
+        assert phone.unit_id == person.unit_id
+        series = person.unit.forvaltning.code[0]
+        if phone.kind == Kind.MOBILE:
+            assert phone.extension is None
+            assert phone.number == f"+4670555{series}" + phone.number[-3:], person
+            assert format_number(phone.number).startswith("070-555 ")
+        else:
+            # 019-21 xx xx, the last four digits the extension, the first the förvaltning's.
+            assert phone.number == f"+461921{phone.extension}", person
+            assert phone.extension.startswith(series) and len(phone.extension) == 4
+            assert format_number(phone.number) == (
+                f"019-21 {phone.extension[:2]} {phone.extension[2:]}"
+            )
+        if person.pk in managers:
+            assert phone.kind == Kind.MEX, person
+        if person.kind == PersonKind.ELECTED:
+            assert phone.kind == Kind.MOBILE, person
+        # Tied to the cost centre of its unit, or of the nearest unit above that has one.
+        assert phone.cost_centre.unit_id in person.unit.ancestor_ids(), person
+    kinds = [phone.kind for phone in phones.values()]
+    assert kinds.count(Kind.FIXED) > kinds.count(Kind.MEX) > kinds.count(Kind.MOBILE) > 30
+    assert _account_phone("anstalld").kind == Kind.MEX
+    assert _account_phone("ksordforande").kind == Kind.MOBILE
+
+
+def _account_phone(username):
+    return Subscription.objects.get(holder__user__username=username)
+
+
+def test_sub_1_function_and_group_phones_belong_to_units_and_their_cost_centres(seeded):
+    functions = {
+        s.function_name: s
+        for s in Subscription.objects.filter(holder__isnull=True).select_related(
+            "unit", "cost_centre__unit"
+        )
+    }
+    assert set(functions) == {phone.name for phone in demo_data.FUNCTION_PHONES}
+    assert all(s.kind in FUNCTION_KINDS and s.extension for s in functions.values())
+    assert functions["Receptionen"].kind == Kind.FUNCTION
+    assert functions["Reception Hemtjänst Norr"].unit.name == "Hemtjänst Norr"
+    night = functions["Arbetslag Nattpatrull Norr"]
+    assert (night.kind, night.unit.name) == (Kind.GROUP, "Nattpatrull Norr")
+    # Nattpatrull Norr has no cost centre of its own: Hemtjänst Norr's pays.
+    assert night.cost_centre.unit.name == "Hemtjänst Norr"
+    assert functions["Receptionen"].cost_centre.unit == functions["Receptionen"].unit
+
+
+def test_bar_1_demo_phones_have_the_barring_defaults_and_a_history(seeded):
+    defaults = barring_defaults()
+    assert defaults["open_international"] is False
+    for values in Subscription.objects.values(*defaults):
+        assert values == defaults
+    reasons = set(Subscription.history.values_list("history_change_reason", flat=True))
+    assert reasons == {demo_data.CHANGE_REASON}
+    assert Subscription.history.count() == Subscription.objects.count()
+
+
+def test_telesok_finds_the_bulk_created_phones_but_no_protected_identity(seeded):
+    """The bulk path fills the search keys save() would (DIR-2), and ORG-4 holds."""
+    employee_phone = _account_phone("anstalld")
+    assert [h.name for h in search(employee_phone.extension)] == ["Elin Åkesson"]
+    assert [h.name for h in search(format_number(employee_phone.number))] == ["Elin Åkesson"]
+    assert "Arbetslag Nattpatrull Norr" in [h.name for h in search("nattpatrull")]
+    for phone in Subscription.objects.filter(holder__protected_identity=True):
+        assert search(phone.number) == []
+
+
+def test_refuses_when_a_demo_extension_is_taken_by_another_subscription(seed):
+    holder = PersonFactory()
+    Subscription.objects.create(
+        kind=Kind.FIXED,
+        number="+4619219999",
+        extension="3100",
+        holder=holder,
+        unit=holder.unit,
+        cost_centre=CostCentreFactory(unit=holder.unit),
+    )
+    with pytest.raises(CommandError, match="Extension 3100 belongs to the subscription"):
+        seed()
+    assert Subscription.objects.count() == 1
+    assert not Unit.objects.filter(code="3210").exists()

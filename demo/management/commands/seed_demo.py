@@ -1,9 +1,10 @@
 """manage.py seed_demo: build the fictional municipality of demo/data.py.
 
 Idempotent: units are found by code, people by external id ("demo-..."), cost centres by
-code and accounts by username, and a row is saved only when one of its values differs, so
-a second run writes no row and no history. It refuses to run with DEBUG off, because it
-creates accounts whose password is "demo".
+code, subscriptions by number (among those not cancelled) and accounts by username, and a
+row is saved only when one of its values differs, so a second run writes no row and no
+history. It refuses to run with DEBUG off, because it creates accounts whose password is
+"demo".
 """
 
 import random
@@ -28,6 +29,9 @@ from costs.models import CostCentre
 from demo import data
 from organisation.choices import PersonKind
 from organisation.models import Person, Unit, name_key
+from subscriptions.choices import FUNCTION_KINDS, Kind, Status
+from subscriptions.models import Subscription
+from subscriptions.services import barring_defaults
 
 PERSON_FIELDS = (
     "first_name",
@@ -41,6 +45,16 @@ PERSON_FIELDS = (
     "user_id",
 )
 COST_CENTRE_FIELDS = ("name", "unit_id", "budget_manager_id", "is_active")
+# Compared on a second run. Status and barring are left as they are: a demo user may have
+# blocked a phone or opened international calls (BAR-2), and the demo keeps that.
+SUBSCRIPTION_FIELDS = (
+    "kind",
+    "extension",
+    "holder_id",
+    "function_name",
+    "unit_id",
+    "cost_centre_id",
+)
 
 
 @dataclass
@@ -54,6 +68,17 @@ class PlannedPerson:
     username: str | None = None
     protected_identity: bool = False
     email: str = ""
+
+
+@dataclass
+class PlannedSubscription:
+    number: str
+    kind: str
+    extension: str | None
+    unit_code: str
+    cost_centre_code: str
+    holder: str | None = None  # external id of the person, or None for a function phone
+    function_name: str = ""
 
 
 @dataclass
@@ -116,6 +141,7 @@ class DemoPlan:
         self.budget_manager = self._budget_managers()
         self._check_protected()
         self.telesamordnare = self._telesamordnare(large_unit_min_staff)
+        self.subscriptions = self._subscriptions()
 
     def _people(self, managed_by):
         people = [
@@ -242,6 +268,73 @@ class DemoPlan:
             if person:
                 busy.add(person.external_id)
         return chosen
+
+    def _subscriptions(self):
+        """One subscription per person and the function and group phones of
+        data.FUNCTION_PHONES, numbered in their förvaltning's series (see data.py)."""
+        spec_of = {spec.code: spec for spec, _parent in self.tree}
+        forvaltning_of, centre_of = {}, {}
+        for spec, parent in self.tree:
+            forvaltning_of[spec.code] = forvaltning_of[parent.code] if parent else spec.code
+            # A unit without a cost centre of its own uses the nearest one above it.
+            centre_of[spec.code] = (
+                cost_centre_code(spec.code) if spec.cost_centre else centre_of[parent.code]
+            )
+        used = defaultdict(int)
+
+        def next_slot(unit_code, first, limit):
+            """The next free four digits of the unit's förvaltning's series."""
+            series = forvaltning_of[unit_code][0]
+            slot = first + used[(series, first)]
+            if slot >= limit:
+                raise CommandError(f"The demo's number series {series}{first:03d}– is full.")
+            used[(series, first)] += 1
+            return f"{series}{slot:03d}"
+
+        planned = []
+        for phone in data.FUNCTION_PHONES:
+            extension = next_slot(phone.unit, data.FIRST_FUNCTION_SLOT, data.FIRST_PERSON_SLOT)
+            planned.append(
+                PlannedSubscription(
+                    number=data.FIXED_PREFIX + extension,
+                    kind=phone.kind,
+                    extension=extension,
+                    unit_code=phone.unit,
+                    cost_centre_code=centre_of[phone.unit],
+                    function_name=phone.name,
+                )
+            )
+        managers = set(self.manager.values())
+        for person in self.people:
+            slot = next_slot(person.unit_code, data.FIRST_PERSON_SLOT, 1000)
+            kind = self._phone_kind(person, spec_of[person.unit_code], managers)
+            mobile = kind == Kind.MOBILE
+            planned.append(
+                PlannedSubscription(
+                    number=(data.MOBILE_PREFIX if mobile else data.FIXED_PREFIX) + slot,
+                    kind=kind,
+                    extension=None if mobile else slot,
+                    unit_code=person.unit_code,
+                    cost_centre_code=centre_of[person.unit_code],
+                    holder=person.external_id,
+                )
+            )
+        return planned
+
+    @staticmethod
+    def _phone_kind(person, spec, managers):
+        """Managers MEX (SUB-2: reachable elsewhere), elected officials a mobile, the demo
+        accounts MEX, staff on the move a mobile, office staff fixed or MEX."""
+        if person.external_id in managers:
+            return Kind.MEX
+        if person.kind == PersonKind.ELECTED:
+            return Kind.MOBILE
+        if person.username:
+            return Kind.MEX
+        if spec.phones == "mobile":
+            return Kind.MOBILE
+        rng = random.Random(f"{data.SEED}:phone:{person.external_id}")
+        return Kind.MEX if rng.random() < data.MEX_SHARE else Kind.FIXED
 
 
 def _seed_accounts(plan, tally):
@@ -446,11 +539,78 @@ def _seed_cost_centres(plan, units, people, tally):
     tally.add("cost centres", created=len(to_create), updated=len(to_update))
 
 
+def _seed_subscriptions(plan, units, people, tally):
+    """Every demo person's phone and the function and group phones, each tied to the cost
+    centre of its unit (SUB-1), with the BAR-1 barring defaults of subscription_create.
+
+    In bulk, with simple-history rows, for speed: the rows are made as subscription_create
+    makes them (barring_defaults(), the database checks the rest), and
+    Subscription.objects' bulk paths fill the telesök search keys that save() would."""
+    planned = plan.subscriptions
+    numbers = [p.number for p in planned]
+    current = Subscription.objects.exclude(status=Status.CANCELLED)
+    existing = {s.number: s for s in current.filter(number__in=numbers)}
+    taken = list(
+        current.filter(extension__in=[p.extension for p in planned if p.extension])
+        .exclude(number__in=numbers)
+        .values_list("extension", "number")
+    )
+    if taken:
+        extension, number = taken[0]
+        raise CommandError(
+            f"Extension {extension} belongs to the subscription {number}, which is not the "
+            f"demo's; the demo needs it ({len(taken)} such extensions in all). Cancel those "
+            "subscriptions or use a fresh database."
+        )
+    centres = dict(
+        CostCentre.objects.filter(code__in={p.cost_centre_code for p in planned}).values_list(
+            "code", "pk"
+        )
+    )
+    defaults = barring_defaults()
+    to_create, to_update = [], []
+    for row in planned:
+        values = {
+            "kind": row.kind,
+            "extension": row.extension,
+            "holder_id": people[row.holder].pk if row.holder else None,
+            "function_name": row.function_name,
+            "unit_id": units[row.unit_code].pk,
+            "cost_centre_id": centres[row.cost_centre_code],
+        }
+        subscription = existing.get(row.number)
+        if subscription is None:
+            to_create.append(
+                Subscription(
+                    number=row.number,
+                    activated_on=_day(row.number, date(2015, 1, 1), 3650),
+                    **defaults,
+                    **values,
+                )
+            )
+        elif _set_changed(subscription, values):
+            to_update.append(subscription)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Subscription,
+            fields=list(SUBSCRIPTION_FIELDS),
+            batch_size=500,
+            default_change_reason=data.CHANGE_REASON,
+        )
+    if to_create:
+        bulk_create_with_history(
+            to_create, Subscription, batch_size=500, default_change_reason=data.CHANGE_REASON
+        )
+    tally.add("subscriptions", created=len(to_create), updated=len(to_update))
+
+
 class Command(BaseCommand):
     help = (
         "Build the fictional demo municipality (förvaltningar, units, about 600 people, "
-        "cost centres) and one sign-in per role with the password “demo”. Safe to run "
-        "again: only what differs from the demo data is changed. Refuses without DEBUG."
+        "cost centres, their phones) and one sign-in per role with the password “demo”. "
+        "Safe to run again: only what differs from the demo data is changed. Refuses "
+        "without DEBUG."
     )
 
     def add_arguments(self, parser):
@@ -478,6 +638,7 @@ class Command(BaseCommand):
                 people = _seed_people(plan, units, users, tally)
                 _seed_unit_roles(plan, units, people, tally)
                 _seed_cost_centres(plan, units, people, tally)
+                _seed_subscriptions(plan, units, people, tally)
                 # The sweep e-mails newly opened flags once this transaction commits.
                 sweep = sweep_organisation_rules()
         except (OSError, SMTPException) as exc:
@@ -498,10 +659,13 @@ class Command(BaseCommand):
         centres = CostCentre.objects.filter(
             code__in=[cost_centre_code(c) for c in plan.budget_manager]
         )
+        subscriptions = Subscription.objects.filter(
+            number__in=[p.number for p in plan.subscriptions]
+        ).exclude(status=Status.CANCELLED)
         open_flags = Flag.objects.filter(unit__in=units, resolved_at__isnull=True)
         changes = ", ".join(
             f"{kind} {tally.created[kind]} created / {tally.updated[kind]} updated"
-            for kind in ("accounts", "units", "people", "cost centres")
+            for kind in ("accounts", "units", "people", "cost centres", "subscriptions")
         )
         lines = [
             f"Demo municipality ready in {seconds:.1f} s: "
@@ -509,7 +673,9 @@ class Command(BaseCommand):
             f"{units.filter(parent__isnull=False).count()} units below them, "
             f"{people.count()} people ({people.filter(kind=PersonKind.ELECTED).count()} "
             f"elected, {people.filter(protected_identity=True).count()} with protected "
-            f"identity), {centres.count()} cost centres.",
+            f"identity), {centres.count()} cost centres, {subscriptions.count()} "
+            f"subscriptions ({subscriptions.filter(kind__in=FUNCTION_KINDS).count()} function "
+            "and group phones).",
             f"Changes: {changes}; telesamordnare changed in "
             f"{tally.updated['telesamordnare']} units.",
             f"Organisation sweep: {sweep.opened} flags opened, {sweep.resolved} resolved; "

@@ -1,0 +1,165 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from organisation.models import Person, Unit
+from organisation.numbers import format_number, parse_number
+
+from . import services
+from .choices import RequestStatus
+
+
+def _max_length(field):
+    return Person._meta.get_field(field).max_length
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units in tree order, indented by depth so the tree shows in a plain <select>."""
+
+    def label_from_instance(self, obj):
+        return "\u2003" * obj.depth + obj.name
+
+
+class EntryForm(forms.Form):
+    """The four fields of a directory entry a holder keeps current (DIR-4)."""
+
+    title = forms.CharField(label=_("Title"), max_length=_max_length("title"))
+    room = forms.CharField(label=_("Room"), max_length=_max_length("room"), required=False)
+    secondary_number = forms.CharField(
+        label=_("Secondary number"),
+        # Written forms are longer than E.164 ("+46 (0)19-21 10 00"); the parsed number
+        # always fits the model's 16 characters.
+        max_length=32,
+        required=False,
+        help_text=_("Any written form: 019-21 10 00, 070-123 45 67 or +46 19 21 10 00."),
+    )
+    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
+
+    def __init__(self, *args, person, units, **kwargs):
+        self.person = person
+        kwargs.setdefault(
+            "initial",
+            {
+                "title": person.title,
+                "room": person.room,
+                "secondary_number": format_number(person.secondary_number),
+                "unit": person.unit_id,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_secondary_number(self):
+        text = self.cleaned_data["secondary_number"].strip()
+        return parse_number(text) if text else ""
+
+    def values(self):
+        """The entry values in the services' shape (unit as a pk)."""
+        return {
+            "title": self.cleaned_data["title"],
+            "room": self.cleaned_data["room"],
+            "secondary_number": self.cleaned_data["secondary_number"],
+            "unit": self.cleaned_data["unit"].pk,
+        }
+
+    def _call(self, service, **kwargs):
+        """Run a service; its field errors land next to the fields."""
+        try:
+            return service(**kwargs)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return None
+
+
+class OwnEntryForm(EntryForm):
+    """Mina uppgifter: the holder's own entry; saving makes a change request. The unit is
+    chosen within the holder's own förvaltning."""
+
+    def __init__(self, *args, person, **kwargs):
+        units = Unit.objects.filter(forvaltning_id=person.unit.forvaltning_id).order_by("path")
+        super().__init__(*args, person=person, units=units, **kwargs)
+        self.fields["unit"].error_messages["invalid_choice"] = _(
+            "Choose a unit in your own förvaltning."
+        )
+        self.fields["unit"].help_text = _(
+            "Units of your own förvaltning. Tele kundtjänst moves entries between förvaltningar."
+        )
+
+    def save(self, *, actor):
+        """The new change request, or None when nothing differs (or the service refused:
+        then the form has the errors)."""
+        return self._call(
+            services.entry_change_request_create,
+            actor=actor,
+            person=self.person,
+            new_values=self.values(),
+        )
+
+
+class DeskEntryForm(EntryForm):
+    """Tele kundtjänst edits an entry directly, any unit of the municipality."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        help_text=_("Kept in the entry's history, e.g. “Phoned in by the holder”."),
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, person=person, units=Unit.objects.order_by("path"), **kwargs)
+
+    def save(self, *, actor):
+        """True when the entry changed, False when nothing differed, None on errors."""
+        before = services.entry_values(self.person)
+        person = self._call(
+            services.entry_update,
+            actor=actor,
+            person=self.person,
+            values=self.values(),
+            reason=self.cleaned_data["reason"],
+        )
+        if person is None:
+            return None
+        return services.entry_values(person) != before
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for rejecting"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("The requester sees this reason and gets it by e-mail."),
+    )
+
+
+class ChangeRequestFilterForm(forms.Form):
+    """The queue's filters; without any, the requests waiting for a decision."""
+
+    ALL = "all"
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[*RequestStatus.choices, (ALL, _("All"))],
+        required=False,
+    )
+    forvaltning = forms.ModelChoiceField(
+        label=_("Förvaltning"),
+        queryset=Unit.objects.filter(parent__isnull=True).order_by("name_key"),
+        required=False,
+        empty_label=_("All"),
+    )
+    older_than_days = forms.IntegerField(
+        label=_("Older than (days)"), min_value=0, max_value=3650, required=False
+    )
+
+    def filters(self):
+        """Keyword arguments for selectors.change_request_queue; an invalid filter is
+        left out (the form shows its error)."""
+        data = getattr(self, "cleaned_data", {}) if self.is_bound else {}
+        status = data.get("status") or RequestStatus.PENDING
+        return {
+            "status": None if status == self.ALL else status,
+            "forvaltning": data.get("forvaltning"),
+            "older_than_days": data.get("older_than_days"),
+        }

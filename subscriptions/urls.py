@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "subscriptions"
+
+urlpatterns = [
+    path("mina-uppgifter/", views.my_entry, name="my_entry"),
+    path("andringar/", views.change_request_list, name="change_request_list"),
+    path("andringar/<int:pk>/genomfor/", views.change_request_apply, name="change_request_apply"),
+    path("andringar/<int:pk>/avvisa/", views.change_request_reject, name="change_request_reject"),
+    path("poster/<int:pk>/andra/", views.entry_edit, name="entry_edit"),
+    path("poster/<int:pk>/historik/", views.entry_history, name="entry_history"),
+]

@@ -1,0 +1,175 @@
+"""DIR-4: Mina uppgifter, the Tele kundtjänst queue, direct edits and entry history."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organisation.models import Person
+from organisation.permissions import can_view_person, person_of
+
+from . import permissions, selectors, services
+from .forms import ChangeRequestFilterForm, DeskEntryForm, OwnEntryForm, RejectForm
+from .models import ChangeRequest
+
+QUEUE_PAGE_SIZE = 50
+
+
+@require_http_methods(["GET", "POST"])
+def my_entry(request):
+    """The signed-in holder's own entry: there is deliberately no id in the URL, so no
+    one can reach another person's form."""
+    own = person_of(request.user)
+    if own is None:
+        return render(request, "subscriptions/my_entry.html", {"person": None})
+    person = selectors.entry_for_page(own.pk)
+    form = OwnEntryForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        change_request = form.save(actor=request.user)
+        if change_request is not None:
+            messages.success(
+                request,
+                _(
+                    "Your change was sent to Tele kundtjänst as request #%(pk)s. Your entry "
+                    "changes when the request is applied."
+                )
+                % {"pk": change_request.pk},
+            )
+            return redirect("subscriptions:my_entry")
+        if not form.errors:
+            messages.info(request, _("Nothing to send: the form matches your entry."))
+            return redirect("subscriptions:my_entry")
+    context = {
+        "person": person,
+        "form": form,
+        "requests": selectors.with_change_rows(selectors.entry_requests(person)),
+    }
+    return render(request, "subscriptions/my_entry.html", context)
+
+
+def _require_desk(user):
+    if not permissions.can_handle_change_requests(user):
+        raise PermissionDenied
+
+
+def _next_url(request):
+    """The queue page (with its filters) a decision was made from; never another site."""
+    target = request.POST.get("next") or request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def _back_to_queue(request):
+    return redirect(_next_url(request) or "subscriptions:change_request_list")
+
+
+def change_request_list(request):
+    _require_desk(request.user)
+    form = ChangeRequestFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    page = Paginator(selectors.change_request_queue(**form.filters()), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "requests": selectors.with_change_rows(page.object_list),
+        "reject_form": RejectForm(),
+    }
+    return render(request, "subscriptions/changerequest_list.html", context)
+
+
+@require_POST
+def change_request_apply(request, pk):
+    _require_desk(request.user)
+    change_request = get_object_or_404(ChangeRequest, pk=pk)
+    try:
+        services.change_request_apply(actor=request.user, request=change_request)
+    except ValidationError as exc:
+        # A stale or already decided request: the service says why; nothing changed.
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Request #%(pk)s was applied.") % {"pk": pk})
+    return _back_to_queue(request)
+
+
+@require_http_methods(["GET", "POST"])
+def change_request_reject(request, pk):
+    _require_desk(request.user)
+    change_request = get_object_or_404(selectors.change_request_queue(status=None), pk=pk)
+    form = RejectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_request_reject(
+                actor=request.user, request=change_request, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Request #%(pk)s was rejected.") % {"pk": pk})
+            return _back_to_queue(request)
+    (change_request,) = selectors.with_change_rows([change_request])
+    next_url = _next_url(request)
+    context = {
+        "change_request": change_request,
+        "form": form,
+        "next": next_url,
+        "cancel_url": next_url or reverse("subscriptions:change_request_list"),
+    }
+    return render(request, "subscriptions/changerequest_reject_form.html", context)
+
+
+def _visible_entry(request, pk):
+    """The person of an entry; 404 for unknown ids and protected identities the user may
+    not see (ORG-4)."""
+    try:
+        person = selectors.entry_for_page(pk)
+    except Person.DoesNotExist:
+        raise Http404 from None
+    if not can_view_person(request.user, person):
+        raise Http404
+    return person
+
+
+@require_http_methods(["GET", "POST"])
+def entry_edit(request, pk):
+    person = _visible_entry(request, pk)
+    if not permissions.can_edit_entry(request.user, person):
+        raise PermissionDenied
+    form = DeskEntryForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        changed = form.save(actor=request.user)
+        if changed is not None:
+            if changed:
+                messages.success(request, _("The entry was saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("subscriptions:entry_history", pk=person.pk)
+    context = {
+        "person": person,
+        "form": form,
+        "cancel_url": reverse("subscriptions:entry_history", args=[person.pk]),
+    }
+    return render(request, "subscriptions/entry_form.html", context)
+
+
+def entry_history(request, pk):
+    person = _visible_entry(request, pk)
+    if not permissions.can_view_entry_history(request.user, person):
+        raise PermissionDenied
+    context = {
+        "person": person,
+        "history": selectors.entry_history(person),
+        "can_edit": permissions.can_edit_entry(request.user, person),
+    }
+    return render(request, "subscriptions/entry_history.html", context)

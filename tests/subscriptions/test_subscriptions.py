@@ -1,0 +1,185 @@
+"""SUB-1/DIR-1 rules the database enforces on a subscription, and BAR-1 defaults."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+
+from subscriptions import services
+from subscriptions.choices import Kind, Status
+from subscriptions.models import Subscription
+
+BARRING_FIELDS = (
+    "open_domestic",
+    "open_mobile",
+    "open_international",
+    "open_premium",
+    "open_directory_enquiry",
+)
+
+
+@pytest.fixture
+def base(world):
+    """Keyword arguments of a valid fixed phone of Anna's."""
+    return {
+        "kind": Kind.FIXED,
+        "number": "+4619211000",
+        "extension": "1000",
+        "holder": world.people["employee"],
+        "unit": world.grupp,
+        "cost_centre": world.cost_centre,
+    }
+
+
+@pytest.fixture
+def actor(world):
+    return world.people["telekundtjanst"].user
+
+
+def _barring(subscription):
+    return {field: getattr(subscription, field) for field in BARRING_FIELDS}
+
+
+def test_bar_1_defaults_open_sweden_and_mobiles_only(actor, base):
+    subscription = services.subscription_create(actor=actor, **base)
+    subscription.refresh_from_db()
+    assert _barring(subscription) == {
+        "open_domestic": True,
+        "open_mobile": True,
+        "open_international": False,
+        "open_premium": False,
+        "open_directory_enquiry": False,
+    }
+
+
+def test_bar_1_defaults_follow_the_setting(actor, base, settings):
+    settings.TELEFONI_BARRING_OPEN = ["domestic", "international"]
+    subscription = services.subscription_create(actor=actor, **base)
+    subscription.refresh_from_db()
+    assert _barring(subscription) == {
+        "open_domestic": True,
+        "open_mobile": False,
+        "open_international": True,
+        "open_premium": False,
+        "open_directory_enquiry": False,
+    }
+
+
+def test_bar_1_an_unknown_category_in_the_setting_is_refused(actor, base, settings):
+    settings.TELEFONI_BARRING_OPEN = ["domestic", "sattelite"]
+    with pytest.raises(ValueError, match="sattelite"):
+        services.subscription_create(actor=actor, **base)
+    assert not Subscription.objects.exists()
+
+
+def test_bar_1_explicit_values_win_over_the_defaults(actor, base):
+    subscription = services.subscription_create(actor=actor, open_international=True, **base)
+    assert subscription.open_international is True
+
+
+def test_subscription_create_records_who_and_why(actor, base):
+    subscription = services.subscription_create(actor=actor, reason="Ny anställd", **base)
+    record = subscription.history.get()
+    assert (record.history_user, record.history_change_reason) == (actor, "Ny anställd")
+
+
+def test_subscription_create_refuses_a_taken_extension(actor, base):
+    services.subscription_create(actor=actor, **base)
+    with pytest.raises(ValidationError):
+        services.subscription_create(actor=actor, **(base | {"number": "+4619211001"}))
+    assert Subscription.objects.count() == 1
+
+
+def _insert(**fields):
+    """Insert straight into the database, past full_clean: the database must refuse."""
+    with transaction.atomic():
+        return Subscription.objects.create(**fields)
+
+
+def test_valid_fixed_phone_is_accepted(base):
+    assert _insert(**base).pk
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"function_name": "Receptionen"}, id="holder-and-function"),
+        pytest.param({"holder": None}, id="neither-holder-nor-function"),
+    ],
+)
+def test_sub_1_holder_xor_function(base, change):
+    with pytest.raises(IntegrityError):
+        _insert(**(base | change))
+
+
+def test_sub_1_function_phone_has_a_function_and_no_holder(base):
+    assert _insert(
+        **(base | {"kind": Kind.FUNCTION, "holder": None, "function_name": "Receptionen"})
+    ).pk
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param({"kind": Kind.FUNCTION}, id="function-kind-with-holder"),
+        pytest.param({"kind": Kind.GROUP}, id="group-kind-with-holder"),
+        pytest.param(
+            {"holder": None, "function_name": "Receptionen"}, id="personal-kind-without-holder"
+        ),
+    ],
+)
+def test_sub_1_function_kinds_and_only_they_are_without_holder(base, change):
+    with pytest.raises(IntegrityError):
+        _insert(**(base | change))
+
+
+@pytest.mark.parametrize("number", ["019211000", "019-21 10 00", "+46 19 21 10 00", "+0123456"])
+def test_dir_1_number_is_stored_in_e164(base, number):
+    with pytest.raises(IntegrityError):
+        _insert(**(base | {"number": number}))
+
+
+@pytest.mark.parametrize("extension", ["12a4", "1", "123456789", " 1234", ""])
+def test_dir_1_extension_is_two_to_eight_digits(base, extension):
+    # Nine digits: PostgreSQL's varchar(8) refuses before the check constraint does.
+    with pytest.raises((IntegrityError, DataError)):
+        _insert(**(base | {"extension": extension}))
+
+
+@pytest.mark.parametrize("kind", [Kind.FIXED, Kind.MEX])
+def test_dir_1_extension_is_required_unless_mobile(base, kind):
+    with pytest.raises(IntegrityError):
+        _insert(**(base | {"kind": kind, "extension": None}))
+
+
+def test_dir_1_a_mobile_needs_no_extension(base):
+    assert _insert(**(base | {"kind": Kind.MOBILE, "number": "+46701234567", "extension": None}))
+
+
+def test_extension_is_unique_among_active_subscriptions(base):
+    _insert(**base)
+    with pytest.raises(IntegrityError):
+        _insert(**(base | {"number": "+4619211001"}))
+
+
+def test_number_is_unique_among_active_subscriptions(base):
+    _insert(**base)
+    with pytest.raises(IntegrityError):
+        _insert(**(base | {"extension": "1001"}))
+
+
+def test_blocked_subscription_still_holds_its_extension(base):
+    _insert(**(base | {"status": Status.BLOCKED}))
+    with pytest.raises(IntegrityError):
+        _insert(**(base | {"number": "+4619211001"}))
+
+
+def test_a_cancelled_subscriptions_extension_may_be_reused(base):
+    _insert(**(base | {"status": Status.CANCELLED, "cancelled_on": timezone.localdate()}))
+    assert _insert(**base).pk
+    assert Subscription.objects.filter(extension="1000").count() == 2
+
+
+def test_cancelled_needs_a_date(base):
+    with pytest.raises(IntegrityError):
+        _insert(**(base | {"status": Status.CANCELLED}))
