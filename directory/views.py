@@ -8,6 +8,7 @@ from django.shortcuts import render
 from organisation import permissions
 from organisation.models import Person, Unit
 from organisation.selectors import manager_of, unit_ancestors
+from subscriptions import permissions as entry_permissions
 
 from . import selectors
 
@@ -42,6 +43,9 @@ def person(request, pk):
         "subscriptions": selectors.subscriptions_of(found),
         "manager": manager_of(found),
         "ancestors": unit_ancestors(found.unit),
+        "is_self": permissions.person_of(request.user) == found,
+        "can_view_history": entry_permissions.can_view_entry_history(request.user, found),
+        "can_edit": entry_permissions.can_edit_entry(request.user, found),
     }
     return render(request, "directory/person_detail.html", context)
 

@@ -292,7 +292,8 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("organisation:person_detail", args=[self.pk])
+        # The person page is telesök's (directory), which lists everything about them.
+        return reverse("directory:person", args=[self.pk])
 
     def fill_search_keys(self):
         self.search_name, self.search_title = person_search_keys(self)

@@ -12,5 +12,4 @@ urlpatterns = [
     path("enhet/<int:pk>/byt-namn/", views.unit_rename, name="unit_rename"),
     path("enhet/<int:pk>/reservplan/", views.unit_readiness, name="unit_readiness"),
     path("enhet/<int:pk>/telesamordnare/", views.unit_telesamordnare, name="unit_telesamordnare"),
-    path("person/<int:pk>/", views.person_detail, name="person_detail"),
 ]

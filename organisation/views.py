@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -9,7 +9,7 @@ from compliance.models import Flag
 
 from . import permissions, selectors
 from .forms import ReadinessForm, TelesamordnareForm, UnitNameForm
-from .models import Person, Unit
+from .models import Unit
 
 
 def _build_tree(units):
@@ -115,15 +115,3 @@ def unit_telesamordnare(request, pk):
     return render(
         request, "organisation/unit_telesamordnare_form.html", {"form": form, "unit": unit}
     )
-
-
-def person_detail(request, pk):
-    person = get_object_or_404(Person.objects.select_related("unit", "unit__forvaltning"), pk=pk)
-    if not permissions.can_view_person(request.user, person):
-        raise Http404
-    context = {
-        "person": person,
-        "manager": selectors.manager_of(person),
-        "ancestors": selectors.unit_ancestors(person.unit),
-    }
-    return render(request, "organisation/person_detail.html", context)

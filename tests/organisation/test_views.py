@@ -134,31 +134,6 @@ def test_telesamordnare_must_belong_to_the_forvaltning(matrix_client, world):
     assert world.hemtjanst.telesamordnare.count() == 0
 
 
-PROTECTED_PERSON = statuses(
-    404, employee=200, manager=200, forvaltningschef=200, telekundtjanst=200, admin=200
-)
-
-
-@pytest.mark.parametrize("who, status", EVERYONE.items())
-def test_person_detail(matrix_client, world, who, status):
-    anna = world.people["employee"]
-    response = matrix_client(who).get(anna.get_absolute_url())
-    assert response.status_code == status
-    if status == 200:
-        assert response.context["manager"] == world.people["manager"]
-        assert "Undersköterska" in response.content.decode()
-
-
-@pytest.mark.parametrize("who, status", PROTECTED_PERSON.items())
-def test_org_4_protected_person_detail(matrix_client, world, who, status):
-    anna = world.people["employee"]
-    anna.protected_identity = True
-    anna.save()
-    response = matrix_client(who).get(anna.get_absolute_url())
-    assert response.status_code == status
-    assert ("Östlund" in response.content.decode()) is (status == 200)
-
-
 def _grow_tree(world, n):
     for i in range(n):
         unit = UnitFactory(name=f"Extra {i}", parent=world.vof)
