@@ -269,5 +269,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django_auth_ldap": {"level": env_str("LDAP_LOG_LEVEL", "WARNING")},
+        # django-axes logs every sign-in at INFO; lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
