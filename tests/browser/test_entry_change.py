@@ -4,8 +4,6 @@ Tele kundtjänst applies it in the queue, and telesök shows the new title.
 Button and label texts come from the catalogue (gettext under "sv"), so the test reads the
 page as a Swedish user does and does not break when translations are added."""
 
-import os
-
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext
@@ -14,34 +12,12 @@ from organisation.choices import Role
 from organisation.models import Person
 from subscriptions.choices import RequestStatus
 from subscriptions.models import ChangeRequest
-from tests.browser.test_sign_in import CHROMIUM_ARGS
 from tests.factories import UnitFactory, person_with_user
-from tests.services import require_chromium
 
 
 def sv(msgid):
     with translation.override("sv"):
         return gettext(msgid)
-
-
-@pytest.fixture
-def browser_page():
-    path = require_chromium()
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # around it are synchronous and safe here.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="sv-SE")
-        page = context.new_page()
-        errors = []
-        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-        page.console_errors = errors
-        yield page
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
