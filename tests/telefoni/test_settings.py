@@ -108,3 +108,15 @@ def test_readme_documents_every_environment_variable():
     readme = (ROOT / "README.md").read_text()
     assert len(names) > 30
     assert sorted(n for n in names if f"`{n}`" not in readme) == []
+
+
+def test_bare_checkout_runs_management_commands_in_debug():
+    result = _run(["makemigrations", "--check", "--dry-run"], {}, manage=True)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_a_deployment_without_secret_key_still_refuses():
+    result = _run(["check"], {"DATABASE_URL": "postgres://u:p@db:5432/telefoni"}, manage=True)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is required" in result.stderr
