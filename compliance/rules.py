@@ -19,14 +19,49 @@ RULES = {
     rule.id: rule
     for rule in (
         Rule(
+            "REV-1",
+            _("The manager reviews every subscription of the unit at least once a year"),
+            _("Enhetschefens ansvar"),
+        ),
+        Rule(
+            "REV-2",
+            _("The unit's annual review is signed by its deadline"),
+            _("Enhetschefens ansvar"),
+        ),
+        Rule(
             "ORG-2",
             _("Every förvaltningskontor and larger unit has a telesamordnare"),
             _("Enhetschefens ansvar"),
         ),
         Rule(
+            "ABS-1",
+            _("No phone is left unattended: a long absence sends calls somewhere"),
+            _("Rutiner vid frånvaro"),
+        ),
+        Rule(
             "ORG-3",
             _("A reserve plan for power outages and staff trained on their phones"),
             _("Enhetschefens ansvar"),
+        ),
+        Rule(
+            "COST-2",
+            _("A month's phone costs far above the subscription's normal level are explained"),
+            _("Telefonkostnader"),
+        ),
+        Rule(
+            "BAR-1",
+            _("No premium-rate or directory-enquiry costs: they are barred by default"),
+            _("Begränsning av räckvidd"),
+        ),
+        Rule(
+            "COST-5",
+            _("Roaming and data abroad only during a registered trip"),
+            _("Vistelse utomlands"),
+        ),
+        Rule(
+            "SUB-5",
+            _("A subscription without traffic for months is cancelled"),
+            _("Uppsägning av abonnemang"),
         ),
     )
 }

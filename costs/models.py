@@ -1,8 +1,12 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .choices import ImportStatus
 
 
 class CostCentre(models.Model):
@@ -40,3 +44,152 @@ class CostCentre(models.Model):
 
     def get_absolute_url(self):
         return reverse("costs:cost_centre_detail", args=[self.pk])
+
+
+def _amount(label):
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=0)
+
+
+class UsageImport(models.Model):
+    """One upload of the operator's monthly file and how far its import has come."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    content = models.BinaryField(_("content"), editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    periods = models.JSONField(_("periods"), default=list, blank=True)
+    # [{"line": 12, "column": "Data", "reason": "...", "value": "..."}], Swedish reasons.
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("rows with errors"), default=0)
+    # [{"number": "+46...", "period": "2026-10", "total": "123.45"}]: not in abonnemangsdatabasen.
+    unknown_numbers = models.JSONField(_("unknown numbers"), default=list, blank=True)
+    unknown_count = models.PositiveIntegerField(_("unknown numbers"), default=0)
+
+    class Meta:
+        verbose_name = _("usage import")
+        verbose_name_plural = _("usage imports")
+        ordering = ["-uploaded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="usage_import_progress"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("costs:usage_import_detail", args=[self.pk])
+
+    @property
+    def is_finished(self):
+        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+
+
+class UsageRecord(models.Model):
+    """One subscription's costs for one month, as the operator invoiced them.
+
+    The cost centre is the subscription's at import time: a month's costs stay where they
+    were booked when the phone later moves. `month` is year * 12 + month - 1, so the sweeps
+    count months with plain integer arithmetic on every database.
+    """
+
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription",
+        verbose_name=_("subscription"),
+        on_delete=models.PROTECT,
+        related_name="usage_records",
+    )
+    cost_centre = models.ForeignKey(
+        CostCentre,
+        verbose_name=_("cost centre"),
+        on_delete=models.PROTECT,
+        related_name="usage_records",
+    )
+    period = models.DateField(_("month"))
+    month = models.PositiveIntegerField(editable=False)
+    # Which upload last wrote the row: informational only, so no database constraint.
+    # A foreign-key trigger per row was a third of the bulk import's time (bench_costs).
+    usage_import = models.ForeignKey(
+        UsageImport,
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="records",
+        db_constraint=False,
+    )
+    subscription_fee = _amount(_("subscription fee"))
+    domestic = _amount(_("calls within Sweden"))
+    mobile = _amount(_("calls to mobiles"))
+    international = _amount(_("international calls"))
+    premium = _amount(_("premium-rate calls"))
+    directory = _amount(_("directory enquiry"))
+    data = _amount(_("data"))
+    roaming = _amount(_("roaming and data abroad"))
+    private_share = _amount(_("private share (delad faktura)"))
+    total = _amount(_("total"))
+    traffic = _amount(_("traffic"))
+    # COST-2: the budget-responsible manager's explanation closes the month's flags.
+    explained_at = models.DateTimeField(_("explained"), null=True, blank=True)
+    explained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("explained by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    explanation = models.TextField(_("explanation"), blank=True)
+
+    class Meta:
+        verbose_name = _("monthly cost")
+        verbose_name_plural = _("monthly costs")
+        ordering = ["-period", "subscription"]
+        constraints = [
+            models.UniqueConstraint(
+                "subscription", "period", name="usage_record_one_per_subscription_and_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(explained_at__isnull=True) | ~Q(explanation=""),
+                name="usage_record_explanation_given",
+            ),
+        ]
+        indexes = [
+            models.Index("cost_centre", "period", name="usage_record_centre_period"),
+            models.Index("period", name="usage_record_period"),
+        ]
+
+    def __str__(self):
+        from organisation.numbers import format_number
+
+        from .formatting import kronor
+
+        text = _("%(number)s, %(period)s: %(total)s") % {
+            "number": format_number(self.subscription.number),
+            "period": f"{self.period:%Y-%m}",
+            "total": kronor(self.total),
+        }
+        # The figures a flag must name (COST-2, COST-5, BAR-1).
+        parts = [
+            f"{label} {kronor(getattr(self, name))}"
+            for name, label in (
+                ("premium", _("premium-rate")),
+                ("directory", _("directory enquiry")),
+                ("roaming", _("roaming")),
+            )
+            if getattr(self, name)
+        ]
+        return f"{text} ({', '.join(parts)})" if parts else text
+
+    def get_absolute_url(self):
+        return reverse("costs:usage_record_detail", args=[self.pk])

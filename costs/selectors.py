@@ -1,5 +1,137 @@
-from .models import CostCentre
+from django.db.models import Q
+
+from organisation.choices import Role
+from organisation.permissions import person_of, roles_of
+
+from .models import CostCentre, UsageImport, UsageRecord
+from .permissions import is_cost_desk
 
 
 def cost_centres():
     return CostCentre.objects.select_related("unit", "budget_manager").order_by("code")
+
+
+def cost_centres_with_visible_costs(user):
+    """COST-1: the cost centres whose costs `user` may see (none for most people)."""
+    if is_cost_desk(user):
+        return cost_centres()
+    person = person_of(user)
+    if person is None:
+        return cost_centres().none()
+    roles = roles_of(user)
+    scope = Q(pk__in=[])
+    if Role.BUDGETCHEF in roles:
+        scope |= Q(budget_manager=person)
+    if Role.FORVALTNINGSCHEF in roles:
+        scope |= Q(unit__forvaltning__manager=person)
+    return cost_centres().filter(scope)
+
+
+def import_scope(user):
+    """None (every cost centre) for Tele kundtjänst, else the ids of the uploader's own."""
+    if is_cost_desk(user):
+        return None
+    person = person_of(user)
+    if person is None:
+        return []
+    return list(CostCentre.objects.filter(budget_manager=person).values_list("pk", flat=True))
+
+
+def usage_imports(user):
+    imports = UsageImport.objects.select_related("uploaded_by").defer("content")
+    return imports if is_cost_desk(user) else imports.filter(uploaded_by=user)
+
+
+def usage_records():
+    return UsageRecord.objects.select_related("subscription", "subscription__holder", "cost_centre")
+
+
+def monthly_totals(cost_centres_qs, *, months=12):
+    """Per month (newest `months`): the cost of each category and the total, summed over
+    the given cost centres. One query."""
+    from django.db.models import Sum
+
+    from .choices import CATEGORY_FIELDS
+
+    sums = {name: Sum(name) for name in (*CATEGORY_FIELDS, "total")}
+    rows = (
+        UsageRecord.objects.filter(cost_centre__in=cost_centres_qs)
+        .values("period")
+        .annotate(**sums)
+        .order_by("-period")[:months]
+    )
+    return list(reversed(rows))
+
+
+def month_records(cost_centre, period):
+    return (
+        usage_records()
+        .filter(cost_centre=cost_centre, period=period)
+        .order_by("subscription__number")
+    )
+
+
+def open_flag_rules(records):
+    """{record pk: ["COST-2", ...]} of the open flags on these records; one query."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from compliance.models import Flag
+
+    rules = {}
+    flags = Flag.objects.filter(
+        content_type=ContentType.objects.get_for_model(UsageRecord),
+        object_id__in=[record.pk for record in records],
+        resolved_at__isnull=True,
+    ).values_list("object_id", "rule")
+    for object_id, rule in flags:
+        rules.setdefault(object_id, []).append(rule)
+    return rules
+
+
+def unused_subscriptions(cost_centre):
+    """SUB-5 cancellation candidates of one cost centre."""
+    from subscriptions.models import Subscription
+
+    from .services import unused_subscription_ids
+
+    return (
+        Subscription.objects.filter(pk__in=unused_subscription_ids(), cost_centre=cost_centre)
+        .select_related("holder")
+        .order_by("number")
+    )
+
+
+def subscription_median(record, months=12):
+    """The median monthly cost of the record's subscription over the 12 months before it."""
+    totals = sorted(
+        UsageRecord.objects.filter(
+            subscription_id=record.subscription_id,
+            month__lt=record.month,
+            month__gte=record.month - months,
+        ).values_list("total", flat=True)
+    )
+    if not totals:
+        return None
+    middle = len(totals) // 2
+    if len(totals) % 2:
+        return totals[middle]
+    return (totals[middle - 1] + totals[middle]) / 2
+
+
+def private_shares(period):
+    """COST-4: the private share under delad faktura per employee for one month (payroll
+    deducts it). One query; phones without a holder (function phones) have no share."""
+    from django.db.models import Sum
+
+    return (
+        UsageRecord.objects.filter(period=period, private_share__gt=0)
+        .exclude(subscription__holder__isnull=True)
+        .values(
+            "subscription__holder_id",
+            "subscription__holder__external_id",
+            "subscription__holder__first_name",
+            "subscription__holder__last_name",
+        )
+        .annotate(private_share=Sum("private_share"))
+        .order_by("subscription__holder__last_name", "subscription__holder__first_name")
+    )

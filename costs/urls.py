@@ -7,4 +7,11 @@ app_name = "costs"
 urlpatterns = [
     path("", views.cost_centre_list, name="cost_centre_list"),
     path("<int:pk>/", views.cost_centre_detail, name="cost_centre_detail"),
+    path("<int:pk>/kostnader/", views.cost_centre_costs, name="cost_centre_costs"),
+    path("kostnader/", views.cost_overview, name="cost_overview"),
+    path("kostnader/manad/<int:pk>/", views.usage_record_detail, name="usage_record_detail"),
+    path("kostnader/privat-andel/", views.private_share_export, name="private_share_export"),
+    path("import/", views.usage_import_list, name="usage_import_list"),
+    path("import/<int:pk>/", views.usage_import_detail, name="usage_import_detail"),
+    path("import/<int:pk>/status.json", views.usage_import_status, name="usage_import_status"),
 ]

@@ -1,19 +1,334 @@
-from django.http import Http404
-from django.shortcuts import render
+import csv
+import io
+from datetime import date
+from decimal import Decimal
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from organisation.numbers import format_number
+from telefoni.pdf import render_pdf
+
+from . import selectors, services
+from .choices import CATEGORIES, CATEGORY_FIELDS
+from .forms import ExplainForm, UsageUploadForm
+from .importer import COLUMNS
 from .models import CostCentre
-from .selectors import cost_centres
+from .permissions import (
+    can_explain_usage,
+    can_import_usage,
+    can_view_costs,
+    can_view_import,
+    is_cost_desk,
+)
+
+CENT = Decimal("0.01")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 640, 200, 20
 
 
 def cost_centre_list(request):
-    """Every signed-in user sees which cost centres exist (codes, units, owners); the costs
-    themselves arrive with the costs issue and are shown only to those who own them."""
-    return render(request, "costs/costcentre_list.html", {"cost_centres": cost_centres()})
+    """Every signed-in user sees which cost centres exist (codes, units, owners); costs
+    are shown only to those who own them (cost_centre_costs)."""
+    return render(request, "costs/costcentre_list.html", {"cost_centres": selectors.cost_centres()})
 
 
 def cost_centre_detail(request, pk):
     try:
-        cost_centre = cost_centres().get(pk=pk)
+        cost_centre = selectors.cost_centres().get(pk=pk)
     except CostCentre.DoesNotExist:
         raise Http404 from None
-    return render(request, "costs/costcentre_detail.html", {"cost_centre": cost_centre})
+    context = {
+        "cost_centre": cost_centre,
+        "can_view_costs": can_view_costs(request.user, cost_centre),
+    }
+    return render(request, "costs/costcentre_detail.html", context)
+
+
+# --- COST-1: costs per cost centre, month, subscription and category ------------------------
+
+
+def _visible_cost_centre(request, pk):
+    cost_centre = selectors.cost_centres().filter(pk=pk).first()
+    if cost_centre is None or not can_view_costs(request.user, cost_centre):
+        raise Http404
+    return cost_centre
+
+
+def _chart(months):
+    """Bars of the monthly totals, laid out for the server-rendered SVG."""
+    if not months:
+        return None
+    highest = max(month["total"] or 0 for month in months) or 1
+    step = CHART_WIDTH / len(months)
+    bars = []
+    for index, month in enumerate(months):
+        total = month["total"] or 0
+        height = round(float(total / highest) * (CHART_HEIGHT - CHART_TOP), 1)
+        bars.append(
+            {
+                "x": round(index * step + step * 0.15, 1),
+                "y": round(CHART_HEIGHT - height, 1),
+                "width": round(step * 0.7, 1),
+                "height": height,
+                "label_x": round(index * step + step / 2, 1),
+                "period": month["period"],
+                "total": total,
+            }
+        )
+    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT + 20}
+
+
+def _selected_period(request, months):
+    raw = request.GET.get("month", "")
+    if raw:
+        try:
+            year, month = (int(part) for part in raw.split("-"))
+            return date(year, month, 1)
+        except ValueError:
+            raise Http404 from None
+    return months[-1]["period"] if months else None
+
+
+def _category_rows(month):
+    return [(label, month[name]) for name, label in CATEGORIES] if month else []
+
+
+@require_safe
+def cost_centre_costs(request, pk):
+    """COST-1: one cost centre's costs per month, category and subscription."""
+    cost_centre = _visible_cost_centre(request, pk)
+    months = selectors.monthly_totals(CostCentre.objects.filter(pk=cost_centre.pk))
+    period = _selected_period(request, months)
+    records = list(selectors.month_records(cost_centre, period)) if period else []
+    fmt = request.GET.get("format")
+    if fmt:
+        return _export(cost_centre, period, records, fmt)
+    flags = selectors.open_flag_rules(records)
+    for record in records:
+        record.open_rules = flags.get(record.pk, [])
+    current = next((month for month in months if month["period"] == period), None)
+    context = {
+        "cost_centre": cost_centre,
+        "months": months,
+        "chart": _chart(months),
+        "period": period,
+        "categories": _category_rows(current),
+        "current": current,
+        "records": records,
+        "category_labels": [label for _name, label in CATEGORIES],
+        "unused": selectors.unused_subscriptions(cost_centre),
+    }
+    return render(request, "costs/costcentre_costs.html", context)
+
+
+@require_safe
+def cost_overview(request):
+    """COST-1: every cost centre the user answers for (Tele kundtjänst: all), per month."""
+    centres = selectors.cost_centres_with_visible_costs(request.user)
+    if not centres.exists():
+        raise Http404
+    months = selectors.monthly_totals(centres)
+    context = {
+        "cost_centres": centres,
+        "months": months,
+        "chart": _chart(months),
+        "can_import": can_import_usage(request.user),
+    }
+    return render(request, "costs/cost_overview.html", context)
+
+
+def _export_header():
+    categories = [str(label) for _name, label in CATEGORIES]
+    return [_("Number"), _("Holder or function"), _("Month"), *categories, _("Total")]
+
+
+def _export_rows(records):
+    for record in records:
+        subscription = record.subscription
+        holder = subscription.holder.full_name if subscription.holder_id else ""
+        yield [
+            format_number(subscription.number),
+            subscription.function_name or holder,
+            f"{record.period:%Y-%m}",
+            *[getattr(record, name) for name in CATEGORY_FIELDS],
+            record.total,
+        ]
+
+
+def _export(cost_centre, period, records, fmt):
+    if fmt not in ("csv", "xlsx", "pdf") or period is None:
+        raise Http404
+    filename = f"kostnader-{cost_centre.code}-{period:%Y-%m}.{fmt}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if fmt == "csv":
+        # Swedish Excel: UTF-8 with BOM, semicolons, decimal comma.
+        response = HttpResponse(content_type="text/csv; charset=utf-8", headers=disposition)
+        response.write("\ufeff")
+        writer = csv.writer(response, delimiter=";")
+        writer.writerow(_export_header())
+        for row in _export_rows(records):
+            # Amounts with a decimal comma; numbers and names as they are.
+            writer.writerow(row[:3] + [str(amount).replace(".", ",") for amount in row[3:]])
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = f"{cost_centre.code} {period:%Y-%m}"[:31]
+        sheet.append(_export_header())
+        for row in _export_rows(records):
+            sheet.append(row)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return HttpResponse(buffer.getvalue(), content_type=XLSX, headers=disposition)
+    context = {
+        "cost_centre": cost_centre,
+        "period": period,
+        "header": _export_header(),
+        "rows": list(_export_rows(records)),
+        "total": sum((record.total for record in records), 0),
+        "printed": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
+    }
+    return HttpResponse(
+        render_pdf("costs/pdf/costs.html", context),
+        content_type="application/pdf",
+        headers=disposition,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def usage_record_detail(request, pk):
+    """One subscription's month: the figures, its normal level, and (COST-2) the
+    manager's explanation that closes its flags."""
+    record = selectors.usage_records().filter(pk=pk).first()
+    if record is None or not can_view_costs(request.user, record.cost_centre):
+        raise Http404
+    can_explain = can_explain_usage(request.user, record) and record.explained_at is None
+    form = ExplainForm(request.POST or None)
+    if request.method == "POST":
+        if not can_explain:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.usage_record_explain(
+                    actor=request.user, record=record, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error("reason", error.messages)
+            else:
+                messages.success(request, _("The cost is explained; its flags are closed."))
+                return redirect(record.get_absolute_url())
+    context = {
+        "record": record,
+        "categories": [(label, getattr(record, name)) for name, label in CATEGORIES],
+        "median": selectors.subscription_median(record),
+        "open_rules": selectors.open_flag_rules([record]).get(record.pk, []),
+        "form": form if can_explain else None,
+    }
+    return render(request, "costs/usagerecord_detail.html", context)
+
+
+@require_safe
+def private_share_export(request):
+    """COST-4: the month's private shares per employee, for payroll (Tele kundtjänst)."""
+    if not is_cost_desk(request.user):
+        raise Http404
+    months = selectors.monthly_totals(CostCentre.objects.all())
+    period = _selected_period(request, months)
+    rows = list(selectors.private_shares(period)) if period else []
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in ("csv", "xlsx") or period is None:
+            raise Http404
+        header = [_("Employee id"), _("Name"), _("Month"), _("Private share (kronor)")]
+        table = [
+            [
+                row["subscription__holder__external_id"],
+                f"{row['subscription__holder__last_name']}, "
+                f"{row['subscription__holder__first_name']}",
+                f"{period:%Y-%m}",
+                Decimal(str(row["private_share"])).quantize(CENT),
+            ]
+            for row in rows
+        ]
+        filename = f"privat-andel-{period:%Y-%m}.{fmt}"
+        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        if fmt == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8", headers=disposition)
+            response.write("\ufeff")
+            writer = csv.writer(response, delimiter=";")
+            writer.writerow(header)
+            for line in table:
+                writer.writerow(line[:3] + [str(line[3]).replace(".", ",")])
+            return response
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(header)
+        for line in table:
+            sheet.append(line)
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return HttpResponse(buffer.getvalue(), content_type=XLSX, headers=disposition)
+    context = {"period": period, "rows": rows, "months": months}
+    return render(request, "costs/private_shares.html", context)
+
+
+# --- The import ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def usage_import_list(request):
+    if not can_import_usage(request.user):
+        raise PermissionDenied
+    form = UsageUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            usage_import = form.save(actor=request.user)
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+        else:
+            messages.success(request, _("The file is uploaded; the import has started."))
+            return redirect(usage_import.get_absolute_url())
+    context = {
+        "form": form,
+        "imports": selectors.usage_imports(request.user)[:20],
+        "columns": [header for _name, header in COLUMNS],
+    }
+    return render(request, "costs/usageimport_list.html", context)
+
+
+def _visible_import(request, pk):
+    usage_import = selectors.usage_imports(request.user).filter(pk=pk).first()
+    if usage_import is None or not can_view_import(request.user, usage_import):
+        raise Http404
+    return usage_import
+
+
+@require_safe
+def usage_import_detail(request, pk):
+    usage_import = _visible_import(request, pk)
+    return render(request, "costs/usageimport_detail.html", {"usage_import": usage_import})
+
+
+@require_safe
+def usage_import_status(request, pk):
+    """What the progress poll (static/js/costs-import.js) reads."""
+    usage_import = _visible_import(request, pk)
+    return JsonResponse(
+        {
+            "status": usage_import.status,
+            "status_label": usage_import.get_status_display(),
+            "progress": usage_import.progress,
+            "finished": usage_import.is_finished,
+        }
+    )

@@ -365,3 +365,44 @@ RESERVE_PLANS = (
     "Kontakt med brukare och anhöriga sker via mobiltelefon och SMS enligt rutinen i "
     "samverkansplanen.",
 )
+
+# ABS-1 and SRV-1: working day and phone hours (telefontid) of a few units, by unit code.
+UNIT_HOURS = {
+    "3210": ("07:00", "16:00", "Mån–fre 07.30–09.00 och 13.00–14.00"),
+    "2210": ("07:30", "16:00", "Mån–fre 08.00–09.30"),
+    "1500": ("08:00", "17:00", ""),
+}
+
+# ABS-1: hänvisningar, relative to the day seed_demo runs; one is made only when the
+# person has no current or planned redirect, so a second run adds none.
+# (external id, reason, working days away, target)
+DEMO_REDIRECTS = (
+    ("demo-budgetchef", "training", 2, "kundtjanst"),
+    ("demo-telesamordnare", "leave", 5, "voicemail"),
+)
+
+# ABS-6: a trip abroad of the demo employee, starting this many days after the run.
+DEMO_TRIP = ("demo-anstalld", "Tyskland", 14, 4)
+
+# REV-1: this year's annual review is open for the demo managers: opened by this account
+# (Tele kundtjänst) when seed_demo first runs in a year, due this many days later.
+DEMO_REVIEW_OPENED_BY = "telekundtjanst"
+DEMO_REVIEW_DEADLINE_DAYS = 60
+
+# DEV-1: the catalogue Tele kundtjänst keeps: (name, kind, price in SEK, orderable).
+DEMO_CATALOGUE = (
+    ("Mobiltelefon Standard", "phone", "2490.00", True),
+    ("Mobiltelefon Robust (IP68)", "phone", "3990.00", True),
+    ("IP-telefon för skrivbord", "phone", "1290.00", True),
+    ("Mobiltelefon Standard, förra modellen", "phone", "1990.00", False),
+    ("Headset trådlöst", "accessory", "899.00", True),
+    ("Laddare USB-C", "accessory", "149.00", True),
+    ("Skal och skärmskydd", "accessory", "199.00", True),
+)
+# DEV-3: the mobile and MEX phones of the people of these units get a device in the
+# inventory (catalogue model DEMO_CATALOGUE[0]), with an invented IMEI whose check digit is
+# right and a theft-marking number "SM-<extension or slot>".
+DEMO_DEVICE_UNITS = ("3210", "3220")
+# DEV-2: one mobile order by the telesamordnare for a person of this unit, waiting for the
+# enhetschef's approval (SUB-2).
+DEMO_ORDER_UNIT = "3210"

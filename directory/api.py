@@ -14,10 +14,16 @@ from rest_framework.generics import RetrieveAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from absence import selectors as absence_selectors
 from organisation.models import Person
 
 from . import selectors
-from .serializers import PersonEntrySerializer, SearchQuerySerializer, SearchResultSerializer
+from .serializers import (
+    PersonEntrySerializer,
+    PresenceResultSerializer,
+    SearchQuerySerializer,
+    SearchResultSerializer,
+)
 
 # Token first: its WWW-Authenticate header makes an anonymous request a 401 (DRF answers
 # 403 when the first class is SessionAuthentication, which has no such header).
@@ -64,6 +70,7 @@ class SearchView(APIView):
             for hit in selectors.search(query, limit=limit)
             if hit.person is None or (hit.person.is_active and not hit.person.protected_identity)
         ]
+        selectors.attach_redirects(hits)
         result = {"query": query, "count": len(hits), "results": hits}
         return Response(SearchResultSerializer(result, context={"request": request}).data)
 
@@ -86,3 +93,18 @@ class PersonDetailView(RetrieveAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class PresenceView(APIView):
+    """ABS-1: who is redirected right now (reason, until when, where calls go), for the
+    switchboard and the intranet. Phones of protected identities (ORG-4) and of inactive
+    people are never in it; a hänvisning whose end has passed is not, even before the
+    nightly sweep closes it."""
+
+    authentication_classes = AUTHENTICATION
+
+    @extend_schema(operation_id="presence", responses={200: PresenceResultSerializer})
+    def get(self, request):
+        rows = list(absence_selectors.presence_feed())
+        result = {"count": len(rows), "results": rows}
+        return Response(PresenceResultSerializer(result, context={"request": request}).data)

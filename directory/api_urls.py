@@ -4,13 +4,14 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
-from .api import AUTHENTICATION, PersonDetailView, SearchView
+from .api import AUTHENTICATION, PersonDetailView, PresenceView, SearchView
 
 app_name = "api"
 
 urlpatterns = [
     path("v1/search/", SearchView.as_view(), name="search"),
     path("v1/people/<int:pk>/", PersonDetailView.as_view(), name="person"),
+    path("v1/presence/", PresenceView.as_view(), name="presence"),
     # The schema describes no data, but the API is the intranet's: sign in to read it too.
     path(
         "schema/",

@@ -26,21 +26,21 @@ Ranking (`Tier`, best first): 0 a number term is a whole extension or a whole nu
 3 a word is inside the name; 4 everything else (title, unit, inside a number). Ties go by
 last name then first name (folded), functions by name, then by id.
 
-Queries: at most five, whatever the number of hits: the units whose names match; the
-ranked ids of the people (narrow rows, so that ranking thousands of matches of a short
-word stays cheap); those people with unit and förvaltning, and their subscriptions
-(only when there is a person hit); the function phones with unit and förvaltning. On
-PostgreSQL the conditions are served by pg_trgm GIN indexes on the normalised columns
-(see the models); words shorter than three letters cannot use them.
+Queries: at most four, whatever the number of hits: the units whose names match; the
+people, ranked over narrow rows and cut before they are joined to unit and förvaltning
+(so that ranking thousands of matches of a short word stays cheap); their subscriptions
+(only when there is a person hit); the function phones, likewise. On PostgreSQL the
+conditions are served by pg_trgm GIN indexes on the normalised columns (see the
+models); words shorter than three letters cannot use them. The statements are written
+by hand (see "The search statements" below).
 """
 
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import reduce
-from operator import or_
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db import connection
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from organisation.models import Person, Unit, search_fold
@@ -155,117 +155,300 @@ def listed_subscriptions():
     return Subscription.objects.filter(status__in=LISTED_STATUSES).order_by("kind", "number")
 
 
-def _any(conditions):
-    return reduce(or_, conditions)
+# --- The search statements ----------------------------------------------------------------
+#
+# Telesök is the hottest read of the application, so its statements are written by hand:
+# building them with the ORM (Case/When, Exists, long unit id lists) and loading hits
+# through in_bulk + prefetch cost more time in Python than the database took to answer
+# (see README, "Telesök benchmark"). The SQL is portable between PostgreSQL and SQLite;
+# the rows become model instances through Model.from_db, as the ORM itself does.
+
+
+def _like(value):
+    """A LIKE pattern's literal part: %, _ and the escape character itself are escaped
+    (the statements say ESCAPE '\')."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class _Sql:
+    """A statement under construction: text parts and their parameters, in order."""
+
+    def __init__(self):
+        self.parts, self.params = [], []
+
+    def add(self, text, *params):
+        self.parts.append(text)
+        self.params.extend(params)
+        return self
+
+    def like(self, column, pattern):
+        return self.add(f"{column} LIKE %s ESCAPE '\\'", pattern)
+
+    def in_list(self, column, values):
+        return self.add(f"{column} IN ({', '.join(['%s'] * len(values))})", *values)
+
+    @property
+    def text(self):
+        return " ".join(self.parts)
+
+
+def _any_sql(sql, items, add_one):
+    """( a OR b OR ... ) with add_one(sql, item) writing each alternative."""
+    sql.add("(")
+    for index, item in enumerate(items):
+        if index:
+            sql.add("OR")
+        add_one(sql, item)
+    sql.add(")")
+
+
+def _columns(model, alias):
+    fields = model._meta.concrete_fields
+    return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
+
+
+def _table(model):
+    return f'"{model._meta.db_table}"'
+
+
+def _from_row(model, names, row, offset):
+    """A model instance from row[offset:offset + len(names)] (as the ORM loads one)."""
+    return model.from_db(connection.alias, names, row[offset : offset + len(names)])
 
 
 def _units_matching(parsed):
     """{term: [unit ids whose name contains it]}: one query over the (small) unit table.
 
-    The ids go into the main queries as literal lists, which PostgreSQL can combine with
-    the trigram indexes (BitmapOr); a join or subquery inside the OR could not."""
-    rows = list(
-        Unit.objects.filter(_any(Q(search_key__contains=t) for t in parsed.terms)).values_list(
-            "pk", "search_key"
-        )
-    )
+    The ids go into the main statements as literal lists, which PostgreSQL can combine
+    with the trigram indexes (BitmapOr); a join or subquery inside the OR could not."""
+    sql = _Sql().add(f'SELECT u."id", u."search_key" FROM {_table(Unit)} u WHERE')
+    _any_sql(sql, parsed.terms, lambda sql, t: sql.like('u."search_key"', f"%{_like(t)}%"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql.text, sql.params)
+        rows = cursor.fetchall()
     return {term: [pk for pk, key in rows if term in key] for term in parsed.terms}
 
 
-def _number_tiers(parsed, subscriptions):
-    """When() clauses for tiers 0 and 1 over a Subscription queryset `subscriptions`
-    (correlated to the outer row) or over the outer Subscription row itself (None)."""
-    exact = _any(Q(extension=n) | Q(number_digits=n) for n in parsed.numbers)
-    end = _any(Q(number_digits__endswith=n) | Q(extension__startswith=n) for n in parsed.numbers)
-    if subscriptions is not None:
-        exact, end = Exists(subscriptions.filter(exact)), Exists(subscriptions.filter(end))
-    return [
-        When(exact, then=Value(int(Tier.EXACT_NUMBER))),
-        When(end, then=Value(int(Tier.NUMBER_END))),
-    ]
-
-
-def _name_tiers(parsed, name_field):
-    starts = _any(
-        Q(**{f"{name_field}__startswith": w}) | Q(**{f"{name_field}__contains": " " + w})
-        for w in parsed.words
-    )
-    inside = _any(Q(**{f"{name_field}__contains": w}) for w in parsed.words)
-    return [
-        When(starts, then=Value(int(Tier.NAME_START))),
-        When(inside, then=Value(int(Tier.NAME_CONTAINS))),
-    ]
-
-
-def _tier(parsed, name_field, subscriptions=None):
-    whens = []
-    if parsed.numbers:
-        whens += _number_tiers(parsed, subscriptions)
-    if parsed.words:
-        whens += _name_tiers(parsed, name_field)
-    return Case(*whens, default=Value(int(Tier.OTHER)), output_field=IntegerField())
-
-
-def _number_match(number):
+def _number_match(sql, number, alias):
+    """A subscription `alias` whose number or extension holds the number term."""
     if len(number) < MIN_NUMBER_PART:
-        return Q(extension=number)
-    return Q(number_digits__contains=number) | Q(extension__contains=number)
+        sql.add(f'{alias}."extension" = %s', number)
+        return
+    pattern = f"%{_like(number)}%"
+    sql.add("(").like(f'{alias}."number_digits"', pattern).add("OR")
+    sql.like(f'{alias}."extension"', pattern).add(")")
 
 
-def people_queryset(parsed, unit_ids):
-    """The people who match, with their `tier`, best first (ORG-4: no protected identity,
-    nobody inactive)."""
-    people = Person.objects.filter(is_active=True, protected_identity=False)
-    for word in parsed.words:
-        condition = Q(search_name__contains=word) | Q(search_title__contains=word)
-        if unit_ids[word]:
-            condition |= Q(unit_id__in=unit_ids[word])
-        people = people.filter(condition)
-    for number in parsed.numbers:
-        holders = Subscription.objects.filter(
-            _number_match(number), status__in=LISTED_STATUSES, holder__isnull=False
-        ).values("holder_id")
-        condition = Q(pk__in=holders)
-        if unit_ids[number]:
-            condition |= Q(unit_id__in=unit_ids[number])
-        people = people.filter(condition)
-    own = Subscription.objects.filter(holder=OuterRef("pk"), status__in=LISTED_STATUSES)
-    return people.annotate(tier=_tier(parsed, "search_name", own)).order_by(
-        "tier", "search_name", "pk"
+def _listed(sql, alias):
+    sql.in_list(f'{alias}."status"', LISTED_STATUSES)
+
+
+def _term_condition(sql, term, unit_ids, add_match, unit_column):
+    """One search term: it matches the row itself, or names the row's unit."""
+    sql.add("(")
+    add_match(sql, term)
+    if unit_ids[term]:
+        sql.add("OR").in_list(unit_column, unit_ids[term])
+    sql.add(")")
+
+
+def _candidates(sql, parsed, unit_ids, add_match, unit_column):
+    """A redundant condition that gives the planner a small set of candidate rows for a
+    query of several words, e.g. "Fritidsgård Öster 1" (each word alone names hundreds of
+    units). A row matching every word either matches one of the words of three letters or
+    more itself (by name, title or function name: trigram-indexed), or matches all of them
+    through its unit, so its unit is in the intersection of those words' units."""
+    long_words = [w for w in parsed.words if len(w) >= MIN_NUMBER_PART]
+    if len(parsed.words) < 2 or not long_words:
+        return
+    common = sorted(set.intersection(*(set(unit_ids[w]) for w in long_words)))
+    sql.add("AND (")
+    for index, word in enumerate(long_words):
+        if index:
+            sql.add("OR")
+        add_match(sql, word)
+    if common:
+        sql.add("OR").in_list(unit_column, common)
+    sql.add(")")
+
+
+def _exact_number(sql, n, alias):
+    sql.add(f'({alias}."extension" = %s OR {alias}."number_digits" = %s)', n, n)
+
+
+def _number_end(sql, n, alias):
+    """The number ends with the term (dialled without area code) or the extension
+    begins with it."""
+    sql.add("(").like(f'{alias}."number_digits"', f"%{_like(n)}").add("OR")
+    sql.like(f'{alias}."extension"', f"{_like(n)}%").add(")")
+
+
+NUMBER_TIERS = ((Tier.EXACT_NUMBER, _exact_number), (Tier.NUMBER_END, _number_end))
+
+
+def _number_tiers(sql, parsed, alias, *, own_of=None):
+    """CASE branches for tiers 0 and 1: over the subscription row `alias` itself, or, for
+    a person (`own_of` their alias), over an EXISTS of their listed subscriptions."""
+    for tier, condition in NUMBER_TIERS:
+        sql.add("WHEN")
+        if own_of:
+            sql.add(
+                f"EXISTS (SELECT 1 FROM {_table(Subscription)} {alias} "
+                f'WHERE {alias}."holder_id" = {own_of}."id" AND'
+            )
+            _listed(sql, alias)
+            sql.add("AND")
+        _any_sql(sql, parsed.numbers, lambda sql, n, c=condition: c(sql, n, alias))
+        if own_of:
+            sql.add(")")
+        sql.add(f"THEN {int(tier)}")
+
+
+def _name_tiers(sql, parsed, column):
+    def starts(sql, w):
+        sql.like(column, f"{_like(w)}%").add("OR").like(column, f"% {_like(w)}%")
+
+    def inside(sql, w):
+        sql.like(column, f"%{_like(w)}%")
+
+    for tier, condition in ((Tier.NAME_START, starts), (Tier.NAME_CONTAINS, inside)):
+        sql.add("WHEN")
+        _any_sql(sql, parsed.words, condition)
+        sql.add(f"THEN {int(tier)}")
+
+
+_UNIT_JOIN = (
+    f'JOIN {_table(Unit)} u ON u."id" = {{row}}."unit_id" '
+    f'JOIN {_table(Unit)} f ON f."id" = u."forvaltning_id"'
+)
+
+
+def people_sql(parsed, unit_ids, limit):
+    """(sql, params) of the person hits, best first (ORG-4: no protected identity, nobody
+    inactive): each row is the person's columns, their unit's, their förvaltning's, then
+    the tier. The ranking runs over narrow rows and is cut before the join, so that
+    ranking thousands of matches of a short word stays cheap."""
+    person, sub = _table(Person), _table(Subscription)
+    _names, person_columns = _columns(Person, "p")
+    _names, unit_columns = _columns(Unit, "u")
+    _names, forvaltning_columns = _columns(Unit, "f")
+    sql = _Sql().add(
+        f"SELECT {person_columns}, {unit_columns}, {forvaltning_columns}, r.tier FROM ("
     )
+    sql.add('SELECT p."id", CASE')
+    if parsed.numbers:
+        _number_tiers(sql, parsed, "o", own_of="p")
+    if parsed.words:
+        _name_tiers(sql, parsed, 'p."search_name"')
+    sql.add(f'ELSE {int(Tier.OTHER)} END AS tier, p."search_name" FROM {person} p')
+    sql.add('WHERE p."is_active" = %s AND p."protected_identity" = %s', True, False)
+
+    def word_match(sql, w):
+        pattern = f"%{_like(w)}%"
+        sql.like('p."search_name"', pattern).add("OR").like('p."search_title"', pattern)
+
+    def number_match(sql, n):
+        sql.add(f'p."id" IN (SELECT s."holder_id" FROM {sub} s WHERE')
+        _number_match(sql, n, "s")
+        sql.add("AND")
+        _listed(sql, "s")
+        sql.add('AND s."holder_id" IS NOT NULL)')
+
+    _candidates(sql, parsed, unit_ids, word_match, 'p."unit_id"')
+    for word in parsed.words:
+        sql.add("AND")
+        _term_condition(sql, word, unit_ids, word_match, 'p."unit_id"')
+    for number in parsed.numbers:
+        sql.add("AND")
+        _term_condition(sql, number, unit_ids, number_match, 'p."unit_id"')
+    sql.add('ORDER BY tier, p."search_name", p."id" LIMIT %s) r', limit)
+    sql.add(f'JOIN {person} p ON p."id" = r."id" {_UNIT_JOIN.format(row="p")}')
+    sql.add('ORDER BY r.tier, r."search_name", r."id"')
+    return sql.text, sql.params
 
 
-def people_with_phones(pks):
-    """{pk: Person} with unit, förvaltning and `listed` subscriptions. The filter is
-    repeated: someone given a protected identity a moment ago stays out (ORG-4)."""
-    return (
-        Person.objects.filter(is_active=True, protected_identity=False)
-        .select_related("unit", "unit__forvaltning")
-        .prefetch_related(
-            Prefetch("subscriptions", queryset=listed_subscriptions(), to_attr="listed")
+def functions_sql(parsed, unit_ids, limit):
+    """(sql, params) of the function and group phone hits, ranked and cut at `limit`:
+    each row is the subscription's columns, its unit's, its förvaltning's, then the tier."""
+    _names, sub_columns = _columns(Subscription, "s")
+    _names, unit_columns = _columns(Unit, "u")
+    _names, forvaltning_columns = _columns(Unit, "f")
+    # Ranked and cut first, so that only the hits shown are joined to their units.
+    sql = _Sql().add(f"SELECT {sub_columns}, {unit_columns}, {forvaltning_columns}, s.tier")
+    sql.add(f"FROM (SELECT {sub_columns}, CASE")
+    if parsed.numbers:
+        _number_tiers(sql, parsed, "s")
+    if parsed.words:
+        _name_tiers(sql, parsed, 's."search_key"')
+    sql.add(f"ELSE {int(Tier.OTHER)} END AS tier")
+    sql.add(f"FROM {_table(Subscription)} s")
+    sql.add('WHERE s."holder_id" IS NULL AND')
+    _listed(sql, "s")
+    function_match = lambda sql, w: sql.like('s."search_key"', f"%{_like(w)}%")  # noqa: E731
+    _candidates(sql, parsed, unit_ids, function_match, 's."unit_id"')
+    for word in parsed.words:
+        sql.add("AND")
+        _term_condition(sql, word, unit_ids, function_match, 's."unit_id"')
+    for number in parsed.numbers:
+        sql.add("AND")
+        _term_condition(
+            sql, number, unit_ids, lambda sql, n: _number_match(sql, n, "s"), 's."unit_id"'
         )
-        .in_bulk(pks)
-    )
+    sql.add('ORDER BY tier, s."search_key", s."id" LIMIT %s) s', limit)
+    sql.add(_UNIT_JOIN.format(row="s"))
+    sql.add('ORDER BY s.tier, s."search_key", s."id"')
+    return sql.text, sql.params
 
 
-def functions_queryset(parsed, unit_ids, limit):
-    """The function and group phone hits' query, ranked and cut at `limit`."""
-    functions = Subscription.objects.filter(holder__isnull=True, status__in=LISTED_STATUSES)
-    for word in parsed.words:
-        condition = Q(search_key__contains=word)
-        if unit_ids[word]:
-            condition |= Q(unit_id__in=unit_ids[word])
-        functions = functions.filter(condition)
-    for number in parsed.numbers:
-        condition = _number_match(number)
-        if unit_ids[number]:
-            condition |= Q(unit_id__in=unit_ids[number])
-        functions = functions.filter(condition)
-    return (
-        functions.annotate(tier=_tier(parsed, "search_key"))
-        .select_related("unit", "unit__forvaltning")
-        .order_by("tier", "search_key", "pk")[:limit]
-    )
+def _hits_rows(sql_and_params, model, units):
+    """Rows of people_sql or functions_sql as (instance, tier), each instance with its
+    unit and the unit's förvaltning attached. `units` ({pk: Unit}) is shared by the
+    search's statements: most hits sit in a few units, so each is built once."""
+    text, params = sql_and_params
+    with connection.cursor() as cursor:
+        cursor.execute(text, params)
+        rows = cursor.fetchall()
+    names, unit_names = _columns(model, "x")[0], _columns(Unit, "u")[0]
+    unit_at, forvaltning_at = len(names), len(names) + len(unit_names)
+    pk_offset = unit_names.index("id")
+
+    def unit_from(row, offset):
+        pk = row[offset + pk_offset]
+        if pk not in units:
+            units[pk] = _from_row(Unit, unit_names, row, offset)
+        return units[pk]
+
+    results = []
+    for row in rows:
+        instance = _from_row(model, names, row, 0)
+        unit = unit_from(row, unit_at)
+        unit.forvaltning = unit_from(row, forvaltning_at)
+        instance.unit = unit
+        results.append((instance, row[-1]))
+    return results
+
+
+def _attach_listed(people):
+    """Set `listed` on each person: their active and blocked subscriptions, fixed before
+    mobile (one statement)."""
+    by_pk = {person.pk: person for person in people}
+    for person in people:
+        person.listed = []
+    if not people:
+        return
+    names, columns = _columns(Subscription, "s")
+    sql = _Sql().add(f"SELECT {columns} FROM {_table(Subscription)} s WHERE")
+    sql.in_list('s."holder_id"', list(by_pk)).add("AND")
+    _listed(sql, "s")
+    sql.add('ORDER BY s."kind", s."number", s."id"')
+    with connection.cursor() as cursor:
+        cursor.execute(sql.text, sql.params)
+        rows = cursor.fetchall()
+    for row in rows:
+        subscription = _from_row(Subscription, names, row, 0)
+        holder = by_pk[subscription.holder_id]
+        subscription.holder = holder
+        holder.listed.append(subscription)
 
 
 def search(query, *, limit=50):
@@ -274,24 +457,22 @@ def search(query, *, limit=50):
     if not parsed or limit <= 0:
         return []
     unit_ids = _units_matching(parsed)
-    ranked = list(
-        people_queryset(parsed, unit_ids).values_list("pk", "tier", "search_name")[:limit]
-    )
-    people = people_with_phones([pk for pk, _tier, _name in ranked]) if ranked else {}
+    units = {}
+    people = _hits_rows(people_sql(parsed, unit_ids, limit), Person, units)
+    _attach_listed([person for person, _tier in people])
     hits = [
         Hit(
             kind="person",
-            name=people[pk].full_name,
-            title=people[pk].title,
-            unit=people[pk].unit,
-            forvaltning=people[pk].unit.forvaltning,
-            subscriptions=people[pk].listed,
+            name=person.full_name,
+            title=person.title,
+            unit=person.unit,
+            forvaltning=person.unit.forvaltning,
+            subscriptions=person.listed,
             tier=Tier(tier),
-            person=people[pk],
-            sort_key=(tier, search_name, 0, pk),
+            person=person,
+            sort_key=(tier, person.search_name, 0, person.pk),
         )
-        for pk, tier, search_name in ranked
-        if pk in people
+        for person, tier in people
     ]
     hits += [
         Hit(
@@ -301,11 +482,11 @@ def search(query, *, limit=50):
             unit=phone.unit,
             forvaltning=phone.unit.forvaltning,
             subscriptions=[phone],
-            tier=Tier(phone.tier),
+            tier=Tier(tier),
             function=phone,
-            sort_key=(phone.tier, phone.search_key, 1, phone.pk),
+            sort_key=(tier, phone.search_key, 1, phone.pk),
         )
-        for phone in functions_queryset(parsed, unit_ids, limit)
+        for phone, tier in _hits_rows(functions_sql(parsed, unit_ids, limit), Subscription, units)
     ]
     hits.sort(key=lambda hit: hit.sort_key)
     return hits[:limit]
@@ -346,3 +527,15 @@ def unit_functions(unit):
 
 def unit_children(unit):
     return unit.children.order_by("name_key")
+
+
+def attach_redirects(hits):
+    """Fill each hit's `redirect` with its current hänvisning (ABS-1): one query for all
+    hits. A person's is that of the first of their listed phones that has one. Called by
+    the views after search(), not inside it."""
+    from absence.selectors import current_redirects
+
+    found = current_redirects(s.pk for hit in hits for s in hit.subscriptions)
+    for hit in hits:
+        hit.redirect = next((found[s.pk] for s in hit.subscriptions if s.pk in found), None)
+    return hits

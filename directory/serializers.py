@@ -122,6 +122,47 @@ class PersonEntrySerializer(serializers.ModelSerializer):
         return format_number(person.secondary_number)
 
 
+class RedirectBriefSerializer(serializers.Serializer):
+    """A current hänvisning or medflyttning (ABS-1, ABS-2), as telesök shows it."""
+
+    # A plain string: a ChoiceField named "kind" would clash with the other "kind" enums.
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="hanvisning (an absence with a reason) or medflyttning (follow-me).",
+    )
+    reason = serializers.CharField(
+        read_only=True,
+        help_text="lunch, break, meeting, out, gone, sick, leave, trip, training, other; "
+        "empty for a medflyttning.",
+    )
+    reason_display = serializers.CharField(source="get_reason_display", read_only=True)
+    starts_at = serializers.DateTimeField(read_only=True)
+    until = serializers.DateTimeField(
+        source="ends_at", read_only=True, allow_null=True, help_text="Null: until further notice."
+    )
+    target = serializers.CharField(
+        read_only=True,
+        help_text="extension, reception, kundtjanst, voicemail, mobile or nowhere.",
+    )
+    target_display = serializers.CharField(read_only=True)
+    target_number = serializers.SerializerMethodField(
+        help_text="E.164 of the number calls go to; null for Kundtjänst, voicemail, nowhere."
+    )
+    target_extension = serializers.SerializerMethodField()
+    message = serializers.CharField(read_only=True, help_text="The message to callers.")
+    summary = serializers.CharField(read_only=True, help_text="E.g. “Lunch, åter 13:00”.")
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_target_number(self, redirect):
+        phone = redirect.target_subscription
+        return phone.number if phone is not None else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_target_extension(self, redirect):
+        phone = redirect.target_subscription
+        return phone.extension if phone is not None else None
+
+
 class SearchQuerySerializer(serializers.Serializer):
     """The query string of /api/v1/search/."""
 
@@ -156,6 +197,9 @@ class SearchHitSerializer(serializers.Serializer):
     unit = UnitRefSerializer(read_only=True)
     forvaltning = UnitRefSerializer(read_only=True)
     subscriptions = SubscriptionBriefSerializer(many=True, read_only=True)
+    redirect = RedirectBriefSerializer(
+        read_only=True, allow_null=True, help_text="The current hänvisning (ABS-1), or null."
+    )
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_person_id(self, hit):
@@ -180,3 +224,26 @@ class SearchResultSerializer(serializers.Serializer):
     query = serializers.CharField(read_only=True)
     count = serializers.IntegerField(read_only=True, help_text="Number of hits returned.")
     results = SearchHitSerializer(many=True, read_only=True, help_text="Best first.")
+
+
+class PresenceSerializer(RedirectBriefSerializer):
+    """One redirected phone in the presence feed (/api/v1/presence/)."""
+
+    person_id = serializers.SerializerMethodField()
+    name = serializers.SerializerMethodField(help_text="The holder's or the function's name.")
+    phone = SubscriptionBriefSerializer(source="subscription", read_only=True)
+    unit = UnitRefSerializer(source="subscription.unit", read_only=True)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_person_id(self, redirect):
+        return redirect.subscription.holder_id
+
+    @extend_schema_field(serializers.CharField())
+    def get_name(self, redirect):
+        phone = redirect.subscription
+        return phone.holder.full_name if phone.holder_id else phone.function_name
+
+
+class PresenceResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField(read_only=True)
+    results = PresenceSerializer(many=True, read_only=True)

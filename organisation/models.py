@@ -3,7 +3,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -141,6 +141,17 @@ class Unit(models.Model):
         blank=True,
         help_text=_("Date of the latest training of the staff in their phones and services."),
     )
+    # ABS-1: "åter i morgon 08:00" is the next working day's start; a unit without hours
+    # uses the nearest unit above with them, else TELEFONI_WORKING_HOURS.
+    workday_starts = models.TimeField(_("working day starts"), null=True, blank=True)
+    workday_ends = models.TimeField(_("working day ends"), null=True, blank=True)
+    # SRV-1: special phone hours (telefontid), shown in telesök on the unit and its phones.
+    phone_hours = models.CharField(
+        _("phone hours"),
+        max_length=200,
+        blank=True,
+        help_text=_("Telefontid, when it differs from the working day, e.g. “Mon–Fri 8–10”."),
+    )
     history = HistoricalRecords(
         excluded_fields=["name_key", "search_key", "path", "depth", "forvaltning"],
         m2m_fields=[telesamordnare],
@@ -169,6 +180,14 @@ class Unit(models.Model):
                 name="unit_name_normalised",
             ),
             models.CheckConstraint(condition=~Q(name_key=""), name="unit_name_key_set"),
+            models.CheckConstraint(
+                condition=Q(workday_starts__isnull=True, workday_ends__isnull=True)
+                | Q(workday_starts__lt=F("workday_ends")),
+                name="unit_working_day_both_or_neither",
+                violation_error_message=_(
+                    "Give both the start and the end of the working day, the end after the start."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -1,5 +1,7 @@
 """Phone numbers: stored in E.164, shown the Swedish way (019-21 10 00), via phonenumbers."""
 
+import functools
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +31,13 @@ def format_number(e164):
     """ "+4619211000" -> "019-21 10 00" (national form at home, international abroad)."""
     if not e164:
         return ""
+    return _formatted(e164, settings.TELEFONI_PHONE_REGION)
+
+
+@functools.lru_cache(maxsize=16384)
+def _formatted(e164, home_region):
+    """format_number's work, remembered: a page of telesök hits formats dozens of numbers
+    and parsing each with phonenumbers is the costliest part of rendering it."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
@@ -36,7 +45,7 @@ def format_number(e164):
     region = phonenumbers.region_code_for_number(number)
     fmt = (
         phonenumbers.PhoneNumberFormat.NATIONAL
-        if region == settings.TELEFONI_PHONE_REGION
+        if region == home_region
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, fmt)

@@ -9,7 +9,7 @@ class SubscriptionAdmin(SimpleHistoryAdmin):
     list_display = ["number", "extension", "kind", "holder", "function_name", "unit", "status"]
     list_filter = ["kind", "status", "power_secured"]
     search_fields = ["number", "extension", "function_name", "holder__last_name"]
-    raw_id_fields = ["holder", "unit", "cost_centre"]
+    raw_id_fields = ["holder", "unit", "cost_centre", "voice_message_phone"]
 
 
 @admin.register(ChangeRequest)

@@ -29,6 +29,13 @@ class Unanswered(models.TextChoices):
     VOICEMAIL = "voicemail", _("Voicemail")
 
 
+class VoiceMessage(models.TextChoices):
+    """ABS-4: where a group phone's voice message points callers."""
+
+    PHONE = "phone", _("A reception or other staffed phone")
+    KUNDTJANST = "kundtjanst", _("Kundtjänst")
+
+
 class Barring(models.TextChoices):
     """BAR-1 call categories; a subscription stores one open/closed flag per category."""
 
@@ -47,3 +54,7 @@ class RequestStatus(models.TextChoices):
 
 class RequestKind(models.TextChoices):
     ENTRY = "entry", _("Directory entry")
+    SUBSCRIPTION = "subscription", _("Subscription")
+    BARRING = "barring", _("Call barring")
+    DEVICE = "device", _("Device")
+    BLOCK = "block", _("Operator block")

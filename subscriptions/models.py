@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -11,7 +12,15 @@ from organisation.indexes import TrigramIndex
 from organisation.models import SearchKeyQuerySet, search_fold, search_update_fields
 from organisation.numbers import search_digits
 
-from .choices import FUNCTION_KINDS, Kind, RequestKind, RequestStatus, Status, Unanswered
+from .choices import (
+    FUNCTION_KINDS,
+    Kind,
+    RequestKind,
+    RequestStatus,
+    Status,
+    Unanswered,
+    VoiceMessage,
+)
 
 E164 = r"^\+[1-9][0-9]{6,14}$"
 EXTENSION = r"^[0-9]{2,8}$"
@@ -70,6 +79,22 @@ class Subscription(models.Model):
         choices=Unanswered.choices,
         default=Unanswered.KUNDTJANST,
     )
+    # ABS-4: a group phone cannot be redirected; its voice message points callers to a
+    # reception or other staffed phone, else to Kundtjänst. Required for group phones.
+    voice_message_to = models.CharField(
+        _("voice message points to"),
+        max_length=16,
+        choices=VoiceMessage.choices,
+        blank=True,
+    )
+    voice_message_phone = models.ForeignKey(
+        "self",
+        verbose_name=_("staffed phone in the voice message"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     power_secured = models.BooleanField(
         _("power-secured"),
         default=False,
@@ -116,6 +141,24 @@ class Subscription(models.Model):
                 condition=~Q(status=Status.CANCELLED) | Q(cancelled_on__isnull=False),
                 name="subscription_cancelled_has_date",
             ),
+            models.CheckConstraint(
+                condition=~Q(kind=Kind.GROUP) | ~Q(voice_message_to=""),
+                name="subscription_group_phone_has_voice_message",
+                violation_error_message=_(
+                    "A group phone needs a voice message that points callers to a reception "
+                    "or other staffed phone, or to Kundtjänst."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(voice_message_to=VoiceMessage.PHONE) & Q(voice_message_phone__isnull=False)
+                )
+                | (~Q(voice_message_to=VoiceMessage.PHONE) & Q(voice_message_phone__isnull=True)),
+                name="subscription_voice_message_phone_given",
+                violation_error_message=_(
+                    "Choose the staffed phone the voice message points to (and only then)."
+                ),
+            ),
             models.UniqueConstraint(
                 "extension", condition=NOT_CANCELLED, name="subscription_extension_unique_active"
             ),
@@ -142,6 +185,37 @@ class Subscription(models.Model):
             kwargs["update_fields"] = search_update_fields(Subscription, kwargs["update_fields"])
         super().save(*args, **kwargs)
 
+    def clean(self):
+        super().clean()
+        # ABS-4: a group phone records where its voice message points callers.
+        if self.kind == Kind.GROUP and not self.voice_message_to:
+            raise ValidationError(
+                {
+                    "voice_message_to": _(
+                        "A group phone needs a voice message that points callers to a "
+                        "reception or other staffed phone, or to Kundtjänst."
+                    )
+                }
+            )
+        if self.voice_message_to == VoiceMessage.PHONE and not self.voice_message_phone_id:
+            raise ValidationError(
+                {"voice_message_phone": _("Choose the staffed phone the voice message points to.")}
+            )
+        # The voice message must lead to someone who answers.
+        phone = self.voice_message_phone if self.voice_message_phone_id else None
+        if phone is not None and (
+            (self.pk is not None and phone.pk == self.pk)
+            or phone.kind == Kind.GROUP
+            or phone.status != Status.ACTIVE
+        ):
+            raise ValidationError(
+                {
+                    "voice_message_phone": _(
+                        "Choose an active staffed phone: not a group phone and not this phone."
+                    )
+                }
+            )
+
     def fill_search_keys(self):
         self.number_digits = search_digits(self.number)
         self.search_key = search_fold(self.function_name)
@@ -163,6 +237,9 @@ class ChangeRequest(models.Model):
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
     changes = models.JSONField(_("changes"))
+    # What the requester wants done, in their words (e.g. "the operator block is confirmed
+    # by phone", "move the phone to Hemtjänst Öster"); shown in the queue.
+    message = models.TextField(_("message"), blank=True)
     # The förvaltning of the target, for the queue's filter.
     forvaltning = models.ForeignKey(
         "organisation.Unit",

@@ -15,7 +15,7 @@ from organisation.models import Person, Unit
 from organisation.numbers import format_number
 
 from .choices import RequestStatus
-from .models import ChangeRequest
+from .models import ChangeRequest, Subscription
 
 # Field order on every page: the order of the entry form.
 ENTRY_FIELDS = ("title", "room", "secondary_number", "unit")
@@ -43,19 +43,23 @@ def display_name(user):
         return user.get_username()
 
 
-def _person_value(field, value, units, users):
-    """A stored value of a Person field as a person reads it."""
+def _display_value(model, field, value, related):
+    """A stored value of a field of `model` as a person reads it; `related` maps a related
+    model to {pk: instance} for relations (see _lookups)."""
     if value in (None, ""):
         return None
-    if field == "unit":
-        unit = units.get(value)
-        return unit.name if unit else f"#{value}"
-    if field == "user":
-        user = users.get(value)
-        return user.get_username() if user else f"#{value}"
-    if field == "secondary_number":
+    model_field = model._meta.get_field(field)
+    if model_field.is_relation:
+        instance = related.get(model_field.related_model, {}).get(value)
+        if instance is None:
+            return f"#{value}"
+        if isinstance(instance, Unit):
+            return instance.name
+        if isinstance(instance, get_user_model()):
+            return instance.get_username()
+        return str(instance)
+    if field.endswith("number") and isinstance(value, str) and value.startswith("+"):
         return format_number(value)
-    model_field = Person._meta.get_field(field)
     if isinstance(model_field, models.BooleanField):
         return _("Yes") if value else _("No")
     if model_field.choices:
@@ -63,49 +67,57 @@ def _person_value(field, value, units, users):
     return str(value)
 
 
-def _label(field):
-    return capfirst(Person._meta.get_field(field).verbose_name)
+def _label(model, field):
+    return capfirst(model._meta.get_field(field).verbose_name)
 
 
-def _lookups(pairs):
-    """Units and users named in (field, value) pairs: at most one query each."""
-    unit_ids = {value for field, value in pairs if field == "unit" and value}
-    user_ids = {value for field, value in pairs if field == "user" and value}
-    units = Unit.objects.in_bulk(unit_ids) if unit_ids else {}
-    users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
-    return units, users
+def _lookups(triples):
+    """The related objects named in (model, field, value) triples: {related model: {pk:
+    instance}}, one query per related model."""
+    wanted = {}
+    for model, field, value in triples:
+        model_field = model._meta.get_field(field)
+        if model_field.is_relation and value not in (None, ""):
+            wanted.setdefault(model_field.related_model, set()).add(value)
+    return {related: related._default_manager.in_bulk(pks) for related, pks in wanted.items()}
 
 
-def _rows(changes, units, users):
+def _rows(model, changes, related):
     """[(field, old, new)] -> [ChangeRow], entry fields first in form order."""
     order = {field: index for index, field in enumerate(ENTRY_FIELDS)}
     rows = sorted(changes, key=lambda change: (order.get(change[0], len(order)), change[0]))
     return [
         ChangeRow(
             field=field,
-            label=_label(field),
-            old=_person_value(field, old, units, users),
-            new=_person_value(field, new, units, users),
+            label=_label(model, field),
+            old=_display_value(model, field, old, related),
+            new=_display_value(model, field, new, related),
         )
         for field, old, new in rows
     ]
 
 
+def _model_of(request):
+    # get_for_id is cached: no query per request.
+    return ContentType.objects.get_for_id(request.content_type_id).model_class()
+
+
 def with_change_rows(change_requests):
-    """Attach `rows` (a list of ChangeRow) to each request; one query for the unit names."""
+    """Attach `rows` (a list of ChangeRow) to each request; one query per related model
+    the differences name (units, cost centres, ...)."""
     change_requests = list(change_requests)
-    pairs = [
-        (field, value)
+    triples = [
+        (_model_of(request), field, value)
         for request in change_requests
         for field, change in request.changes.items()
         for value in (change.get("old"), change.get("new"))
     ]
-    units, users = _lookups(pairs)
+    related = _lookups(triples)
     for request in change_requests:
         request.rows = _rows(
+            _model_of(request),
             [(field, c.get("old"), c.get("new")) for field, c in request.changes.items()],
-            units,
-            users,
+            related,
         )
         request.requester_name = display_name(request.requested_by)
         request.decider_name = display_name(request.decided_by)
@@ -116,12 +128,31 @@ def _person_type():
     return ContentType.objects.get_for_model(Person)
 
 
+# Other apps whose objects are change request targets register how the queue loads them
+# (e.g. a device with its catalogue model), so a page of requests costs a fixed number of
+# queries: register_target_queryset(lambda: Device.objects.select_related("model")).
+_TARGET_QUERYSETS = []
+
+
+def register_target_queryset(factory):
+    _TARGET_QUERYSETS.append(factory)
+
+
 def change_request_queue(*, status=RequestStatus.PENDING, forvaltning=None, older_than_days=None):
     """The Tele kundtjänst queue, oldest first, with requester, entry and unit in a fixed
     number of queries however many requests there are."""
     queryset = ChangeRequest.objects.select_related(
         "requested_by__person", "decided_by__person", "forvaltning"
-    ).prefetch_related(GenericPrefetch("target", [Person.objects.select_related("unit")]))
+    ).prefetch_related(
+        GenericPrefetch(
+            "target",
+            [
+                Person.objects.select_related("unit"),
+                Subscription.objects.select_related("unit", "holder"),
+                *(factory() for factory in _TARGET_QUERYSETS),
+            ],
+        )
+    )
     if status:
         queryset = queryset.filter(status=status)
     if forvaltning is not None:
@@ -174,8 +205,9 @@ def entry_history(person):
             delta = record.diff_against(older)
             changes = [(c.field, c.old, c.new) for c in delta.changes]
         deltas.append(changes)
-    pairs = [(c[0], value) for changes in deltas for c in changes for value in c[1:]]
-    units, users = _lookups(pairs)
+    related = _lookups(
+        [(Person, c[0], value) for changes in deltas for c in changes for value in c[1:]]
+    )
     kinds = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
     return [
         HistoryEntry(
@@ -183,7 +215,7 @@ def entry_history(person):
             who=display_name(record.history_user),
             kind=kinds.get(record.history_type, record.history_type),
             reason=record.history_change_reason or "",
-            rows=_rows(changes, units, users),
+            rows=_rows(Person, changes, related),
         )
         for record, changes in zip(records, deltas, strict=True)
     ]

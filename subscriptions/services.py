@@ -1,19 +1,22 @@
 """State changes of abonnemangsdatabasen: subscriptions and change requests."""
 
+import copy
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from organisation.models import Person, Unit
 from organisation.numbers import parse_number
 
-from .choices import Barring, RequestKind, RequestStatus
+from .choices import Barring, RequestKind, RequestStatus, Status
 from .models import ChangeRequest, Subscription
 
 # DIR-4: ENTRY_FIELDS, the fields of a directory entry the holder may ask to change, live
@@ -32,9 +35,13 @@ def barring_defaults():
 
 @transaction.atomic
 def subscription_create(*, actor, reason=None, **fields):
-    """Create a subscription with the BAR-1 defaults; the database enforces the rest."""
+    """Create a subscription with the BAR-1 defaults; the database enforces the rest.
+
+    ABS-4: a group phone must name where its voice message points (`voice_message_to`,
+    and `voice_message_phone` for a staffed phone); without one it is refused."""
     subscription = Subscription(**{**barring_defaults(), **fields})
     subscription.full_clean()
+    _refuse_quarantined_number(subscription.number)
     subscription._history_user = actor
     subscription._change_reason = reason or _("Subscription created")
     try:
@@ -44,6 +51,63 @@ def subscription_create(*, actor, reason=None, **fields):
         raise ValidationError(
             _("The extension or number is already in use by an active subscription.")
         ) from exc
+    return subscription
+
+
+def _refuse_quarantined_number(number):
+    """REV-1: a cancelled number rests TELEFONI_NUMBER_QUARANTINE_DAYS before it is given
+    to someone else, so callers of the old holder do not reach a stranger."""
+    days = settings.TELEFONI_NUMBER_QUARANTINE_DAYS
+    since = timezone.localdate() - timezone.timedelta(days=days)
+    resting = (
+        Subscription.objects.filter(number=number, status=Status.CANCELLED, cancelled_on__gt=since)
+        .order_by("-cancelled_on")
+        .values_list("cancelled_on", flat=True)
+        .first()
+    )
+    if resting is not None:
+        free = resting + timezone.timedelta(days=days)
+        raise ValidationError(
+            {
+                "number": _(
+                    "The number was cancelled on %(cancelled)s and is quarantined until %(free)s."
+                )
+                % {
+                    "cancelled": date_format(resting, "SHORT_DATE_FORMAT"),
+                    "free": date_format(free, "SHORT_DATE_FORMAT"),
+                }
+            }
+        )
+
+
+@transaction.atomic
+def subscription_cancel(*, actor, subscription, reason):
+    """Cancel (säga upp) a subscription today; its number is then quarantined. Cancelling
+    a cancelled subscription is refused."""
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.status == Status.CANCELLED:
+        raise ValidationError(_("The subscription is already cancelled."))
+    subscription.status = Status.CANCELLED
+    subscription.cancelled_on = timezone.localdate()
+    subscription._history_user = actor
+    subscription._change_reason = reason
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def subscription_block(*, actor, subscription, reason):
+    """Block a subscription at once (SUB-7: loss or theft); a no-op when it already is."""
+    subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+    if subscription.status == Status.CANCELLED:
+        raise ValidationError(_("A cancelled subscription cannot be blocked."))
+    if subscription.status == Status.BLOCKED:
+        return subscription
+    subscription.status = Status.BLOCKED
+    subscription.blocked_at = timezone.now()
+    subscription._history_user = actor
+    subscription._change_reason = reason
+    subscription.save()
     return subscription
 
 
@@ -152,19 +216,82 @@ def _locked_pending(request):
     return locked
 
 
+def _stored_value(instance, field):
+    """The value a change request compares and sets: the column's (a pk for a relation)."""
+    return getattr(instance, instance._meta.get_field(field).attname)
+
+
+def field_changes(instance, new_values):
+    """{field: {"old": stored, "new": stored}} for each of `new_values` that differs from
+    `instance` (model instances given for relations are stored as their pk)."""
+    changes = {}
+    for field, value in new_values.items():
+        if isinstance(value, models.Model):
+            value = value.pk
+        old = _stored_value(instance, field)
+        if value != old:
+            changes[field] = {"old": old, "new": value}
+    return changes
+
+
+# Other apps' change request kinds may need more than the field changes when applied
+# (e.g. a device's operator block). They register a hook here; the arrows keep pointing
+# into subscriptions. A hook runs inside the applying transaction, after the fields are
+# saved: hook(*, actor, request, target).
+_APPLY_HOOKS = {}
+
+
+def register_apply_hook(kind, hook):
+    _APPLY_HOOKS[kind] = hook
+
+
+@transaction.atomic
+def change_request_create(*, actor, kind, target, changes, forvaltning, message=""):
+    """A change of `target` for Tele kundtjänst to apply (DEV-4, BAR-2, SUB-7, REV-1, ...).
+
+    `changes` is field_changes(target, ...) as the requester saw it; it may be empty when
+    `message` says what to do (e.g. confirm an operator block). The target's model is
+    validated with the new values now, so the request can be applied as it stands."""
+    message = (message or "").strip()
+    if not changes and not message:
+        raise ValidationError(_("Nothing to change."))
+    if changes:
+        candidate = copy.copy(target)
+        for field, change in changes.items():
+            setattr(candidate, target._meta.get_field(field).attname, change["new"])
+        candidate.full_clean(
+            exclude=[f.name for f in target._meta.fields if f.name not in changes],
+            validate_unique=False,
+        )
+    request = ChangeRequest(
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=target.pk,
+        changes=changes,
+        message=message,
+        forvaltning=forvaltning,
+        requested_by=actor,
+    )
+    request._history_user = actor
+    request.save()
+    return request
+
+
 @transaction.atomic
 def change_request_apply(*, actor, request):
-    """Apply a pending entry request atomically. If the entry changed after the request
-    was made, nothing changes and the message names the fields."""
+    """Apply a pending request atomically: its field changes, then the kind's hook. If the
+    target changed after the request was made, nothing changes and the message names the
+    fields."""
     request = _locked_pending(request)
-    person = Person.objects.select_for_update().get(pk=request.object_id)
+    model = request.content_type.model_class()
+    target = model._default_manager.select_for_update().get(pk=request.object_id)
     stale = [
         field
         for field, change in request.changes.items()
-        if _entry_value(person, field) != change["old"]
+        if _stored_value(target, field) != change["old"]
     ]
     if stale:
-        labels = ", ".join(str(Person._meta.get_field(f).verbose_name) for f in stale)
+        labels = ", ".join(str(model._meta.get_field(f).verbose_name) for f in stale)
         raise ValidationError(
             _(
                 "The entry has changed since the request was made (%(fields)s). Nothing was "
@@ -173,12 +300,16 @@ def change_request_apply(*, actor, request):
             % {"fields": labels},
             code="stale",
         )
-    for field, change in request.changes.items():
-        setattr(person, "unit_id" if field == "unit" else field, change["new"])
-    person._history_user = actor
-    person._change_reason = _("Change request #%(pk)s") % {"pk": request.pk}
-    person.full_clean()
-    person.save()
+    if request.changes:
+        for field, change in request.changes.items():
+            setattr(target, model._meta.get_field(field).attname, change["new"])
+        target._history_user = actor
+        target._change_reason = _("Change request #%(pk)s") % {"pk": request.pk}
+        target.full_clean()
+        target.save()
+    hook = _APPLY_HOOKS.get(request.kind)
+    if hook is not None:
+        hook(actor=actor, request=request, target=target)
     _decide(request, actor=actor, status=RequestStatus.APPLIED, reason="")
     return request
 

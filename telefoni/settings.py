@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "organisation",
     "compliance",
     "subscriptions",
+    "devices",
+    "review",
     "absence",
     "voicemail",
     "costs",
@@ -259,8 +261,31 @@ TELEFONI_SERVICE_DESK_EMAIL = env_str(
 # BAR-1: what a new subscription may call. Categories: domestic, mobile, international,
 # premium (betalsamtal), directory_enquiry (118 118 and the like).
 TELEFONI_BARRING_OPEN = env_list("TELEFONI_BARRING_OPEN", ["domestic", "mobile"])
+# REV-1: days a cancelled number rests before it may be given to a new subscription.
+TELEFONI_NUMBER_QUARANTINE_DAYS = env_int("TELEFONI_NUMBER_QUARANTINE_DAYS", 180)
 # Hour (local time) of the nightly compliance sweep.
 TELEFONI_SWEEP_HOUR = env_int("TELEFONI_SWEEP_HOUR", 2)
+# REV-1/REV-2, the annual review: the day (MM-DD) a year's round opens by itself (empty:
+# only Tele kundtjänst opens it), days until its deadline, how old a subscription's last
+# review may be, days after opening of the manager's reminder, days after the deadline of
+# the escalation to the förvaltningschef.
+TELEFONI_REVIEW_OPENS = env_str("TELEFONI_REVIEW_OPENS", "02-01")
+TELEFONI_REVIEW_DEADLINE_DAYS = env_int("TELEFONI_REVIEW_DEADLINE_DAYS", 60)
+TELEFONI_REVIEW_MAX_AGE_DAYS = env_int("TELEFONI_REVIEW_MAX_AGE_DAYS", 365)
+TELEFONI_REVIEW_REMINDER_DAYS = env_int("TELEFONI_REVIEW_REMINDER_DAYS", 30)
+TELEFONI_REVIEW_ESCALATION_DAYS = env_int("TELEFONI_REVIEW_ESCALATION_DAYS", 7)
+# ABS-1: the working day of units that record none ("åter i morgon 08:00"), HH:MM-HH:MM.
+TELEFONI_WORKING_HOURS = env_str("TELEFONI_WORKING_HOURS", "08:00-16:30")
+# ABS-1: the end of the one-click lunch (HH:MM); after it, lunch lasts 45 minutes from now.
+TELEFONI_LUNCH_ENDS = env_str("TELEFONI_LUNCH_ENDS", "13:00")
+# COST-2: a month is a deviation when its cost is more than this factor times the
+# subscription's median of the previous 12 months and above the minimum (kronor).
+TELEFONI_COST_DEVIATION_FACTOR = env_str("TELEFONI_COST_DEVIATION_FACTOR", "3")
+TELEFONI_COST_DEVIATION_MIN_SEK = env_int("TELEFONI_COST_DEVIATION_MIN_SEK", 500)
+# SUB-5: months with no traffic before a subscription is a cancellation candidate.
+TELEFONI_UNUSED_MONTHS = env_int("TELEFONI_UNUSED_MONTHS", 3)
+# Largest operator file accepted for import (bytes).
+TELEFONI_IMPORT_MAX_BYTES = env_int("TELEFONI_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
@@ -271,5 +296,7 @@ LOGGING = {
         "django_auth_ldap": {"level": env_str("LDAP_LOG_LEVEL", "WARNING")},
         # django-axes logs every sign-in at INFO; lockouts are WARNING.
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs each rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }

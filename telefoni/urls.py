@@ -28,6 +28,9 @@ urlpatterns = [
     path("kostnadsstallen/", include("costs.urls")),
     path("", include("subscriptions.urls")),
     path("telesok/", include("directory.urls")),
+    path("hanvisning/", include("absence.urls")),
+    path("utrustning/", include("devices.urls")),
+    path("oversyn/", include("review.urls")),
     path("api/", include("directory.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,8 +8,10 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from absence import selectors as absence_selectors
 from compliance.selectors import open_flags_for
 from organisation.permissions import person_of
+from review import selectors as review_selectors
 
 from .celery import app as celery_app
 
@@ -19,11 +21,14 @@ log = logging.getLogger(__name__)
 def start(request):
     """What the signed-in person must act on; later issues add their lists here."""
     person = person_of(request.user)
-    return render(
-        request,
-        "start.html",
-        {"person": person, "flags": open_flags_for(person)},
-    )
+    context = {"person": person, "flags": open_flags_for(person)}
+    if person is not None:
+        # ABS-1: the one-click hänvisningar and the current one.
+        context["presets"] = absence_selectors.presets(person)
+        context["current_redirect"] = absence_selectors.current_redirect_of(person)
+        # REV-1: a link to the annual review while the manager has one to sign.
+        context["open_review"] = review_selectors.has_open_review(request.user)
+    return render(request, "start.html", context)
 
 
 def locked_out(request, *args, **kwargs):

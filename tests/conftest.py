@@ -146,3 +146,50 @@ def matrix_client(world, client):
         return client
 
     return sign_in
+
+
+# --- A real Celery worker on Redis (beat jobs and uploads, "with a real worker") ---------
+
+
+@pytest.fixture
+def finished():
+    """Names of the tasks the worker has finished, in order."""
+    from celery.signals import task_postrun
+
+    done = []
+
+    def record(sender=None, **kwargs):
+        done.append(sender.name)
+
+    task_postrun.connect(record, weak=False)
+    yield done
+    task_postrun.disconnect(record)
+
+
+def _close_worker_connections(**kwargs):
+    # Runs in the worker's thread: its database connection would otherwise outlive the
+    # test and keep PostgreSQL from dropping the test database.
+    from django.db import connections
+
+    connections.close_all()
+
+
+@pytest.fixture
+def redis_worker(transactional_db):
+    """A solo Celery worker on the test Redis (skips without one; CI requires it)."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers the ping task start_worker knows)
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+
+    from telefoni.celery import app
+    from tests.services import celery_broker, require_redis
+
+    url = require_redis()
+    task_postrun.connect(_close_worker_connections, weak=False)
+    with celery_broker(url):
+        with app.connection_for_write() as conn:
+            assert conn.as_uri().startswith("redis://")
+            conn.default_channel.client.flushdb()
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    task_postrun.disconnect(_close_worker_connections)

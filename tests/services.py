@@ -3,6 +3,8 @@
 import os
 import shutil
 import socket
+import subprocess
+import time
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
@@ -71,3 +73,28 @@ def celery_broker(url):
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
             os.environ["CELERY_BROKER_URL"] = previous_env
+
+
+def require_pdftotext():
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs pdftotext (apt-get install poppler-utils)")
+
+
+def pdf_text(data, tmp_path):
+    """The text of PDF bytes as pdftotext reads it (layout kept): how tests read PDFs back."""
+    require_pdftotext()
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def wait_for(predicate, timeout=30):
+    """Poll `predicate` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False

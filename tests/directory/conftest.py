@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from subscriptions.choices import Kind, Status
+from subscriptions.choices import Kind, Status, VoiceMessage
 from subscriptions.models import Subscription
 from tests.factories import PersonFactory
 
@@ -78,6 +78,7 @@ def phones(world):
             world,
             function_name="Nattpatrullen",
             kind=Kind.GROUP,
+            voice_message_to=VoiceMessage.KUNDTJANST,
             unit=world.grupp,
             number="+4619212001",
             extension="2001",

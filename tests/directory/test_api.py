@@ -249,7 +249,11 @@ def test_schema_is_valid_openapi_and_documents_both_endpoints(matrix_client, wor
     schema = json.loads(response.content)
     validate_schema(schema)
     assert schema["openapi"].startswith("3.")
-    assert set(schema["paths"]) == {"/api/v1/search/", "/api/v1/people/{id}/"}
+    assert set(schema["paths"]) == {
+        "/api/v1/search/",
+        "/api/v1/people/{id}/",
+        "/api/v1/presence/",  # ABS-1, tested in tests/absence/test_api.py
+    }
     components = schema["components"]["schemas"]
     search = schema["paths"]["/api/v1/search/"]["get"]
     assert {p["name"] for p in search["parameters"]} == {"q", "limit"}
@@ -303,7 +307,7 @@ def test_search_query_count_is_constant(matrix_client, world):
         results = response.json()["results"]
         assert len(found) == len(results) == hits
         assert all(len(hit["subscriptions"]) == 2 for hit in results)
-        assert api == selector + 2  # session and user
+        assert api == selector + 3  # session, user and the current hänvisningar (ABS-1)
         counts[hits] = api
     assert counts[1] == counts[3]
 

@@ -9,7 +9,7 @@ import vobject
 from django.urls import reverse
 
 from directory.exports import swedish_key
-from subscriptions.choices import Kind, Status
+from subscriptions.choices import Kind, Status, VoiceMessage
 from subscriptions.services import subscription_create
 from tests.conftest import statuses
 from tests.factories import PersonFactory, UnitFactory
@@ -72,6 +72,7 @@ def exported(world):
         cc,
         unit=world.grupp,
         kind=Kind.GROUP,
+        voice_message_to=VoiceMessage.KUNDTJANST,
         function_name="Arbetslag Nattpatrull Norr",
         number="+4619213001",
         extension="3001",

@@ -154,8 +154,11 @@ def test_dir_2_results_are_cut_at_the_limit_keeping_the_best(phones):
     "query", ["Skyddad", "petra", "3000", "019-21 30 00", "+46 19 21 30 00", "213000"]
 )
 def test_org_4_a_protected_identity_is_never_found(phones, query):
-    assert phones.petra not in [hit.person for hit in search(query)]
-    assert search(query) == []
+    hits = search(query)
+    assert phones.petra not in [hit.person for hit in hits]
+    # The access matrix's people have Faker names; one may be another Petra.
+    assert not any(hit.person and hit.person.protected_identity for hit in hits)
+    assert all(phones.petra.pk not in {s.holder_id for s in hit.subscriptions} for hit in hits)
 
 
 def test_org_4_a_protected_identity_is_not_found_by_unit_either(phones):
@@ -197,8 +200,8 @@ def test_an_empty_query_finds_nothing_without_a_query(phones, query, django_asse
 
 def test_the_query_count_does_not_grow_with_the_hits(world, django_assert_num_queries):
     def run():
-        # units, ranked people, those people, their phones, function phones
-        with django_assert_num_queries(5):
+        # units, people (ranked, with units), their phones, function phones
+        with django_assert_num_queries(4):
             return search("qvarnstr")
 
     PersonFactory(unit=world.grupp, last_name="Qvarnström")

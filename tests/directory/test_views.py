@@ -87,8 +87,8 @@ def test_search_page_query_count_is_constant(
     for _ in range(count):
         add_qvarnstrom(world)
     client = matrix_client("employee")
-    # session, user, roles, own person; units, ranked people, those people, their
-    # phones, function phones
+    # session, user, roles, own person; units, people (ranked, with units), their
+    # phones, function phones; the current hänvisningar of the hits (ABS-1)
     with django_assert_num_queries(9):
         response = client.get(reverse("directory:search"), {"q": "qvarnström"})
     assert len(response.context["hits"]) == count
@@ -193,8 +193,8 @@ def test_unit_page_query_count_is_constant(matrix_client, world, django_assert_n
         )
     client = matrix_client("employee")
     # session, user, roles, own person; unit, ancestors, people, their phones, function
-    # phones, sub-units
-    with django_assert_num_queries(10):
+    # phones, sub-units; the current hänvisningar of the rows (ABS-1)
+    with django_assert_num_queries(11):
         response = client.get(reverse("directory:unit", args=[unit.pk]))
     assert len(response.context["people"]) == count
     assert len(response.context["functions"]) == count

@@ -6,7 +6,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from subscriptions import services
-from subscriptions.choices import Kind, Status
+from subscriptions.choices import Kind, Status, VoiceMessage
 from subscriptions.models import Subscription
 
 BARRING_FIELDS = (
@@ -183,3 +183,86 @@ def test_a_cancelled_subscriptions_extension_may_be_reused(base):
 def test_cancelled_needs_a_date(base):
     with pytest.raises(IntegrityError):
         _insert(**(base | {"status": Status.CANCELLED}))
+
+
+# --- ABS-4: a group phone's voice message -----------------------------------------------
+
+
+@pytest.fixture
+def group(world):
+    """Keyword arguments of a group phone with no voice message yet."""
+    return {
+        "kind": Kind.GROUP,
+        "number": "+4619212001",
+        "extension": "2001",
+        "function_name": "Arbetslag Nattpatrull Norr",
+        "unit": world.grupp,
+        "cost_centre": world.cost_centre,
+    }
+
+
+def test_abs_4_group_phone_without_voice_message_is_refused(actor, group):
+    with pytest.raises(ValidationError) as error:
+        services.subscription_create(actor=actor, **group)
+    assert "voice_message_to" in error.value.message_dict
+    assert not Subscription.objects.exists()
+
+
+def test_abs_4_group_phone_without_voice_message_is_refused_by_the_database(group):
+    with pytest.raises(IntegrityError):
+        _insert(**group)
+
+
+def test_abs_4_group_phone_voice_message_to_kundtjanst(actor, group):
+    phone = services.subscription_create(
+        actor=actor, voice_message_to=VoiceMessage.KUNDTJANST, **group
+    )
+    phone.refresh_from_db()
+    assert phone.voice_message_to == VoiceMessage.KUNDTJANST
+    assert phone.voice_message_phone is None
+
+
+def test_abs_4_group_phone_voice_message_to_a_staffed_phone(actor, group, world):
+    reception = services.subscription_create(
+        actor=actor,
+        kind=Kind.FUNCTION,
+        number="+4619212000",
+        extension="2000",
+        function_name="Receptionen",
+        unit=world.hemtjanst,
+        cost_centre=world.cost_centre,
+    )
+    phone = services.subscription_create(
+        actor=actor, voice_message_to=VoiceMessage.PHONE, voice_message_phone=reception, **group
+    )
+    assert Subscription.objects.get(pk=phone.pk).voice_message_phone == reception
+
+
+def test_abs_4_staffed_phone_must_be_named_and_not_a_group_phone(actor, group):
+    with pytest.raises(ValidationError) as error:
+        services.subscription_create(actor=actor, voice_message_to=VoiceMessage.PHONE, **group)
+    assert "voice_message_phone" in error.value.message_dict
+    other = services.subscription_create(
+        actor=actor,
+        **(group | {"number": "+4619212002", "extension": "2002"}),
+        voice_message_to=VoiceMessage.KUNDTJANST,
+    )
+    with pytest.raises(ValidationError) as error:
+        services.subscription_create(
+            actor=actor, voice_message_to=VoiceMessage.PHONE, voice_message_phone=other, **group
+        )
+    assert "voice_message_phone" in error.value.message_dict
+    assert Subscription.objects.count() == 1
+
+
+def test_abs_4_a_staffed_phone_without_the_choice_is_refused_by_the_database(group, world):
+    reception = _insert(
+        kind=Kind.FUNCTION,
+        number="+4619212000",
+        extension="2000",
+        function_name="Receptionen",
+        unit=world.hemtjanst,
+        cost_centre=world.cost_centre,
+    )
+    with pytest.raises(IntegrityError):
+        _insert(**group, voice_message_to=VoiceMessage.KUNDTJANST, voice_message_phone=reception)

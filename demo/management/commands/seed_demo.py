@@ -29,7 +29,7 @@ from costs.models import CostCentre
 from demo import data
 from organisation.choices import PersonKind
 from organisation.models import Person, Unit, name_key
-from subscriptions.choices import FUNCTION_KINDS, Kind, Status
+from subscriptions.choices import FUNCTION_KINDS, Kind, Status, VoiceMessage
 from subscriptions.models import Subscription
 from subscriptions.services import barring_defaults
 
@@ -49,6 +49,7 @@ COST_CENTRE_FIELDS = ("name", "unit_id", "budget_manager_id", "is_active")
 # blocked a phone or opened international calls (BAR-2), and the demo keeps that.
 SUBSCRIPTION_FIELDS = (
     "kind",
+    "voice_message_to",
     "extension",
     "holder_id",
     "function_name",
@@ -575,6 +576,8 @@ def _seed_subscriptions(plan, units, people, tally):
             "extension": row.extension,
             "holder_id": people[row.holder].pk if row.holder else None,
             "function_name": row.function_name,
+            # ABS-4: every demo group phone's voice message points to Kundtjänst.
+            "voice_message_to": VoiceMessage.KUNDTJANST if row.kind == Kind.GROUP else "",
             "unit_id": units[row.unit_code].pk,
             "cost_centre_id": centres[row.cost_centre_code],
         }
@@ -603,6 +606,134 @@ def _seed_subscriptions(plan, units, people, tally):
             to_create, Subscription, batch_size=500, default_change_reason=data.CHANGE_REASON
         )
     tally.add("subscriptions", created=len(to_create), updated=len(to_update))
+
+
+def _seed_absence(units, people):
+    """ABS-1, ABS-6, SRV-1: units' working day and phone hours, a few hänvisningar and a
+    trip abroad, through the absence services; nothing is added twice."""
+    from datetime import time as clock
+
+    from absence import selectors as absence_selectors
+    from absence import services as absence_services
+    from absence import workdays
+    from absence.models import Trip
+
+    for code, (starts, ends, phone_hours) in data.UNIT_HOURS.items():
+        unit = units[code]
+        wanted = (clock.fromisoformat(starts), clock.fromisoformat(ends), phone_hours)
+        if (unit.workday_starts, unit.workday_ends, unit.phone_hours) != wanted:
+            absence_services.unit_set_hours(
+                actor=None,
+                unit=unit,
+                workday_starts=wanted[0],
+                workday_ends=wanted[1],
+                phone_hours=phone_hours,
+            )
+    today = workdays.now().date()
+    for external_id, reason, days, target in data.DEMO_REDIRECTS:
+        person = people[external_id]
+        if absence_selectors.redirects_of(person).exists():
+            continue
+        back = today
+        for _ in range(days):
+            back = workdays.next_working_day(back)
+        hours = workdays.working_hours(person.unit)
+        absence_services.redirect_create(
+            actor=person.user,
+            subscriptions=list(absence_selectors.phones_of(person)),
+            reason=reason,
+            ends_at=hours.window(back)[0],
+            target=target,
+            why=data.CHANGE_REASON,
+        )
+    external_id, destination, after, length = data.DEMO_TRIP
+    person = people[external_id]
+    phone = absence_selectors.phones_of(person).first()
+    if phone is not None and not Trip.objects.filter(person=person).exists():
+        starts_on = today + timedelta(days=after)
+        absence_services.trip_register(
+            actor=person.user,
+            person=person,
+            subscription=phone,
+            destination=destination,
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(days=length),
+        )
+
+
+def _seed_review(users):
+    """REV-1: this year's annual review, open for the demo managers; a round that exists
+    is left as it is (the managers' decisions stay)."""
+    from django.utils import timezone
+
+    from review.models import ReviewRound
+    from review.services import review_round_open
+
+    today = timezone.localdate()
+    if not ReviewRound.objects.filter(year=today.year).exists():
+        review_round_open(
+            actor=users[data.DEMO_REVIEW_OPENED_BY],
+            year=today.year,
+            deadline=today + timedelta(days=data.DEMO_REVIEW_DEADLINE_DAYS),
+        )
+
+
+def _seed_devices(users):
+    """DEV-1, DEV-2, DEV-3: the catalogue, the inventory of the demo units' mobile and MEX
+    phones, and one mobile order waiting for approval; nothing is added twice."""
+    from decimal import Decimal
+
+    from devices import services as device_services
+    from devices.choices import MobileReason, OrderKind
+    from devices.models import CatalogueItem, Device, Order
+    from devices.validators import luhn_valid
+
+    desk = users["telekundtjanst"]
+    for name, kind, price, orderable in data.DEMO_CATALOGUE:
+        if not CatalogueItem.objects.filter(name=name).exists():
+            device_services.catalogue_item_save(
+                actor=desk,
+                item=CatalogueItem(
+                    name=name, kind=kind, price=Decimal(price), is_orderable=orderable
+                ),
+            )
+    model = CatalogueItem.objects.get(name=data.DEMO_CATALOGUE[0][0])
+    phones = Subscription.objects.filter(
+        unit__code__in=data.DEMO_DEVICE_UNITS, kind__in=[Kind.MEX, Kind.MOBILE]
+    ).select_related("holder", "unit", "cost_centre")
+    for phone in phones:
+        if Device.objects.filter(subscription=phone).exists():
+            continue
+        base = "35" + phone.number.lstrip("+")[-12:].rjust(12, "0")
+        imei = next(base + d for d in "0123456789" if luhn_valid(base + d))
+        device_services.device_create(
+            actor=desk,
+            reason=data.CHANGE_REASON,
+            model=model,
+            imei=imei,
+            serial_number=f"R58{phone.number[-6:]}",
+            theft_mark=f"SM-{phone.extension or phone.number[-4:]}",
+            holder=phone.holder,
+            unit=phone.unit,
+            cost_centre=phone.cost_centre,
+            subscription=phone,
+        )
+    tsam = users["telesamordnare"]
+    unit = Unit.objects.get(code=data.DEMO_ORDER_UNIT)
+    holder = Person.objects.filter(unit=unit, is_active=True, protected_identity=False).last()
+    if not Order.objects.exists() and holder is not None:
+        order = device_services.order_create(
+            actor=tsam,
+            unit=unit,
+            cost_centre=holder.subscriptions.first().cost_centre,
+            kind=OrderKind.SUBSCRIPTION,
+            subscription_kind=Kind.MOBILE,
+            holder=holder,
+            reason=MobileReason.SAFETY,
+            item=model,
+            description="Nattpatrullen behöver nå larmcentralen.",
+        )
+        device_services.order_submit(actor=tsam, order=order)
 
 
 class Command(BaseCommand):
@@ -639,6 +770,9 @@ class Command(BaseCommand):
                 _seed_unit_roles(plan, units, people, tally)
                 _seed_cost_centres(plan, units, people, tally)
                 _seed_subscriptions(plan, units, people, tally)
+                _seed_absence(units, people)
+                _seed_review(users)
+                _seed_devices(users)
                 # The sweep e-mails newly opened flags once this transaction commits.
                 sweep = sweep_organisation_rules()
         except (OSError, SMTPException) as exc:

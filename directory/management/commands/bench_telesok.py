@@ -31,7 +31,7 @@ from costs.models import CostCentre
 from directory.selectors import search
 from organisation.models import Person, Unit, name_key
 from organisation.numbers import format_number
-from subscriptions.choices import Kind, Status
+from subscriptions.choices import Kind, Status, VoiceMessage
 from subscriptions.models import Subscription
 
 BENCH_NAME = "Telesök benchmark (throwaway)"
@@ -300,6 +300,8 @@ class Command(BaseCommand):
             subscriptions.append(
                 fixed_line(
                     kind=Kind.GROUP if n % 4 == 0 else Kind.FUNCTION,
+                    # ABS-4: a group phone's voice message must point somewhere.
+                    voice_message_to=VoiceMessage.KUNDTJANST if n % 4 == 0 else "",
                     function_name=f"{FUNCTIONS[n % len(FUNCTIONS)]} {unit.name}",
                     unit=unit,
                 )

@@ -1,0 +1,114 @@
+"""Working days and hours (ABS-1): the holidays package's Swedish calendar, the unit's
+working day (or the nearest unit above with one, else TELEFONI_WORKING_HOURS).
+
+`now()` is the clock every absence read and write uses, so a test can move it."""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+
+from organisation.models import Unit
+
+
+def now():
+    return timezone.now()
+
+
+@lru_cache(maxsize=32)
+def _holidays(year):
+    """Public holidays, and midsommarafton, julafton and nyårsafton, which Swedish law on
+    computing deadlines treats like Sundays (see ENVIRONMENT.md)."""
+    public = holidays.SE(years=year, language="sv")
+    de_facto = holidays.SE(years=year, language="sv", categories=("de_facto",))
+    # holidays.SE lists every Sunday as a holiday; weekday() covers weekends anyway.
+    return frozenset(public) | frozenset(de_facto)
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def next_working_day(day):
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    starts: time
+    ends: time
+
+    def window(self, day):
+        """The working day `day` as aware datetimes (local time)."""
+        tz = timezone.get_current_timezone()
+        return (
+            timezone.make_aware(datetime.combine(day, self.starts), tz),
+            timezone.make_aware(datetime.combine(day, self.ends), tz),
+        )
+
+
+def _parse_clock(text, name):
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be HH:MM, not {text!r}") from exc
+
+
+def default_hours():
+    starts, _sep, ends = settings.TELEFONI_WORKING_HOURS.partition("-")
+    hours = WorkingHours(
+        _parse_clock(starts, "TELEFONI_WORKING_HOURS"), _parse_clock(ends, "TELEFONI_WORKING_HOURS")
+    )
+    if hours.ends <= hours.starts:
+        raise ImproperlyConfigured("TELEFONI_WORKING_HOURS: the end must be after the start")
+    return hours
+
+
+def lunch_ends():
+    return _parse_clock(settings.TELEFONI_LUNCH_ENDS, "TELEFONI_LUNCH_ENDS")
+
+
+def hours_from_path(path, units_with_hours):
+    """The working hours for a unit path, given {path: WorkingHours} of units that record
+    them: the deepest unit at or above wins, else the default."""
+    best = None
+    for unit_path in units_with_hours:
+        if path.startswith(unit_path) and (best is None or len(unit_path) > len(best)):
+            best = unit_path
+    return units_with_hours[best] if best else default_hours()
+
+
+def units_with_hours():
+    """{path: WorkingHours} of every unit that records its working day (one query; the
+    unit table is small)."""
+    return {
+        path: WorkingHours(starts, ends)
+        for path, starts, ends in Unit.objects.filter(workday_starts__isnull=False).values_list(
+            "path", "workday_starts", "workday_ends"
+        )
+    }
+
+
+def working_hours(unit):
+    """A unit's working day: its own, or the nearest unit above with one, else the default."""
+    ancestors = Unit.objects.filter(
+        pk__in=unit.ancestor_ids(), workday_starts__isnull=False
+    ).order_by("-depth")
+    found = ancestors.values_list("workday_starts", "workday_ends").first()
+    return WorkingHours(*found) if found else default_hours()
+
+
+def covers_a_working_day(starts_at, ends_at, hours):
+    """True when [starts_at, ends_at) holds a whole working day (ends_at None: open)."""
+    day = timezone.localdate(starts_at)
+    if not is_working_day(day) or hours.window(day)[0] < starts_at:
+        day = next_working_day(day)
+    begin, end = hours.window(day)
+    return begin >= starts_at and (ends_at is None or end <= ends_at)

@@ -1,0 +1,581 @@
+# ruff: noqa: S608  (every name and number in the SQL below is a module constant or an int)
+"""Loading the operator's monthly file at database speed (COST-1, COST-2, SUB-5).
+
+The file goes into a staging table as text (PostgreSQL: COPY; SQLite: executemany), is
+validated there with one set-based query, typed into a second staging table joined to
+abonnemangsdatabasen, and only then upserted into UsageRecord in one transaction. No
+Python loop runs per row on PostgreSQL. One bad row rejects the whole file.
+
+The layout (README, "Kostnader"): a header line, then one row per number and month:
+Nummer, Period, Månadsavgift, Samtal inom Sverige, Samtal till mobil, Utlandssamtal,
+Betalsamtal, Nummerupplysning, Data, Roaming, Privat andel. Semicolon-separated files use
+decimal comma (as Swedish operators deliver them), comma-separated files a decimal point.
+"""
+
+import csv
+import io
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import phonenumbers
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from .choices import CATEGORY_FIELDS, COST_FIELDS, NEGATIVE_ALLOWED, TRAFFIC_FIELDS
+
+log = logging.getLogger(__name__)
+
+# (column in the staging table, header in the operator's file)
+COLUMNS = (
+    ("number", "Nummer"),
+    ("period", "Period"),
+    ("subscription_fee", "Månadsavgift"),
+    ("domestic", "Samtal inom Sverige"),
+    ("mobile", "Samtal till mobil"),
+    ("international", "Utlandssamtal"),
+    ("premium", "Betalsamtal"),
+    ("directory", "Nummerupplysning"),
+    ("data", "Data"),
+    ("roaming", "Roaming"),
+    ("private_share", "Privat andel"),
+)
+FIELDS = tuple(name for name, _header in COLUMNS)
+HEADERS = dict(COLUMNS)
+assert FIELDS[2:] == CATEGORY_FIELDS
+
+MAX_REPORTED_ERRORS = 200
+MAX_LISTED_UNKNOWN = 500
+STAGING = "costs_usage_staging"
+NORM = "costs_usage_norm"
+TYPED = "costs_usage_typed"
+XLSX_MAGIC = b"PK\x03\x04"
+CENT = Decimal("0.01")
+
+E164_PATTERN = r"^\+[1-9][0-9]{6,14}$"
+PERIOD_PATTERN = r"^20[0-9]{2}-?(0[1-9]|1[0-2])$"
+AMOUNT_PATTERN = r"^-?[0-9]{1,10}(\.[0-9]{1,2})?$"
+
+
+def reasons():
+    """Reason codes -> Swedish text for the report (translated when called)."""
+    return {
+        "columns": _("Wrong number of columns."),
+        "invalid_row": _("The row cannot be read."),
+        "invalid_number": _("Not a valid phone number."),
+        "bad_period": _("Unknown period format: write the month as YYYY-MM, e.g. 2026-10."),
+        "decimal_point": _(
+            "Wrong decimal sign: a semicolon-separated file uses a decimal comma (12,50)."
+        ),
+        "decimal_comma": _(
+            "Wrong decimal sign: a comma-separated file uses a decimal point (12.50)."
+        ),
+        "not_amount": _("Not an amount in kronor (at most two decimals)."),
+        "negative": _("A negative amount is not allowed in this column."),
+        "duplicate": _("The number appears more than once for this month (also on row %(other)s)."),
+        "other_cost_centre": _(
+            "The number belongs to a cost centre you are not responsible for (%(code)s)."
+        ),
+    }
+
+
+class ImportRejected(Exception):
+    """The whole file is refused; `errors` are dicts line/column/reason/value, or a message."""
+
+    def __init__(self, message, errors=(), error_count=0):
+        super().__init__(message)
+        self.message = message
+        self.errors = list(errors)
+        self.error_count = error_count or len(self.errors)
+
+
+@dataclass
+class Parsed:
+    mode: str  # "semicolon" (decimal comma), "comma" (decimal point) or "xlsx"
+    delimiter: str
+    body: io.StringIO  # the data lines after the header, CSV with `delimiter`
+
+
+@dataclass
+class LoadResult:
+    row_count: int = 0
+    periods: list = field(default_factory=list)
+    unknown_numbers: list = field(default_factory=list)
+    unknown_count: int = 0
+
+
+# --- Reading the file ---------------------------------------------------------------
+
+
+def _layout_error(found):
+    expected = "; ".join(header for _name, header in COLUMNS)
+    return ImportRejected(
+        _(
+            "The file does not have the expected column layout. Expected the columns: "
+            "%(expected)s. Found: %(found)s."
+        )
+        % {"expected": expected, "found": found or _("nothing")}
+    )
+
+
+def _check_header(cells):
+    names = [str(cell or "").strip().lower() for cell in cells]
+    while names and names[-1] == "":
+        names.pop()
+    expected = [header.lower() for _name, header in COLUMNS]
+    if names != expected and names != list(FIELDS):
+        raise _layout_error("; ".join(str(cell or "") for cell in cells))
+
+
+def _decode(content):
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves CSV as Windows-1252.
+        return content.decode("cp1252", errors="replace")
+
+
+def parse_file(content):
+    """Bytes of an upload -> Parsed, or ImportRejected for an empty file or another layout."""
+    if not content or not content.strip():
+        raise ImportRejected(_("The file is empty."))
+    if content.startswith(XLSX_MAGIC):
+        return _parse_xlsx(content)
+    text = _decode(content).rstrip("\r\n\t ") + "\n"
+    header_line, _sep, rest = text.partition("\n")
+    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    _check_header(next(csv.reader([header_line], delimiter=delimiter)))
+    if not rest.strip():
+        raise ImportRejected(_("The file has a header but no rows."))
+    mode = "semicolon" if delimiter == ";" else "comma"
+    return Parsed(mode=mode, delimiter=delimiter, body=io.StringIO(rest))
+
+
+def _xlsx_cell(value):
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m")
+    if isinstance(value, float):
+        return f"{value:.2f}" if value != int(value) else str(int(value))
+    return str(value)
+
+
+def _parse_xlsx(content):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a broken archive
+        raise ImportRejected(_("The file is not a readable XLSX workbook.")) from exc
+    rows = workbook.worksheets[0].iter_rows(values_only=True)
+    try:
+        _check_header(next(rows))
+    except StopIteration:
+        raise ImportRejected(_("The file is empty.")) from None
+    body = io.StringIO()
+    writer = csv.writer(body, delimiter=",", lineterminator="\n")
+    count = 0
+    for row in rows:
+        cells = [_xlsx_cell(value) for value in row]
+        while len(cells) > len(FIELDS) and cells[-1] == "":
+            cells.pop()
+        if not any(cells):
+            continue
+        writer.writerow(cells)
+        count += 1
+    workbook.close()
+    if not count:
+        raise ImportRejected(_("The file has a header but no rows."))
+    body.seek(0)
+    return Parsed(mode="xlsx", delimiter=",", body=body)
+
+
+# --- SQL that differs between the two databases -----------------------------------------
+
+
+def _regex(expression, pattern):
+    operator = "~" if connection.vendor == "postgresql" else "REGEXP"
+    return f"({expression} {operator} '{pattern}')"
+
+
+def _period_date(month):
+    if connection.vendor == "postgresql":
+        return f"make_date(({month}) / 12, ({month}) % 12 + 1, 1)"
+    return f"printf('%04d-%02d-01', ({month}) / 12, ({month}) % 12 + 1)"
+
+
+def _number_bare(column):
+    if connection.vendor == "postgresql":
+        return f"TRANSLATE(COALESCE({column}, ''), ' -()/ ', '')"
+    bare = f"COALESCE(TRIM({column}), '')"
+    for char in (" ", "-", "(", ")", "/"):
+        bare = f"REPLACE({bare}, '{char}', '')"
+    return bare
+
+
+def _number_sql(column, bare=None):
+    """The operator's written number -> E.164 (national numbers get the home country code)."""
+    country = phonenumbers.country_code_for_region(settings.TELEFONI_PHONE_REGION)
+    bare = bare or _number_bare(column)
+    return (
+        f"(CASE WHEN {bare} LIKE '+%' THEN {bare} "
+        f"WHEN {bare} LIKE '00%' THEN '+' || SUBSTR({bare}, 3) "
+        f"WHEN {bare} LIKE '0%' THEN '+{country}' || SUBSTR({bare}, 2) "
+        f"ELSE '+' || {bare} END)"
+    )
+
+
+def _period_text(column="period"):
+    return f"REPLACE(COALESCE(TRIM({column}), ''), '-', '')"
+
+
+def _month_sql(column="period"):
+    text = _period_text(column)
+    return (
+        f"(CAST(SUBSTR({text}, 1, 4) AS INTEGER) * 12 + CAST(SUBSTR({text}, 5, 2) AS INTEGER) - 1)"
+    )
+
+
+def _bare_amount(column):
+    return f"REPLACE(REPLACE(COALESCE(TRIM({column}), ''), ' ', ''), '\u00a0', '')"
+
+
+def _amount_text(column, mode):
+    bare = _bare_amount(column)
+    return bare if mode == "comma" else f"REPLACE({bare}, ',', '.')"
+
+
+def _amount_sql(column, mode):
+    text = _amount_text(column, mode)
+    return f"CAST(COALESCE(NULLIF({text}, ''), '0') AS NUMERIC(12, 2))"
+
+
+def _amount_reason(column, mode):
+    bare, text = _bare_amount(column), _amount_text(column, mode)
+    wrong = {"semicolon": ("'.'", "decimal_point"), "comma": ("','", "decimal_comma")}.get(mode)
+    cases = []
+    if wrong:
+        cases.append(f"WHEN {bare} LIKE '%' || {wrong[0]} || '%' THEN '{wrong[1]}'")
+    cases.append(f"WHEN {text} <> '' AND NOT {_regex(text, AMOUNT_PATTERN)} THEN 'not_amount'")
+    if column not in NEGATIVE_ALLOWED:
+        cases.append(f"WHEN {text} LIKE '-%' THEN 'negative'")
+    return f"(CASE {' '.join(cases)} END)"
+
+
+def _reason_columns(mode):
+    """(staging column, SQL giving a reason code or NULL) for every column of a row."""
+    number = _number_sql("number")
+    period = "COALESCE(TRIM(period), '')"
+    columns = [
+        ("number", f"(CASE WHEN NOT {_regex(number, E164_PATTERN)} THEN 'invalid_number' END)"),
+        (
+            "period",
+            f"(CASE WHEN NOT {_regex(period, PERIOD_PATTERN)} THEN 'bad_period' END)",
+        ),
+    ]
+    columns += [(name, _amount_reason(name, mode)) for name in CATEGORY_FIELDS]
+    return columns
+
+
+# --- Loading --------------------------------------------------------------------------
+
+
+def _drop_staging(cursor):
+    cursor.execute(f"DROP TABLE IF EXISTS {TYPED}")
+    cursor.execute(f"DROP TABLE IF EXISTS {NORM}")
+    cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
+
+
+def _stage(cursor, parsed):
+    """The file's rows into the staging table as text; returns the row count."""
+    text_columns = ", ".join(f"{name} TEXT" for name in FIELDS)
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"CREATE TEMP TABLE {STAGING} (line_no BIGINT GENERATED ALWAYS AS IDENTITY "
+            f"(START WITH 2), {text_columns})"
+        )
+        delimiter = parsed.delimiter
+        sql = (
+            f"COPY {STAGING} ({', '.join(FIELDS)}) FROM STDIN "
+            f"WITH (FORMAT csv, DELIMITER '{delimiter}')"
+        )
+        import psycopg2
+
+        try:
+            with transaction.atomic():
+                cursor.cursor.copy_expert(sql, parsed.body, size=1 << 20)
+        except (psycopg2.errors.BadCopyFileFormat, psycopg2.errors.CharacterNotInRepertoire) as exc:
+            line = _copy_error_line(exc)
+            raise ImportRejected(
+                _("Row %(line)s: wrong number of columns.") % {"line": line},
+                errors=[{"line": line, "column": "", "reason": reasons()["columns"], "value": ""}],
+            ) from None
+        cursor.execute(f"SELECT COUNT(*) FROM {STAGING}")
+        return cursor.fetchone()[0]
+    cursor.execute(f"CREATE TEMP TABLE {STAGING} (line_no INTEGER PRIMARY KEY, {text_columns})")
+    rows, bad = [], []
+    for line_no, row in enumerate(csv.reader(parsed.body, delimiter=parsed.delimiter), start=2):
+        if len(row) != len(FIELDS):
+            bad.append({"line": line_no, "column": "", "reason": reasons()["columns"], "value": ""})
+            continue
+        rows.append((line_no, *row))
+    if bad:
+        raise ImportRejected(
+            _("Row %(line)s: wrong number of columns.") % {"line": bad[0]["line"]},
+            errors=bad[:MAX_REPORTED_ERRORS],
+            error_count=len(bad),
+        )
+    placeholders = ", ".join(["%s"] * (len(FIELDS) + 1))
+    cursor.executemany(
+        f"INSERT INTO {STAGING} (line_no, {', '.join(FIELDS)}) VALUES ({placeholders})", rows
+    )
+    return len(rows)
+
+
+def _copy_error_line(exc):
+    # PostgreSQL's context reads "COPY costs_usage_staging, line 5: ..." (1 = first data line).
+    context = getattr(exc.diag, "context", "") or ""
+    try:
+        return int(context.split("line ", 1)[1].split(":", 1)[0].split(",", 1)[0]) + 1
+    except (IndexError, ValueError):
+        return "?"
+
+
+def _row_check(mode):
+    """Whether a staging row is valid, as SQL that PostgreSQL evaluates fast.
+
+    PostgreSQL's regular expressions are slow with bounded repetition and alternation, so
+    a row is matched once against a loose pattern (digits and separators in the right
+    places) and the exact limits (month 01-12, number length, at most two decimals, no
+    minus where none is allowed) are plain string comparisons. CASE keeps the exact checks
+    from running on rows the pattern refused. The per-column reasons of _reason_columns
+    are computed only for the rows this refuses.
+    """
+    decimal_char = {"semicolon": ",", "comma": ".", "xlsx": "."}[mode]
+    decimal = r"\." if decimal_char == "." else ","
+    texts = [name if mode != "xlsx" else f"REPLACE({name}, ',', '.')" for name in CATEGORY_FIELDS]
+    number, period = "number", "period"
+    row = " || '|' || ".join([number, period, *texts])
+    pattern = rf"^\+[0-9]+\|[0-9]+(\|-?[0-9]*{decimal}?[0-9]?[0-9]?)*$"
+    exact = [
+        f"LENGTH({number}) BETWEEN 8 AND 16",
+        f"{number} NOT LIKE '+0%'",
+        f"LENGTH({period}) = 6",
+        f"SUBSTR({period}, 1, 2) = '20'",
+        f"SUBSTR({period}, 5, 2) BETWEEN '01' AND '12'",
+        f"LENGTH({row}) - LENGTH(REPLACE({row}, '|', '')) = {len(FIELDS) - 1}",
+    ]
+    for name, text in zip(CATEGORY_FIELDS, texts, strict=True):
+        integer_part = f"REPLACE(SPLIT_PART({text}, '{decimal_char}', 1), '-', '')"
+        exact.append(f"LENGTH({integer_part}) <= 10")
+        exact.append(f"{text} NOT IN ('{decimal_char}', '-', '-{decimal_char}')")
+        if name not in NEGATIVE_ALLOWED:
+            exact.append(f"{text} NOT LIKE '-%'")
+    checks = " AND ".join(f"({check})" for check in exact)
+    return f"(CASE WHEN {_regex(f'({row})', pattern)} THEN ({checks}) ELSE FALSE END)"
+
+
+def _normalise(cursor):
+    """Staging text -> NORM: numbers in E.164, periods as YYYYMM, amounts without spaces.
+    One scan; each expression is evaluated once per row (OFFSET 0 keeps PostgreSQL from
+    folding the inner query back in and repeating the work)."""
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    bare = ", ".join(f"{_bare_amount(name)} AS {name}" for name in CATEGORY_FIELDS)
+    cursor.execute(
+        f"CREATE TEMP TABLE {NORM} AS SELECT line_no, "
+        f"{_number_sql('number', bare='number_bare')} AS number, period, "
+        f"{', '.join(CATEGORY_FIELDS)} FROM (SELECT line_no, "
+        f"{_number_bare('number')} AS number_bare, {_period_text()} AS period, {bare} "
+        f"FROM {STAGING}{fence}) AS bare"
+    )
+
+
+def _validate(cursor, mode):
+    """Every bad cell of the staging table, one scan; raises ImportRejected."""
+    columns = _reason_columns(mode)
+    if connection.vendor == "postgresql":
+        any_bad = f"NOT {_row_check(mode)}"
+    else:  # SQLite: no SPLIT_PART, and speed matters less; the reasons themselves decide.
+        any_bad = " OR ".join(f"{sql} IS NOT NULL" for _name, sql in columns)
+    raw = ", ".join(f"s.{name}" for name in FIELDS)
+    reason_names = ", ".join(f"bad.r{index}" for index in range(len(columns)))
+    reason_sql = ", ".join(f"{sql} AS r{index}" for index, (_n, sql) in enumerate(columns))
+    cursor.execute(
+        f"SELECT bad.line_no, {reason_names}, {raw} "
+        f"FROM (SELECT line_no, {reason_sql} "
+        f"FROM {NORM} WHERE {any_bad} ORDER BY line_no LIMIT {MAX_REPORTED_ERRORS + 1}) AS bad "
+        f"JOIN {STAGING} s ON s.line_no = bad.line_no ORDER BY bad.line_no"
+    )
+    rows = cursor.fetchall()
+    if not rows:
+        return
+    texts, errors = reasons(), []
+    width = len(columns)
+    for row in rows[:MAX_REPORTED_ERRORS]:
+        line, codes, values = row[0], row[1 : 1 + width], row[1 + width :]
+        found = [
+            {"line": line, "column": HEADERS[name], "reason": texts[code], "value": value}
+            for (name, _sql), code, value in zip(columns, codes, values, strict=True)
+            if code
+        ]
+        errors += found or [
+            {"line": line, "column": "", "reason": texts["invalid_row"], "value": ""}
+        ]
+    count = len(rows)
+    if count > MAX_REPORTED_ERRORS:
+        cursor.execute(f"SELECT COUNT(*) FROM {NORM} WHERE {any_bad}")
+        count = cursor.fetchone()[0]
+    raise ImportRejected(_("The file has errors; nothing was imported."), errors, count)
+
+
+def _type(cursor, mode):
+    """The typed, matched copy of the staging rows (one scan)."""
+    amounts = ", ".join(f"{_amount_sql(name, mode)} AS {name}" for name in CATEGORY_FIELDS)
+    cursor.execute(
+        f"CREATE TEMP TABLE {TYPED} AS "
+        f"SELECT s.line_no, s.number, s.month, {', '.join(CATEGORY_FIELDS)}, "
+        f"m.id AS subscription_id, sub.cost_centre_id "
+        f"FROM (SELECT line_no, number, {_month_sql()} AS month, "
+        f"{amounts} FROM {NORM}) AS s "
+        f"LEFT JOIN (SELECT number, MAX(id) AS id FROM subscriptions_subscription "
+        f"GROUP BY number) AS m ON m.number = s.number "
+        f"LEFT JOIN subscriptions_subscription AS sub ON sub.id = m.id"
+    )
+
+
+def _check_duplicates_and_scope(cursor, scope):
+    texts, errors = reasons(), []
+    cursor.execute(
+        f"SELECT MIN(line_no), MAX(line_no), MIN(number) FROM {TYPED} "
+        f"GROUP BY number, month HAVING COUNT(*) > 1 ORDER BY 1 LIMIT {MAX_REPORTED_ERRORS}"
+    )
+    for first, last, number in cursor.fetchall():
+        errors.append(
+            {
+                "line": last,
+                "column": HEADERS["number"],
+                "reason": texts["duplicate"] % {"other": first},
+                "value": number,
+            }
+        )
+    if scope is not None:
+        ids = ", ".join(str(int(pk)) for pk in scope) or "NULL"
+        cursor.execute(
+            f"SELECT t.line_no, t.number, c.code FROM {TYPED} t "
+            f"JOIN costs_costcentre c ON c.id = t.cost_centre_id "
+            f"WHERE t.cost_centre_id NOT IN ({ids}) ORDER BY t.line_no "
+            f"LIMIT {MAX_REPORTED_ERRORS}"
+        )
+        for line, number, code in cursor.fetchall():
+            errors.append(
+                {
+                    "line": line,
+                    "column": HEADERS["number"],
+                    "reason": texts["other_cost_centre"] % {"code": code},
+                    "value": number,
+                }
+            )
+    if errors:
+        errors.sort(key=lambda error: error["line"])
+        raise ImportRejected(_("The file has errors; nothing was imported."), errors)
+
+
+def _unknown(cursor):
+    cost = " + ".join(COST_FIELDS)
+    cursor.execute(f"SELECT COUNT(*) FROM {TYPED} WHERE subscription_id IS NULL")
+    count = cursor.fetchone()[0]
+    cursor.execute(
+        f"SELECT number, month, {cost} FROM {TYPED} WHERE subscription_id IS NULL "
+        f"ORDER BY number, month LIMIT {MAX_LISTED_UNKNOWN}"
+    )
+    listed = [
+        {
+            "number": number,
+            "period": f"{month // 12:04d}-{month % 12 + 1:02d}",
+            "total": str(Decimal(str(total)).quantize(CENT)),
+        }
+        for number, month, total in cursor.fetchall()
+    ]
+    return listed, count
+
+
+def _save(cursor, import_id, scope):
+    """Replace the file's months (within the uploader's scope) with its rows."""
+    cursor.execute(f"SELECT DISTINCT month FROM {TYPED} ORDER BY month")
+    months = [row[0] for row in cursor.fetchall()]
+    month_list = ", ".join(str(int(month)) for month in months)
+    scope_sql = ""
+    if scope is not None:
+        scope_sql = f" AND cost_centre_id IN ({', '.join(str(int(pk)) for pk in scope) or 'NULL'})"
+    cursor.execute(
+        f"DELETE FROM costs_usagerecord WHERE month IN ({month_list}){scope_sql} "
+        f"AND NOT EXISTS (SELECT 1 FROM {TYPED} t WHERE t.subscription_id = "
+        f"costs_usagerecord.subscription_id AND t.month = costs_usagerecord.month)"
+    )
+    amounts = ", ".join(CATEGORY_FIELDS)
+    import_sql = "NULL" if import_id is None else str(int(import_id))
+    updates = ", ".join(
+        f"{name} = excluded.{name}"
+        for name in (*CATEGORY_FIELDS, "total", "traffic", "cost_centre_id", "usage_import_id")
+    )
+    cursor.execute(
+        f"INSERT INTO costs_usagerecord (subscription_id, cost_centre_id, period, month, "
+        f"usage_import_id, {amounts}, total, traffic, explanation) "
+        f"SELECT subscription_id, cost_centre_id, {_period_date('month')}, month, {import_sql}, "
+        f"{amounts}, "
+        f"{' + '.join(COST_FIELDS)}, {' + '.join(TRAFFIC_FIELDS)}, '' "
+        f"FROM {TYPED} WHERE subscription_id IS NOT NULL "
+        f"ON CONFLICT (subscription_id, period) DO UPDATE SET {updates}"
+    )
+    return [f"{month // 12:04d}-{month % 12 + 1:02d}" for month in months]
+
+
+def _timed(label, function, *args):
+    import time
+
+    started = time.perf_counter()
+    try:
+        return function(*args)
+    finally:
+        log.debug("usage import: %s took %.2f s", label, time.perf_counter() - started)
+
+
+def load_usage(*, content, import_id=None, scope=None, progress=lambda percent: None):
+    """Validate and load one file; returns LoadResult or raises ImportRejected.
+
+    `scope` is None (every cost centre: Tele kundtjänst) or the ids of the cost centres the
+    uploader answers for; a row of another cost centre rejects the file.
+    """
+    parsed = parse_file(content)
+    progress(10)
+    with connection.cursor() as cursor:
+        _drop_staging(cursor)
+        try:
+            row_count = _timed("staging", _stage, cursor, parsed)
+            progress(35)
+            _timed("normalising", _normalise, cursor)
+            _timed("validation", _validate, cursor, parsed.mode)
+            progress(55)
+            _timed("typing", _type, cursor, parsed.mode)
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE {TYPED}")
+            _timed("duplicates", _check_duplicates_and_scope, cursor, scope)
+            unknown, unknown_count = _timed("unknown", _unknown, cursor)
+            progress(70)
+            with transaction.atomic():
+                periods = _timed("upsert", _save, cursor, import_id, scope)
+            if connection.vendor == "postgresql":
+                # Fresh statistics for the sweep that follows: after a large import the
+                # planner would otherwise think the table is as small as it was before.
+                _timed("analyze", cursor.execute, "ANALYZE costs_usagerecord")
+            progress(90)
+        finally:
+            _drop_staging(cursor)
+    return LoadResult(
+        row_count=row_count,
+        periods=periods,
+        unknown_numbers=unknown,
+        unknown_count=unknown_count,
+    )

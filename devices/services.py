@@ -1,0 +1,608 @@
+"""State changes of the catalogue, orders, inventory, SIM cards, loss reports, call
+barring and delad faktura. Every function records who acted (simple-history)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from organisation.choices import Role
+from organisation.models import Person, Unit
+from organisation.numbers import parse_number
+from organisation.permissions import is_telesamordnare_of
+from subscriptions import services as subscription_services
+from subscriptions.choices import Kind, RequestKind, Status
+
+from .choices import (
+    BLOCKING_LOSSES,
+    DeviceStatus,
+    ItemKind,
+    LossKind,
+    OrderKind,
+    OrderStatus,
+    SplitInvoiceStatus,
+)
+from .models import (
+    Device,
+    LossReport,
+    Order,
+    PinView,
+    SimCard,
+    SplitInvoice,
+)
+from .permissions import approval_by
+
+# BAR-2: the categories a barring change may open or close.
+BARRING_FIELDS = ("open_international", "open_premium", "open_directory_enquiry")
+
+
+def _save(obj, *, actor, reason):
+    obj._history_user = actor
+    obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+def _address(user_or_person):
+    if user_or_person is None:
+        return ""
+    email = getattr(user_or_person, "email", "")
+    if email:
+        return email
+    person = getattr(user_or_person, "person", None)
+    return getattr(person, "email", "") if person is not None else ""
+
+
+def _mail_on_commit(addresses, subject, body):
+    """Send one e-mail after the transaction commits (nothing is sent on a rollback)."""
+    addresses = sorted({a for a in addresses if a})
+    if addresses:
+        transaction.on_commit(lambda: send_mail(subject, body, None, addresses))
+
+
+def _link(obj):
+    return settings.TELEFONI_SITE_URL + obj.get_absolute_url()
+
+
+# --- catalogue (DEV-1) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def catalogue_item_save(*, actor, item):
+    """Create or update a catalogue item (Tele kundtjänst)."""
+    created = item.pk is None
+    item.full_clean()
+    return _save(
+        item,
+        actor=actor,
+        reason=_("Catalogue item created") if created else _("Catalogue item changed"),
+    )
+
+
+# --- orders (DEV-2, SUB-2, SUB-3) --------------------------------------------------------
+
+
+def _check_orderable(item):
+    if item is not None and not item.is_orderable:
+        raise ValidationError(
+            {"item": _("“%(item)s” can no longer be ordered.") % {"item": item.name}}
+        )
+
+
+@transaction.atomic
+def order_create(*, actor, unit, cost_centre, kind, **fields):
+    """A draft order of a telesamordnare for a unit of their own förvaltning."""
+    if not is_telesamordnare_of(actor, unit):
+        raise ValidationError(
+            {"unit": _("You can only order for your own förvaltning.")}, code="forvaltning"
+        )
+    order = Order(
+        ordered_by=actor,
+        unit=unit,
+        forvaltning_id=unit.forvaltning_id,
+        cost_centre=cost_centre,
+        kind=kind,
+        **fields,
+    )
+    errors = {}
+    if cost_centre.unit.forvaltning_id != unit.forvaltning_id:
+        errors["cost_centre"] = _("Choose a cost centre of your own förvaltning.")
+    if order.holder_id and order.holder.unit.forvaltning_id != unit.forvaltning_id:
+        errors["holder"] = _("Choose a person in your own förvaltning.")
+    if order.item_id:
+        expected = ItemKind.ACCESSORY if kind == OrderKind.ACCESSORY else ItemKind.PHONE
+        if order.item.kind != expected:
+            errors["item"] = _("Choose an item of the right kind from the catalogue.")
+        elif not order.item.is_orderable:
+            errors["item"] = _("“%(item)s” can no longer be ordered.") % {"item": order.item.name}
+    if kind in (OrderKind.PHONE, OrderKind.ACCESSORY) and not order.item_id:
+        errors["item"] = _("Choose an item from the catalogue.")
+    if kind == OrderKind.SUBSCRIPTION:
+        if not order.subscription_kind:
+            errors["subscription_kind"] = _("Say what kind of subscription is ordered.")
+        elif order.subscription_kind in (Kind.FUNCTION, Kind.GROUP):
+            if not order.function_name or order.holder_id:
+                errors["function_name"] = _(
+                    "A function or group phone has a function and no holder."
+                )
+        elif not order.holder_id:
+            errors["holder"] = _("Choose the person the subscription is for.")
+        if order.subscription_kind in (Kind.MEX, Kind.MOBILE) and not order.reason:
+            errors["reason"] = _(
+                "A MEX or mobile phone needs one of the four reasons (the enhetschef decides)."
+            )
+    if kind == OrderKind.FAULT and not order.description.strip():
+        errors["description"] = _("Describe the fault.")
+    if order.device_id and order.device.unit.forvaltning_id != unit.forvaltning_id:
+        errors["device"] = _("Choose a device of your own förvaltning.")
+    if errors:
+        raise ValidationError(errors)
+    order.full_clean()
+    return _save(order, actor=actor, reason=_("Order created"))
+
+
+def _locked(order, *, expected):
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.status not in expected:
+        raise ValidationError(
+            _("The order is %(status)s; this step is not possible now.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+def _approver_addresses(order):
+    by = approval_by(order)
+    if by == "ksordforande":
+        return list(
+            Person.objects.filter(user__groups__name=Role.KSORDFORANDE, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    if by == "manager":
+        unit = (
+            Unit.objects.filter(pk__in=order.unit.ancestor_ids(), manager__isnull=False)
+            .select_related("manager")
+            .order_by("-depth")
+            .first()
+        )
+        return [unit.manager.email] if unit else []
+    return []
+
+
+def _mail_order(order, addresses, subject):
+    with translation.override(settings.LANGUAGE_CODE):
+        subject_text = str(subject) % {"pk": order.pk}
+        body = _(
+            "%(subject)s\n\nOrder: %(kind)s for %(whom)s, %(unit)s.\n"
+            "Status: %(status)s.\n\n%(url)s\n"
+        ) % {
+            "subject": subject_text,
+            "kind": order.get_kind_display(),
+            "whom": order.for_whom or order.unit.name,
+            "unit": order.unit.name,
+            "status": order.get_status_display(),
+            "url": _link(order),
+        }
+    _mail_on_commit(addresses, subject_text, body)
+
+
+@transaction.atomic
+def order_submit(*, actor, order):
+    """Draft -> awaiting approval (MEX/mobile: the enhetschef; an elected official: the KS
+    ordförande), or straight to Tele kundtjänst when no approval is needed."""
+    order = _locked(order, expected=[OrderStatus.DRAFT])
+    _check_orderable(order.item)
+    if approval_by(order):
+        order.status = OrderStatus.AWAITING_APPROVAL
+        _save(order, actor=actor, reason=_("Sent for approval"))
+        _mail_order(
+            order, _approver_addresses(order), gettext_lazy("Order #%(pk)s awaits your approval")
+        )
+    else:
+        order.status = OrderStatus.SENT
+        order.sent_at = timezone.now()
+        _save(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
+        _mail_order(
+            order, [settings.TELEFONI_SERVICE_DESK_EMAIL], gettext_lazy("New order #%(pk)s")
+        )
+    return order
+
+
+@transaction.atomic
+def order_delete(*, actor, order):
+    """A telesamordnare throws away their draft; history keeps who deleted it."""
+    order = _locked(order, expected=[OrderStatus.DRAFT])
+    order._history_user = actor
+    order._change_reason = _("Draft deleted")
+    order.delete()
+
+
+@transaction.atomic
+def order_approve(*, actor, order):
+    order = _locked(order, expected=[OrderStatus.AWAITING_APPROVAL])
+    order.status = OrderStatus.APPROVED
+    order.approved_by = actor
+    order.approved_at = timezone.now()
+    _save(order, actor=actor, reason=_("Approved"))
+    _mail_order(
+        order,
+        [_address(order.ordered_by)],
+        gettext_lazy("Order #%(pk)s was approved: send it to Tele kundtjänst"),
+    )
+    return order
+
+
+@transaction.atomic
+def order_send(*, actor, order):
+    order = _locked(order, expected=[OrderStatus.APPROVED])
+    _check_orderable(order.item)
+    order.status = OrderStatus.SENT
+    order.sent_at = timezone.now()
+    _save(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
+    _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], gettext_lazy("New order #%(pk)s"))
+    return order
+
+
+@transaction.atomic
+def order_reject(*, actor, order, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the order is rejected.")})
+    order = _locked(order, expected=[OrderStatus.AWAITING_APPROVAL, OrderStatus.SENT])
+    order.status = OrderStatus.REJECTED
+    order.decided_by = actor
+    order.rejection_reason = reason
+    _save(order, actor=actor, reason=reason)
+    _mail_order(order, [_address(order.ordered_by)], gettext_lazy("Order #%(pk)s was rejected"))
+    return order
+
+
+def _delivers_device(order):
+    return (
+        order.item_id is not None
+        and order.item.kind == ItemKind.PHONE
+        and order.kind
+        in (
+            OrderKind.PHONE,
+            OrderKind.SUBSCRIPTION,
+        )
+    )
+
+
+@transaction.atomic
+def order_deliver(
+    *,
+    actor,
+    order,
+    number="",
+    extension="",
+    imei="",
+    serial_number="",
+    theft_mark="",
+    iccid="",
+    pin="",
+    puk="",
+):
+    """Tele kundtjänst delivers a sent order. A subscription order creates the
+    subscription (with the number Tele kundtjänst gives it); an order with a phone creates
+    the device; a SIM card is recorded when its ICCID is given. Everything is tied to the
+    order's cost centre. Nothing is saved when anything is wrong."""
+    order = _locked(order, expected=[OrderStatus.SENT])
+    subscription = device = None
+    if order.kind == OrderKind.SUBSCRIPTION:
+        if not number:
+            raise ValidationError({"number": _("Give the new subscription's number.")})
+        try:
+            e164 = parse_number(number)
+        except ValidationError as exc:
+            raise ValidationError({"number": exc.messages}) from exc
+        extension = (extension or "").strip() or None
+        if order.subscription_kind != Kind.MOBILE and not extension:
+            raise ValidationError({"extension": _("Give the extension.")})
+        try:
+            subscription = subscription_services.subscription_create(
+                actor=actor,
+                reason=_("Order #%(pk)s delivered") % {"pk": order.pk},
+                kind=order.subscription_kind,
+                number=e164,
+                extension=extension,
+                holder=order.holder,
+                function_name=order.function_name,
+                unit=order.unit,
+                cost_centre=order.cost_centre,
+                **(
+                    {"voice_message_to": "kundtjanst"}
+                    if order.subscription_kind == Kind.GROUP
+                    else {}
+                ),
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                raise ValidationError(
+                    {
+                        k if k in ("number", "extension") else "number": v
+                        for k, v in exc.error_dict.items()
+                    }
+                ) from exc
+            raise ValidationError({"number": exc.messages}) from exc
+    if _delivers_device(order):
+        device = device_create(
+            actor=actor,
+            reason=_("Order #%(pk)s delivered") % {"pk": order.pk},
+            model=order.item,
+            imei=imei or None,
+            serial_number=serial_number,
+            theft_mark=theft_mark,
+            holder=order.holder if order.holder_id and not order.function_name else None,
+            function_name=order.function_name,
+            unit=order.unit,
+            cost_centre=order.cost_centre,
+            subscription=subscription,
+            status=DeviceStatus.IN_USE,
+        )
+    if iccid:
+        target = subscription or (device.subscription if device else None)
+        if target is None:
+            raise ValidationError({"iccid": _("A SIM card needs a subscription.")})
+        sim_create(actor=actor, iccid=iccid, subscription=target, device=device, pin=pin, puk=puk)
+    order.status = OrderStatus.DELIVERED
+    order.delivered_at = timezone.now()
+    order.decided_by = actor
+    order.created_device = device
+    order.created_subscription = subscription
+    _save(order, actor=actor, reason=_("Delivered"))
+    _mail_order(order, [_address(order.ordered_by)], gettext_lazy("Order #%(pk)s was delivered"))
+    return order
+
+
+# --- inventory (DEV-3, DEV-4, DEV-5) -----------------------------------------------------
+
+
+@transaction.atomic
+def device_create(*, actor, reason=None, **fields):
+    device = Device(**fields)
+    return _device_save(device, actor=actor, reason=reason or _("Device added"))
+
+
+def _device_save(device, *, actor, reason):
+    device.full_clean(validate_unique=False, validate_constraints=False)
+    if device.imei and Device.objects.filter(imei=device.imei).exclude(pk=device.pk).exists():
+        raise ValidationError({"imei": _("A device with this IMEI is already in the inventory.")})
+    device.full_clean()
+    try:
+        with transaction.atomic():
+            return _save(device, actor=actor, reason=reason)
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"imei": _("A device with this IMEI is already in the inventory.")}
+        ) from exc
+
+
+@transaction.atomic
+def device_update(*, actor, device, reason=None, **fields):
+    """Change a device's details; its cost centre changes only through Tele kundtjänst
+    (DEV-4: device_cost_centre_request)."""
+    if "cost_centre" in fields:
+        raise ValueError("a device's cost centre changes through a change request (DEV-4)")
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    for field, value in fields.items():
+        setattr(device, field, value)
+    return _device_save(device, actor=actor, reason=reason or _("Device changed"))
+
+
+@transaction.atomic
+def device_cost_centre_request(*, actor, device, cost_centre, message=""):
+    """DEV-4: a device changing cost centre is a change request to Tele kundtjänst."""
+    changes = subscription_services.field_changes(device, {"cost_centre": cost_centre})
+    if not changes:
+        raise ValidationError({"cost_centre": _("The device already has this cost centre.")})
+    if cost_centre.unit.forvaltning_id != device.unit.forvaltning_id:
+        raise ValidationError({"cost_centre": _("Choose a cost centre of your own förvaltning.")})
+    return subscription_services.change_request_create(
+        actor=actor,
+        kind=RequestKind.DEVICE,
+        target=device,
+        changes=changes,
+        forvaltning=device.unit.forvaltning,
+        message=message,
+    )
+
+
+@transaction.atomic
+def sim_create(*, actor, **fields):
+    sim = SimCard(**fields)
+    sim.full_clean(validate_unique=False, validate_constraints=False)
+    if SimCard.objects.filter(iccid=sim.iccid).exists():
+        raise ValidationError({"iccid": _("A SIM card with this ICCID is already registered.")})
+    if sim.device_id and sim.device.subscription_id not in (None, sim.subscription_id):
+        raise ValidationError({"device": _("The device belongs to another subscription.")})
+    sim.full_clean()
+    try:
+        with transaction.atomic():
+            return _save(sim, actor=actor, reason=_("SIM card registered"))
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"iccid": _("A SIM card with this ICCID is already registered.")}
+        ) from exc
+
+
+@transaction.atomic
+def sim_pin_view(*, actor, sim):
+    """DEV-5: log who sees the PIN and PUK before they are shown."""
+    return PinView.objects.create(sim=sim, viewed_by=actor)
+
+
+# --- loss, theft, damage (SUB-7) ---------------------------------------------------------
+
+
+@transaction.atomic
+def loss_report_create(
+    *, actor, device, kind, police_report_number="", description="", occurred_on=None
+):
+    """Report a device lost, stolen or damaged. A loss or theft blocks the subscription and
+    the device at once and asks Tele kundtjänst to confirm the operator block."""
+    police_report_number = (police_report_number or "").strip()
+    if kind == LossKind.STOLEN and not police_report_number:
+        raise ValidationError(
+            {
+                "police_report_number": _(
+                    "A theft must be reported to the police: give the police report number."
+                )
+            }
+        )
+    device = (
+        Device.objects.select_for_update(of=("self",))
+        .select_related("subscription", "unit")
+        .get(pk=device.pk)
+    )
+    report = LossReport(
+        device=device,
+        subscription=device.subscription,
+        kind=kind,
+        police_report_number=police_report_number,
+        description=description,
+        reported_by=actor,
+        **({"occurred_on": occurred_on} if occurred_on else {}),
+    )
+    report.full_clean()
+    _save(report, actor=actor, reason=_("Reported"))
+    why = _("%(kind)s, loss report #%(pk)s") % {"kind": report.get_kind_display(), "pk": report.pk}
+    if kind in BLOCKING_LOSSES:
+        device.status = DeviceStatus.STOLEN if kind == LossKind.STOLEN else DeviceStatus.LOST
+        device.blocked_at = timezone.now()
+        _save(device, actor=actor, reason=why)
+        if device.subscription_id and device.subscription.status != Status.CANCELLED:
+            subscription_services.subscription_block(
+                actor=actor, subscription=device.subscription, reason=why
+            )
+            report.block_request = subscription_services.change_request_create(
+                actor=actor,
+                kind=RequestKind.BLOCK,
+                target=device.subscription,
+                changes={},
+                forvaltning=device.unit.forvaltning,
+                message=_(
+                    "%(why)s. The subscription and the device (IMEI %(imei)s) are blocked in "
+                    "Telefoni: block them at the operator too, then apply this request."
+                )
+                % {"why": why, "imei": device.imei or "–"},
+            )
+            _save(report, actor=actor, reason=_("Operator block requested"))
+    else:
+        device.status = DeviceStatus.BROKEN
+        _save(device, actor=actor, reason=why)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Loss report #%(pk)s: %(kind)s") % {
+            "pk": report.pk,
+            "kind": report.get_kind_display(),
+        }
+        body = _("%(subject)s\n\nDevice: %(device)s\n\n%(url)s\n") % {
+            "subject": subject,
+            "device": device,
+            "url": _link(report),
+        }
+    _mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
+    return report
+
+
+def confirm_operator_block(*, actor, request, target):
+    """Apply hook of RequestKind.BLOCK: Tele kundtjänst confirms the operator block."""
+    now = timezone.now()
+    for report in LossReport.objects.select_for_update().filter(block_request=request):
+        report.operator_block_confirmed_at = now
+        _save(report, actor=actor, reason=_("Operator block confirmed"))
+
+
+# --- call barring (BAR-2) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def barring_change_request(*, actor, subscription, values, reason):
+    """BAR-2: a change of barring becomes a change request; the reason goes with it and is
+    kept with the applied change."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the barring should change.")})
+    unknown = set(values) - set(BARRING_FIELDS)
+    if unknown:
+        raise ValueError(f"not barring fields: {sorted(unknown)}")
+    changes = subscription_services.field_changes(subscription, values)
+    if not changes:
+        raise ValidationError(_("Nothing to change: the barring is already like this."))
+    return subscription_services.change_request_create(
+        actor=actor,
+        kind=RequestKind.BARRING,
+        target=subscription,
+        changes=changes,
+        forvaltning=subscription.unit.forvaltning,
+        message=reason,
+    )
+
+
+# --- delad faktura (SUB-6) ---------------------------------------------------------------
+
+
+def _locked_split(split, expected):
+    locked = SplitInvoice.objects.select_for_update().get(pk=split.pk)
+    if locked.status not in expected:
+        raise ValidationError(
+            _("The split invoice is %(status)s; this step is not possible now.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def split_invoice_request(*, actor, subscription):
+    if (
+        SplitInvoice.objects.filter(subscription=subscription)
+        .exclude(status=SplitInvoiceStatus.ENDED)
+        .exists()
+    ):
+        raise ValidationError(_("This subscription already has a split invoice."))
+    split = SplitInvoice(subscription=subscription, requested_by=actor)
+    try:
+        with transaction.atomic():
+            _save(split, actor=actor, reason=_("Requested"))
+    except IntegrityError as exc:
+        raise ValidationError(_("This subscription already has a split invoice.")) from exc
+    return split
+
+
+@transaction.atomic
+def split_invoice_consent(*, actor, split):
+    split = _locked_split(split, [SplitInvoiceStatus.REQUESTED])
+    split.status = SplitInvoiceStatus.CONSENTED
+    split.consented_by, split.consented_at = actor, timezone.now()
+    _save(split, actor=actor, reason=_("Consented"))
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Split invoice #%(pk)s: activate it") % {"pk": split.pk}
+        body = f"{subject}\n\n{_link(split)}\n"
+    _mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
+    return split
+
+
+@transaction.atomic
+def split_invoice_activate(*, actor, split):
+    split = _locked_split(split, [SplitInvoiceStatus.CONSENTED])
+    split.status = SplitInvoiceStatus.ACTIVE
+    split.activated_by, split.activated_at = actor, timezone.now()
+    return _save(split, actor=actor, reason=_("Activated"))
+
+
+@transaction.atomic
+def split_invoice_end(*, actor, split, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the split invoice ends.")})
+    split = _locked_split(
+        split,
+        [SplitInvoiceStatus.REQUESTED, SplitInvoiceStatus.CONSENTED, SplitInvoiceStatus.ACTIVE],
+    )
+    split.status = SplitInvoiceStatus.ENDED
+    split.ended_by, split.ended_at, split.end_reason = actor, timezone.now(), reason
+    return _save(split, actor=actor, reason=reason)

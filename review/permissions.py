@@ -1,0 +1,51 @@
+"""Who may do what in the annual review (REV-1, SUB-5). Pure predicates on
+organisation.permissions: role and scope are both needed."""
+
+from organisation.choices import Role
+from organisation.permissions import (
+    is_budget_manager_of,
+    is_forvaltningschef_of,
+    is_manager_of_unit,
+    roles_of,
+)
+from subscriptions.permissions import is_service_desk
+
+
+def can_open_round(user):
+    """Tele kundtjänst opens a year's round (it also opens by itself on a set date)."""
+    return is_service_desk(user)
+
+
+def is_reviewer_of(user, unit):
+    """The managers who decide a unit's review: an enhetschef of the unit or above, and
+    the förvaltningschef for the förvaltning's own subscriptions (förvaltningskontoret)."""
+    return is_manager_of_unit(user, unit) or (
+        unit.is_forvaltning and is_forvaltningschef_of(user, unit)
+    )
+
+
+def can_view_unit_review(user, unit_review):
+    unit = unit_review.unit
+    return is_service_desk(user) or is_reviewer_of(user, unit) or is_forvaltningschef_of(user, unit)
+
+
+def can_decide(user, unit_review):
+    """Decide rows and sign off: the unit's managers, and only while it is unsigned."""
+    return not unit_review.is_signed and is_reviewer_of(user, unit_review.unit)
+
+
+def can_view_item(user, item):
+    return can_view_unit_review(user, item.unit_review) or is_budget_manager_of(
+        user, item.subscription.cost_centre
+    )
+
+
+def can_confirm_cancellation(user, item):
+    """SUB-5: the budget-responsible manager of the subscription's cost centre (whether
+    there is anything to confirm is the service's to say)."""
+    return is_budget_manager_of(user, item.subscription.cost_centre)
+
+
+def can_view_progress(user):
+    """Progress per förvaltning: Tele kundtjänst (all) and förvaltningschefer (their own)."""
+    return is_service_desk(user) or Role.FORVALTNINGSCHEF in roles_of(user)

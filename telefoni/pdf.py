@@ -1,0 +1,38 @@
+"""The one WeasyPrint helper: PDFs are templates (STYLE.md)."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+
+STATIC_PREFIX = "file:///static/"
+
+
+def _static_fetcher():
+    """A WeasyPrint fetcher that serves /static/... from the project's static files and
+    refuses everything else: a PDF never reaches the network (the intranet may have
+    none)."""
+    from weasyprint.urls import URLFetcher
+
+    class StaticOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith(STATIC_PREFIX):
+                path = finders.find(url.removeprefix(STATIC_PREFIX))
+                if path:
+                    return super().fetch(Path(path).as_uri(), headers)
+            raise ValueError(f"PDF resource not allowed: {url}")
+
+    return StaticOnly(allowed_protocols={"file"})
+
+
+def render_pdf(template_name, context, *, pdf_variant="pdf/a-3b"):
+    """Render a template to PDF bytes in the site's language. PDF/A-3b by default, so a
+    signed or archived document stays readable (WeasyPrint embeds the fonts)."""
+    from weasyprint import HTML
+
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(template_name, context)
+    document = HTML(string=html, base_url="file:///", url_fetcher=_static_fetcher())
+    return document.write_pdf(pdf_variant=pdf_variant)

@@ -1,0 +1,251 @@
+"""The usage import: the whole file is validated first, one bad row rejects it, a month
+imported again is replaced, unknown numbers are listed (COST-1)."""
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from costs import services
+from costs.choices import ImportStatus
+from costs.importer import FIELDS, ImportRejected, load_usage
+from costs.models import UsageImport, UsageRecord
+from tests.costs.conftest import csv_file, row
+
+SAMPLE = Path(__file__).resolve().parents[2] / "costs" / "samples" / "usage-2026-10.csv"
+
+
+def _amounts(subscription, period="2026-10-01"):
+    return UsageRecord.objects.get(subscription=subscription, period=period)
+
+
+def _rejected(content, **kwargs):
+    with pytest.raises(ImportRejected) as caught:
+        load_usage(content=content, **kwargs)
+    assert not UsageRecord.objects.exists()
+    return caught.value
+
+
+def test_the_sample_file_imports_with_decimal_comma_and_thousand_spaces(phones):
+    result = load_usage(content=SAMPLE.read_bytes())
+    assert result.row_count == 3 and result.periods == ["2026-10"]
+    bo = _amounts(phones.bo)
+    assert bo.roaming == Decimal("1245.00")
+    assert bo.premium == Decimal("29.00") and bo.directory == Decimal("15.90")
+    assert bo.total == Decimal("1450.90")
+    anna = _amounts(phones.anna)
+    # The private share (delad faktura) is the employee's, not the unit's cost.
+    assert anna.private_share == Decimal("35.50") and anna.total == Decimal("302.30")
+    assert anna.traffic == Decimal("153.30")
+    assert anna.cost_centre == phones.anna.cost_centre and anna.month == 2026 * 12 + 9
+
+
+def test_plain_comma_separated_csv_with_decimal_point(phones):
+    header = ",".join(
+        [
+            "number",
+            "period",
+            "subscription_fee",
+            "domestic",
+            "mobile",
+            "international",
+            "premium",
+            "directory",
+            "data",
+            "roaming",
+            "private_share",
+        ]
+    )
+    content = (header + "\n+46701234567,202610,149.00,10.5,0,0,0,0,0,0,0\n").encode()
+    load_usage(content=content)
+    assert _amounts(phones.anna).total == Decimal("159.50")
+
+
+def test_xlsx(phones):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(
+        [
+            "Nummer",
+            "Period",
+            "Månadsavgift",
+            "Samtal inom Sverige",
+            "Samtal till mobil",
+            "Utlandssamtal",
+            "Betalsamtal",
+            "Nummerupplysning",
+            "Data",
+            "Roaming",
+            "Privat andel",
+        ]
+    )
+    sheet.append(["070-123 45 67", "2026-10", 149, 12.5, 0, 0, 0, 0, 0, 0, 0])
+    sheet.append(["46707654321", "2026-10", 149, "1,25", 0, 0, 0, 0, 0, 0, 0])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    load_usage(content=buffer.getvalue())
+    assert _amounts(phones.anna).total == Decimal("161.50")
+    assert _amounts(phones.bo).domestic == Decimal("1.25")
+
+
+def test_one_bad_row_among_thousands_imports_nothing_and_names_it(phones):
+    good = [
+        row("070-123 45 67", f"20{year:02d}-{month:02d}")
+        for year in range(10, 30)
+        for month in range(1, 13)
+    ]
+    good += [
+        row("070-765 43 21", f"20{year:02d}-{month:02d}")
+        for year in range(10, 30)
+        for month in range(1, 13)
+    ]
+    good += [
+        row("019-21 10 00", f"20{year:02d}-{month:02d}", domestic="1 234,50")
+        for year in range(10, 30)
+        for month in range(1, 13)
+    ] * 1
+    rows = good * 1
+    # 720 distinct rows; pad with more months of other numbers to pass a few thousand.
+    rows += [row(f"+467{n:08d}", "2026-10") for n in range(3000)]
+    bad_line = 1500
+    rows[bad_line - 2] = row("070-123 45 67", "2031-01", data="12.50")
+    with translation.override("sv"):
+        rejected = _rejected(csv_file(*rows))
+    assert len(rows) > 3000
+    assert rejected.error_count == 1
+    [error] = rejected.errors
+    assert error["line"] == bad_line and error["column"] == "Data" and error["value"] == "12.50"
+    assert "decimal" in error["reason"] or "decimal" in error["reason"].lower()
+
+
+@pytest.mark.parametrize(
+    "bad_row, column, code_word",
+    [
+        (row("070-123 45 67", "2026-10", fee="149.00"), "Månadsavgift", "12,50"),
+        (row("070-123 45 67", "2026-10", roaming="-10,00"), "Roaming", ""),
+        (row("070-123 45 67", "oktober 2026"), "Period", "2026-10."),
+        (row("070-123 45 67", "2026-13"), "Period", "2026-10."),
+        (row("hej", "2026-10"), "Nummer", ""),
+        (row("070-123 45 67", "2026-10", data="12,345"), "Data", ""),
+        (row("070-123 45 67", "2026-10", data="tolv"), "Data", ""),
+    ],
+)
+def test_each_kind_of_bad_value_is_named_by_column(phones, bad_row, column, code_word):
+    rejected = _rejected(csv_file(row("070-765 43 21", "2026-10"), bad_row))
+    assert [(e["line"], e["column"]) for e in rejected.errors] == [(3, column)]
+    assert code_word in rejected.errors[0]["reason"]
+
+
+def test_a_negative_subscription_fee_is_a_credit_and_allowed(phones):
+    load_usage(content=csv_file(row("070-123 45 67", "2026-10", fee="-49,00")))
+    assert _amounts(phones.anna).total == Decimal("-49.00")
+
+
+def test_decimal_comma_in_a_comma_separated_file_is_refused(phones):
+    header = ",".join(FIELDS)
+    rejected = _rejected((header + '\n+46701234567,2026-10,"149,00",0,0,0,0,0,0,0,0\n').encode())
+    assert rejected.errors[0]["column"] == "Månadsavgift"
+
+
+def test_wrong_number_of_columns(phones):
+    rejected = _rejected(csv_file(row("070-123 45 67", "2026-10"), "0701234567;2026-10;1,00"))
+    assert rejected.errors[0]["line"] == 3
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"   \n",
+        b"Abonnemang;Belopp\n0701234567;100\n",
+        csv_file(),
+        b"PK\x03\x04not really a workbook",
+    ],
+    ids=["0-byte", "blank", "another-layout", "header-only", "broken-xlsx"],
+)
+def test_unreadable_files_are_refused_with_a_message(phones, content):
+    rejected = _rejected(content)
+    assert rejected.message
+
+
+def test_the_same_number_twice_for_a_month_is_refused(phones):
+    rejected = _rejected(csv_file(row("070-123 45 67", "2026-10"), row("+46701234567", "202610")))
+    assert [e["line"] for e in rejected.errors] == [3]
+    assert "2" in rejected.errors[0]["reason"]
+
+
+def test_importing_a_month_again_replaces_it(phones):
+    first = csv_file(
+        row("070-123 45 67", "2026-10", domestic="10,00"),
+        row("070-765 43 21", "2026-10"),
+        row("070-123 45 67", "2026-09"),
+    )
+    load_usage(content=first)
+    record = _amounts(phones.anna)
+    load_usage(content=first)
+    assert UsageRecord.objects.count() == 3
+    assert _amounts(phones.anna).pk == record.pk  # upserted: flags on it stay put
+    load_usage(content=csv_file(row("070-123 45 67", "2026-10", domestic="20,00")))
+    assert _amounts(phones.anna).domestic == Decimal("20.00")
+    # Bo is gone from the new October file; September was not in it and stays.
+    assert not UsageRecord.objects.filter(subscription=phones.bo).exists()
+    assert UsageRecord.objects.filter(period="2026-09-01").count() == 1
+
+
+def test_unknown_numbers_are_listed_not_dropped(phones):
+    result = load_usage(
+        content=csv_file(row("070-123 45 67", "2026-10"), row("070-000 00 01", "2026-10"))
+    )
+    assert result.unknown_count == 1
+    assert result.unknown_numbers == [
+        {"number": "+46700000001", "period": "2026-10", "total": "100.00"}
+    ]
+    assert UsageRecord.objects.count() == 1
+
+
+def test_a_budget_manager_imports_only_their_own_cost_centres(phones, world):
+    scope = [world.cost_centre.pk]
+    rejected = _rejected(
+        csv_file(row("070-123 45 67", "2026-10"), row("070-999 99 99", "2026-10")),
+        scope=scope,
+    )
+    assert rejected.errors[0]["line"] == 3 and "7200" in rejected.errors[0]["reason"]
+    # Tele kundtjänst's October import of the library's phone is not removed by hers.
+    load_usage(content=csv_file(row("070-999 99 99", "2026-10")))
+    load_usage(content=csv_file(row("070-123 45 67", "2026-10")), scope=scope)
+    assert UsageRecord.objects.count() == 2
+
+
+def test_the_task_records_progress_and_the_outcome(
+    phones, world, django_capture_on_commit_callbacks
+):
+    actor = world.people["budgetchef"].user
+    with django_capture_on_commit_callbacks() as callbacks:
+        usage_import = services.usage_import_create(
+            actor=actor, file_name="okt.csv", content=SAMPLE.read_bytes()
+        )
+    assert len(callbacks) == 1  # the Celery task is queued after commit
+    assert services.usage_import_run(import_id=usage_import.pk) == ImportStatus.DONE
+    usage_import.refresh_from_db()
+    assert (usage_import.status, usage_import.progress, usage_import.row_count) == ("done", 100, 3)
+    assert usage_import.periods == ["2026-10"]
+    # A second run of a finished import and a missing import do nothing.
+    assert services.usage_import_run(import_id=usage_import.pk) is None
+    assert services.usage_import_run(import_id=999999) is None
+    assert UsageRecord.objects.count() == 3
+
+
+def test_a_rejected_import_keeps_its_report(phones, world):
+    usage_import = UsageImport.objects.create(
+        file_name="fel.csv",
+        content=csv_file(row("070-123 45 67", "2026-10", data="1.0")),
+        uploaded_by=world.people["telekundtjanst"].user,
+    )
+    assert services.usage_import_run(import_id=usage_import.pk) == ImportStatus.REJECTED
+    usage_import.refresh_from_db()
+    assert usage_import.error_count == 1 and usage_import.errors[0]["line"] == 2
+    assert not UsageRecord.objects.exists()
