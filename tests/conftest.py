@@ -50,6 +50,15 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"skipped, but TELEFONI_REQUIRE_SERVICES=1: {reason}"
 
 
+@pytest.fixture(autouse=True)
+def _fixed_fake_names(request):
+    """Each test gets the same Faker names on every run and machine (seeded by its id),
+    so a name that happens to match a search cannot pass here and fail in CI."""
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+
+
 @pytest.fixture
 def world(db):
     """Two förvaltningar, units at three levels, and one person per matrix role."""

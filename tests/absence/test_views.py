@@ -10,6 +10,7 @@ from django.urls import reverse
 from absence import services
 from absence.choices import Reason, Status, Target
 from absence.models import Redirect, Trip
+from organisation.models import Person
 from tests.absence.conftest import local, phone
 from tests.conftest import EVERYONE, statuses
 from tests.factories import PersonFactory
@@ -357,7 +358,10 @@ def test_abs_1_own_telesok_row_offers_one_click(matrix_client, world, phones):
     response = matrix_client("employee").get(reverse("directory:search"), {"q": "östlund"})
     assert response.context["own_hit"].person == world.people["employee"]
     assert "Lunch till 13:00" in response.content.decode()
+    # The matrix's people have Faker names: make sure the colleague is not an Östlund too.
+    Person.objects.filter(pk=world.people["colleague"].pk).update(last_name="Berg")
     other = matrix_client("colleague").get(reverse("directory:search"), {"q": "östlund"})
+    assert other.context["own_hit"] is None
     assert "Lunch till 13:00" not in other.content.decode()
 
 
