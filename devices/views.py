@@ -242,23 +242,34 @@ def order_send(request, pk):
 def order_reject(request, pk):
     order = _visible_order(request, pk)
     _require(permissions.can_reject_order(request.user, order))
+    return _reason_page(
+        request,
+        order,
+        lambda reason: services.order_reject(actor=request.user, order=order, reason=reason),
+        success=_("Order #%(pk)s was rejected.") % {"pk": order.pk},
+        title=_("Reject order #%(pk)s") % {"pk": order.pk},
+        submit_label=_("Reject"),
+    )
+
+
+def _reason_page(request, obj, act, *, success, title, submit_label):
+    """A step that needs a reason (reject an order, end a split invoice): the form, then
+    act(reason); a refusal is shown on the form and nothing changes."""
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.order_reject(
-                actor=request.user, order=order, reason=form.cleaned_data["reason"]
-            )
+            act(form.cleaned_data["reason"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Order #%(pk)s was rejected.") % {"pk": order.pk})
-            return redirect(order)
+            messages.success(request, success)
+            return redirect(obj)
     return _form_page(
         request,
         form,
-        title=_("Reject order #%(pk)s") % {"pk": order.pk},
-        cancel_url=order.get_absolute_url(),
-        submit_label=_("Reject"),
+        title=title,
+        cancel_url=obj.get_absolute_url(),
+        submit_label=submit_label,
     )
 
 
@@ -684,21 +695,11 @@ def split_invoice_activate(request, pk):
 def split_invoice_end(request, pk):
     split = _visible_split(request, pk)
     _require(permissions.can_end_split_invoice(request.user, split))
-    form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.split_invoice_end(
-                actor=request.user, split=split, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The split invoice was ended."))
-            return redirect(split)
-    return _form_page(
+    return _reason_page(
         request,
-        form,
+        split,
+        lambda reason: services.split_invoice_end(actor=request.user, split=split, reason=reason),
+        success=_("The split invoice was ended."),
         title=_("End split invoice #%(pk)s") % {"pk": split.pk},
-        cancel_url=split.get_absolute_url(),
         submit_label=_("End"),
     )
