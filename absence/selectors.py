@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from organisation.guideline import guideline
 from subscriptions.choices import Status as SubscriptionStatus
 from subscriptions.models import Subscription
 
@@ -110,11 +111,12 @@ def presets(person, *, now=None):
     start of the next working day of the person's unit)."""
     now = now or workdays.now()
     today = timezone.localdate(now)
-    lunch_end = _at(today, workdays.lunch_ends())
+    rules = guideline()
+    lunch_end = _at(today, rules.lunch_ends)
     if lunch_end - now < timedelta(minutes=5):
         minutes = math.ceil((now + timedelta(minutes=LUNCH_MINUTES)).timestamp() / 300) * 5
         lunch_end = datetime.fromtimestamp(minutes * 60, tz=now.tzinfo or timezone.utc)
-    hours = workdays.working_hours(person.unit)
+    hours = workdays.working_hours(person.unit, default=workdays.default_hours(rules))
     back = _at(workdays.next_working_day(today), hours.starts)
     return [
         PresetChoice(

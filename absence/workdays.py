@@ -1,5 +1,5 @@
 """Working days and hours (ABS-1): the holidays package's Swedish calendar, the unit's
-working day (or the nearest unit above with one, else TELEFONI_WORKING_HOURS).
+working day (or the nearest unit above with one, else the guideline's).
 
 `now()` is the clock every absence read and write uses, so a test can move it."""
 
@@ -8,10 +8,9 @@ from datetime import datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from organisation.guideline import guideline
 from organisation.models import Unit
 
 
@@ -40,6 +39,21 @@ def next_working_day(day):
     return day
 
 
+def previous_working_day(day):
+    day -= timedelta(days=1)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def add_working_days(day, count):
+    """The date `count` working days after `day` (a deadline of "two working days" from a
+    Thursday before Easter is the Tuesday after it)."""
+    for _ in range(count):
+        day = next_working_day(day)
+    return day
+
+
 @dataclass(frozen=True)
 class WorkingHours:
     starts: time
@@ -54,25 +68,11 @@ class WorkingHours:
         )
 
 
-def _parse_clock(text, name):
-    try:
-        return time.fromisoformat(text.strip())
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be HH:MM, not {text!r}") from exc
-
-
-def default_hours():
-    starts, _sep, ends = settings.TELEFONI_WORKING_HOURS.partition("-")
-    hours = WorkingHours(
-        _parse_clock(starts, "TELEFONI_WORKING_HOURS"), _parse_clock(ends, "TELEFONI_WORKING_HOURS")
-    )
-    if hours.ends <= hours.starts:
-        raise ImproperlyConfigured("TELEFONI_WORKING_HOURS: the end must be after the start")
-    return hours
-
-
-def lunch_ends():
-    return _parse_clock(settings.TELEFONI_LUNCH_ENDS, "TELEFONI_LUNCH_ENDS")
+def default_hours(row=None):
+    """The guideline's working day, for units that record none (`row`: the guideline row,
+    if the caller has read it already)."""
+    row = row or guideline()
+    return WorkingHours(row.workday_starts, row.workday_ends)
 
 
 def hours_from_path(path, units_with_hours):
@@ -86,23 +86,25 @@ def hours_from_path(path, units_with_hours):
 
 
 def units_with_hours():
-    """{path: WorkingHours} of every unit that records its working day (one query; the
-    unit table is small)."""
-    return {
+    """{path: WorkingHours} of every unit that records its working day, and under "" (the
+    prefix of every path) the default (two queries; the unit table is small)."""
+    found = {
         path: WorkingHours(starts, ends)
         for path, starts, ends in Unit.objects.filter(workday_starts__isnull=False).values_list(
             "path", "workday_starts", "workday_ends"
         )
     }
+    return {"": default_hours(), **found}
 
 
-def working_hours(unit):
-    """A unit's working day: its own, or the nearest unit above with one, else the default."""
+def working_hours(unit, *, default=None):
+    """A unit's working day: its own, or the nearest unit above with one, else `default`
+    (the guideline's when not given)."""
     ancestors = Unit.objects.filter(
         pk__in=unit.ancestor_ids(), workday_starts__isnull=False
     ).order_by("-depth")
     found = ancestors.values_list("workday_starts", "workday_ends").first()
-    return WorkingHours(*found) if found else default_hours()
+    return WorkingHours(*found) if found else (default or default_hours())
 
 
 def covers_a_working_day(starts_at, ends_at, hours):

@@ -63,6 +63,31 @@ RULES = {
             _("A subscription without traffic for months is cancelled"),
             _("Uppsägning av abonnemang"),
         ),
+        Rule(
+            "X-3",
+            _("A leaver's subscriptions, phones and voicemail are cancelled or handed over"),
+            _("Uppsägning av abonnemang"),
+        ),
+        Rule(
+            "SRV-2",
+            _("A caller who left a message is contacted by the deadline (two working days)"),
+            _("Service till medborgarna"),
+        ),
+        Rule(
+            "VM-4",
+            _("Every voicemail box is listened to daily, by a named deputy during an absence"),
+            _("Röstbrevlåda/mobilsvaret/talsvar"),
+        ),
+        Rule(
+            "VM-2",
+            _("A voicemail box in use has the holder's own confirmed personal greeting"),
+            _("Röstbrevlåda/mobilsvaret/talsvar"),
+        ),
+        Rule(
+            "ABS-6",
+            _("Mobilsvar is switched off while the holder is abroad"),
+            _("Vistelse utomlands"),
+        ),
     )
 }
 

@@ -1,4 +1,15 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.contenttypes.prefetch import GenericPrefetch
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from organisation.models import Unit
+
 from .models import Flag
+from .rules import RULES
+from .sections import requirement_sort_key, section_of
 
 
 def open_flags_for(person):
@@ -10,4 +21,142 @@ def open_flags_for(person):
         .select_related("unit", "content_type")
         .prefetch_related("content_object")
         .order_by("-opened_at", "pk")
+    )
+
+
+# --- The compliance dashboard (X-2) ---------------------------------------------------
+
+# How a model's flagged objects are loaded and linked on the dashboard: an app whose
+# objects' names need related rows registers a queryset here (compliance imports no app
+# above organisation, so they come to it).
+_OBJECT_QUERYSETS = {}
+_OBJECT_URLS = {}
+
+
+def register_flag_objects(model, queryset=None, url=None):
+    """`queryset()` loads flagged `model` objects with what their names show; `url(obj)`
+    gives the page of one (default: obj.get_absolute_url(), when it has one)."""
+    if queryset is not None:
+        _OBJECT_QUERYSETS[model] = queryset
+    if url is not None:
+        _OBJECT_URLS[model] = url
+
+
+def flag_object_url(obj):
+    """The page of a flagged object, or '' when it has none."""
+    if obj is None:
+        return ""
+    url = _OBJECT_URLS.get(type(obj))
+    if url is not None:
+        return url(obj) or ""
+    get_url = getattr(obj, "get_absolute_url", None)
+    return get_url() if get_url is not None else ""
+
+
+def _open_flags_under(paths):
+    """Open flags whose unit is at or below one of `paths` (None: everywhere)."""
+    flags = Flag.objects.filter(resolved_at__isnull=True)
+    if paths is None:
+        return flags
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(unit__path__startswith=path)
+    return flags.filter(condition)
+
+
+def flag_figures(paths):
+    """One query: per (unit path, rule) the number of open flags and the oldest opening,
+    for the units at or below `paths` (None: the whole municipality)."""
+    return list(
+        _open_flags_under(paths)
+        .order_by()
+        .values("unit__path", "rule")
+        .annotate(count=Count("pk"), oldest=Min("opened_at"))
+    )
+
+
+@dataclass
+class Figure:
+    """Open flags rolled up: how many and since when the oldest is open."""
+
+    count: int = 0
+    oldest: datetime | None = None
+
+    def add(self, count, oldest):
+        self.count += count
+        if oldest is not None and (self.oldest is None or oldest < self.oldest):
+            self.oldest = oldest
+
+    @property
+    def age_days(self):
+        if self.oldest is None:
+            return None
+        return (timezone.now() - self.oldest).days
+
+
+@dataclass
+class RuleFigure(Figure):
+    rule_id: str = ""
+
+    @property
+    def section(self):
+        return section_of(self.rule_id)
+
+    @property
+    def title(self):
+        found = RULES.get(self.rule_id)
+        return found.title if found else ""
+
+
+def figures_by_rule(rows, path=None):
+    """Rule figures of the rows at or below `path` (None: all rows), in requirement order."""
+    by_rule = {}
+    for row in rows:
+        if path is None or row["unit__path"].startswith(path):
+            figure = by_rule.setdefault(row["rule"], RuleFigure(rule_id=row["rule"]))
+            figure.add(row["count"], row["oldest"])
+    return [by_rule[rule_id] for rule_id in sorted(by_rule, key=requirement_sort_key)]
+
+
+def rolled_up(units, rows):
+    """[(unit, Figure, own Figure)] for each unit: the figure counts the flags of the unit
+    and of every unit below it (the materialised path); `own` those of the unit alone."""
+    result = []
+    for unit in units:
+        total, own = Figure(), Figure()
+        for row in rows:
+            if row["unit__path"].startswith(unit.path):
+                total.add(row["count"], row["oldest"])
+                if row["unit__path"] == unit.path:
+                    own.add(row["count"], row["oldest"])
+        result.append((unit, total, own))
+    return result
+
+
+def scope_units(scope_paths):
+    """The top units of a dashboard scope (None: every förvaltning), with their managers."""
+    units = Unit.objects.select_related("manager").order_by("path")
+    if scope_paths is None:
+        return units.filter(parent__isnull=True)
+    return units.filter(path__in=scope_paths)
+
+
+def child_units(unit):
+    return Unit.objects.filter(parent=unit).select_related("manager").order_by("name_key")
+
+
+def flags_for_list(paths, rule_id=None):
+    """Open flags at or below `paths` (None: everywhere), oldest first, with the unit,
+    its förvaltning, the responsible person and the flagged object loaded (one query per
+    kind of object)."""
+    flags = _open_flags_under(paths)
+    if rule_id is not None:
+        flags = flags.filter(rule=rule_id)
+    prefetch = GenericPrefetch(
+        "content_object", [factory() for factory in _OBJECT_QUERYSETS.values()]
+    )
+    return (
+        flags.select_related("unit", "unit__forvaltning", "responsible", "content_type")
+        .prefetch_related(prefetch)
+        .order_by("opened_at", "pk")
     )

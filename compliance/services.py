@@ -16,6 +16,7 @@ from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from organisation.guideline import guideline
 from organisation.models import Person, Unit
 from organisation.selectors import nearest_manager_subquery
 
@@ -154,7 +155,7 @@ def org_2_breaking():
         Unit.objects.annotate(
             staff=_staff_count_subquery(), responsible_id=nearest_manager_subquery()
         )
-        .filter(Q(parent__isnull=True) | Q(staff__gte=settings.TELEFONI_LARGE_UNIT_MIN_STAFF))
+        .filter(Q(parent__isnull=True) | Q(staff__gte=guideline().large_unit_min_staff))
         .filter(~Exists(has_coordinator))
     )
 

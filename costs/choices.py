@@ -30,3 +30,17 @@ COST_FIELDS = tuple(field for field in CATEGORY_FIELDS if field != "private_shar
 TRAFFIC_FIELDS = tuple(field for field in COST_FIELDS if field != "subscription_fee")
 # Only the fee may be negative: operators credit part-months there.
 NEGATIVE_ALLOWED = frozenset({"subscription_fee"})
+
+
+class StatementStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for Tele kundtjänst")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+
+
+class StatementAction(models.TextChoices):
+    """What was done with an itemised statement (COST-3: every view is logged)."""
+
+    VIEW = "view", _("Viewed the call list")
+    PDF = "pdf", _("Downloaded the PDF")
+    OPERATOR_PDF = "operator_pdf", _("Downloaded the operator's PDF")

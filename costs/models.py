@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import ImportStatus
+from .choices import ImportStatus, StatementAction, StatementStatus
 
 
 class CostCentre(models.Model):
@@ -103,17 +105,23 @@ class UsageRecord(models.Model):
     count months with plain integer arithmetic on every database.
     """
 
+    # No single-column index on the foreign keys here (db_index=False): the unique
+    # (subscription, period) and the (cost_centre, period) indexes begin with them and serve
+    # every lookup, and each index fewer is one less to write per imported row (bench_costs).
+    # The foreign-key constraints themselves stay.
     subscription = models.ForeignKey(
         "subscriptions.Subscription",
         verbose_name=_("subscription"),
         on_delete=models.PROTECT,
         related_name="usage_records",
+        db_index=False,
     )
     cost_centre = models.ForeignKey(
         CostCentre,
         verbose_name=_("cost centre"),
         on_delete=models.PROTECT,
         related_name="usage_records",
+        db_index=False,
     )
     period = models.DateField(_("month"))
     month = models.PositiveIntegerField(editable=False)
@@ -127,6 +135,7 @@ class UsageRecord(models.Model):
         blank=True,
         related_name="records",
         db_constraint=False,
+        db_index=False,
     )
     subscription_fee = _amount(_("subscription fee"))
     domestic = _amount(_("calls within Sweden"))
@@ -148,6 +157,7 @@ class UsageRecord(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # looked up only when a user is deleted, which Telefoni never does
     )
     explanation = models.TextField(_("explanation"), blank=True)
 
@@ -193,3 +203,162 @@ class UsageRecord(models.Model):
 
     def get_absolute_url(self):
         return reverse("costs:usage_record_detail", args=[self.pk])
+
+
+class StatementRequest(models.Model):
+    """COST-3: a specificerat utdrag for one subscription and month, only on special
+    grounds. The budget-responsible manager asks, Tele kundtjänst approves (attaching the
+    operator's call list) or refuses; only the requester sees the content, for the
+    guideline's `statement_visible_days` after approval, and every view is logged."""
+
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription",
+        verbose_name=_("subscription"),
+        on_delete=models.PROTECT,
+        related_name="statement_requests",
+    )
+    cost_centre = models.ForeignKey(
+        CostCentre,
+        verbose_name=_("cost centre"),
+        on_delete=models.PROTECT,
+        related_name="statement_requests",
+    )
+    period = models.DateField(_("month"))
+    grounds = models.TextField(_("special grounds"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=StatementStatus.choices,
+        default=StatementStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    # The statement itself: call detail rows (CallDetail) and/or the operator's PDF.
+    content_imported_at = models.DateTimeField(_("call list imported"), null=True, blank=True)
+    call_count = models.PositiveIntegerField(_("calls"), default=0)
+    operator_pdf = models.BinaryField(_("operator's PDF"), blank=True, default=b"", editable=False)
+    operator_pdf_name = models.CharField(_("operator's PDF file"), max_length=255, blank=True)
+    # Set when the retention sweep deleted the call detail (call_detail_retention_days).
+    content_deleted_at = models.DateTimeField(_("call list deleted"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["operator_pdf"])
+
+    class Meta:
+        verbose_name = _("itemised statement request")
+        verbose_name_plural = _("itemised statement requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(grounds=""), name="statement_request_grounds_given"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=StatementStatus.REFUSED) | ~Q(refusal_reason=""),
+                name="statement_request_refusal_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=StatementStatus.PENDING)
+                | Q(decided_at__isnull=False, decided_by__isnull=False),
+                name="statement_request_decision_recorded",
+            ),
+        ]
+        indexes = [
+            models.Index("content_imported_at", name="statement_content_imported"),
+        ]
+
+    def __str__(self):
+        from organisation.numbers import format_number
+
+        return _("Itemised statement %(number)s, %(period)s") % {
+            "number": format_number(self.subscription.number),
+            "period": f"{self.period:%Y-%m}",
+        }
+
+    def get_absolute_url(self):
+        return reverse("costs:statement_detail", args=[self.pk])
+
+    def visible_until(self, visible_days):
+        """The moment the approved statement stops being shown (None: not approved)."""
+        if self.status != StatementStatus.APPROVED or self.decided_at is None:
+            return None
+        return self.decided_at + timedelta(days=visible_days)
+
+
+class CallDetail(models.Model):
+    """One call of an itemised statement, from the operator's call list (COST-3). Deleted
+    `call_detail_retention_days` after import by the nightly retention sweep."""
+
+    statement = models.ForeignKey(
+        StatementRequest,
+        verbose_name=_("itemised statement"),
+        on_delete=models.CASCADE,
+        related_name="calls",
+    )
+    line_no = models.PositiveIntegerField(_("row"))
+    called_at = models.DateTimeField(_("time"))
+    called_number = models.CharField(_("called number"), max_length=32)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"))
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2)
+    imported_at = models.DateTimeField(_("imported"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["called_at", "line_no"]
+        indexes = [models.Index("imported_at", name="call_detail_imported")]
+
+    def __str__(self):
+        return f"{self.called_at:%Y-%m-%d %H:%M} {self.called_number}"
+
+
+class AppendOnlyError(Exception):
+    """An access log row was about to be changed or deleted."""
+
+
+class StatementAccess(models.Model):
+    """COST-3: who viewed or downloaded which itemised statement, when, from where.
+    Append-only: save() of an existing row and delete() raise, and on PostgreSQL a
+    trigger refuses UPDATE and DELETE (migration 0004)."""
+
+    statement = models.ForeignKey(
+        StatementRequest,
+        verbose_name=_("itemised statement"),
+        on_delete=models.PROTECT,
+        related_name="accesses",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="+"
+    )
+    accessed_at = models.DateTimeField(_("when"), default=timezone.now)
+    action = models.CharField(_("what"), max_length=16, choices=StatementAction.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("itemised statement access")
+        verbose_name_plural = _("itemised statement accesses")
+        ordering = ["-accessed_at", "-pk"]
+        indexes = [models.Index("accessed_at", name="statement_access_at")]
+
+    def __str__(self):
+        return f"{self.accessed_at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError(_("The access log cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(_("The access log cannot be deleted from."))

@@ -36,3 +36,34 @@ def can_view_import(user, usage_import):
 def can_explain_usage(user, record):
     """COST-2: the month's budget-responsible manager (or the desk) explains a deviation."""
     return is_cost_desk(user) or is_budget_manager_of(user, record.cost_centre)
+
+
+# --- COST-3: itemised statements ------------------------------------------------------------
+# The request (who, which phone, which month, the grounds, the decision) is seen by the
+# requester and Tele kundtjänst, who decides it. The statement's content (the calls) is
+# seen by the requester alone: not their förvaltningschef, and not Tele kundtjänst, who
+# attaches the operator's file but has no reason to read it again in Telefoni.
+
+
+def can_request_statement(user, cost_centre):
+    return is_budget_manager_of(user, cost_centre)
+
+
+def may_request_statements(user):
+    return Role.BUDGETCHEF in roles_of(user) and person_of(user) is not None
+
+
+def can_view_statement_request(user, statement):
+    return is_cost_desk(user) or statement.requested_by_id == user.pk
+
+
+def can_view_statement_content(user, statement):
+    return getattr(user, "is_authenticated", False) and statement.requested_by_id == user.pk
+
+
+def can_decide_statement(user):
+    return is_cost_desk(user)
+
+
+def can_view_statement_log(user):
+    return is_cost_desk(user)

@@ -135,3 +135,38 @@ def private_shares(period):
         .annotate(private_share=Sum("private_share"))
         .order_by("subscription__holder__last_name", "subscription__holder__first_name")
     )
+
+
+# --- COST-3: itemised statements ------------------------------------------------------------
+
+
+def statement_requests(user):
+    """The requests `user` may see: Tele kundtjänst all, everyone else their own."""
+    from .models import StatementRequest
+
+    requests = StatementRequest.objects.select_related(
+        "subscription", "subscription__holder", "cost_centre", "requested_by", "decided_by"
+    ).defer("operator_pdf")
+    return requests if is_cost_desk(user) else requests.filter(requested_by=user)
+
+
+def statement_accesses():
+    from .models import StatementAccess
+
+    return StatementAccess.objects.select_related(
+        "statement", "statement__subscription", "statement__cost_centre", "user"
+    )
+
+
+def requestable_subscriptions(user):
+    """The subscriptions of the cost centres `user` is budget-responsible for."""
+    from subscriptions.models import Subscription
+
+    person = person_of(user)
+    if person is None or Role.BUDGETCHEF not in roles_of(user):
+        return Subscription.objects.none()
+    return (
+        Subscription.objects.filter(cost_centre__budget_manager=person)
+        .select_related("holder", "cost_centre")
+        .order_by("number")
+    )

@@ -13,12 +13,14 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compliance.services import SweepResult, raise_or_resolve
+from organisation.guideline import guideline
 from subscriptions.choices import Status
 from subscriptions.models import Subscription
 
-from .choices import ImportStatus
+from .choices import ImportStatus, StatementStatus
 from .importer import ImportRejected, load_usage
 from .models import UsageImport, UsageRecord
 from .permissions import can_explain_usage, can_import_usage
@@ -146,11 +148,12 @@ def _latest_months():
 
 
 def deviating_record_ids():
-    """COST-2: the latest month is more than TELEFONI_COST_DEVIATION_FACTOR times the
-    median of the subscription's previous 12 months and above TELEFONI_COST_DEVIATION_MIN_SEK.
+    """COST-2: the latest month is more than the guideline's deviation factor times the
+    median of the subscription's previous 12 months and above its minimum amount.
 
     One statement; the median is taken with window functions so it runs on both databases.
     """
+    g = guideline()
     return RawSQL(  # noqa: S611  (constant SQL; the settings go in as parameters)
         "SELECT r.id FROM costs_usagerecord r "  # noqa: S608
         f"JOIN ({_LATEST}) l ON l.subscription_id = r.subscription_id AND l.month = r.month "
@@ -167,8 +170,8 @@ def deviating_record_ids():
         "AND r.total > m.median * %s",
         (
             MIN_HISTORY_MONTHS,
-            Decimal(settings.TELEFONI_COST_DEVIATION_MIN_SEK),
-            Decimal(settings.TELEFONI_COST_DEVIATION_FACTOR),
+            Decimal(g.cost_deviation_min_sek),
+            g.cost_deviation_factor,
         ),
     )
 
@@ -206,9 +209,9 @@ def cost_5_breaking():
 
 def unused_subscription_ids(months=None):
     """SUB-5: active subscriptions with no traffic in the last `months` imported months
-    (TELEFONI_UNUSED_MONTHS): cancellation candidates. A queryset of ids, for the budget
+    (the guideline's unused_months): cancellation candidates. A queryset of ids, for the budget
     owner's cost page and the annual review."""
-    months = months or settings.TELEFONI_UNUSED_MONTHS
+    months = months or guideline().unused_months
     latest = UsageRecord.objects.order_by("-month").values_list("month", flat=True).first()
     if latest is None:
         return Subscription.objects.none().values("pk")
@@ -250,3 +253,188 @@ def sweep_costs():
             responsible_field="flag_responsible_id",
         )
     return result
+
+
+# --- COST-3: itemised statements (specificerat utdrag) -----------------------------------
+
+
+def _mail_on_commit(addresses, subject, body):
+    """One e-mail after the transaction commits (nothing is sent on a rollback)."""
+    from django.core.mail import send_mail
+
+    addresses = sorted({address for address in addresses if address})
+    if addresses:
+        transaction.on_commit(lambda: send_mail(subject, body, None, addresses))
+
+
+def _requester_email(statement):
+    user = statement.requested_by
+    person = getattr(user, "person", None)
+    return user.email or (person.email if person is not None else "")
+
+
+def _statement_mail(statement, addresses, subject_msgid, body_msgid, **extra):
+    """subject_msgid and body_msgid are gettext_lazy strings, rendered in the site's language."""
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "statement": str(statement),
+            "url": settings.TELEFONI_SITE_URL + statement.get_absolute_url(),
+            **extra,
+        }
+        subject = str(subject_msgid) % values
+        body = str(body_msgid) % values
+    _mail_on_commit(addresses, subject, body)
+
+
+def _month_start(period):
+    return period.replace(day=1)
+
+
+@transaction.atomic
+def statement_request_create(*, actor, subscription, period, grounds):
+    """COST-3: the budget-responsible manager asks for an itemised statement of one of
+    their cost centre's subscriptions for one month, stating the special grounds."""
+    from .models import StatementRequest
+    from .permissions import can_request_statement
+
+    if not can_request_statement(actor, subscription.cost_centre):
+        raise PermissionDenied
+    grounds = (grounds or "").strip()
+    errors = {}
+    if not grounds:
+        errors["grounds"] = _(
+            "State the special grounds: an itemised statement is given only on special grounds."
+        )
+    period = _month_start(period)
+    if period > timezone.localdate().replace(day=1):
+        errors["period"] = _("The month has not begun yet.")
+    if errors:
+        raise ValidationError(errors)
+    statement = StatementRequest(
+        subscription=subscription,
+        cost_centre=subscription.cost_centre,
+        period=period,
+        grounds=grounds,
+        requested_by=actor,
+    )
+    statement._change_reason = grounds[:100]
+    statement.save()
+    _statement_mail(
+        statement,
+        [settings.TELEFONI_SERVICE_DESK_EMAIL],
+        gettext_lazy("Itemised statement requested: %(statement)s"),
+        gettext_lazy(
+            "%(statement)s has been requested on special grounds. Approve it with the "
+            "operator's call list, or refuse it with a reason:\n\n%(url)s\n"
+        ),
+    )
+    return statement
+
+
+def _pending_for_update(statement):
+    from .models import StatementRequest
+
+    locked = StatementRequest.objects.select_for_update().get(pk=statement.pk)
+    if locked.status != StatementStatus.PENDING:
+        raise ValidationError(_("The request has already been decided."), code="decided")
+    return locked
+
+
+@transaction.atomic
+def statement_approve(*, actor, statement, file_name, content):
+    """Tele kundtjänst approves and attaches the operator's call list for the month: a
+    CSV (imported as call detail rows, the whole file checked first) or the operator's
+    PDF. The requester is e-mailed."""
+    from .calllist import is_pdf, parse_call_list
+    from .models import CallDetail
+    from .permissions import can_decide_statement
+
+    if not can_decide_statement(actor):
+        raise PermissionDenied
+    statement = _pending_for_update(statement)
+    now = timezone.now()
+    if is_pdf(content):
+        statement.operator_pdf = content
+        statement.operator_pdf_name = file_name[:255]
+        calls = []
+    else:
+        calls = parse_call_list(content, statement.period)  # ImportRejected: nothing saved
+    CallDetail.objects.bulk_create(
+        [CallDetail(statement=statement, imported_at=now, **call) for call in calls],
+        batch_size=2000,
+    )
+    statement.status = StatementStatus.APPROVED
+    statement.decided_by = actor
+    statement.decided_at = now
+    statement.content_imported_at = now
+    statement.call_count = len(calls)
+    statement._change_reason = _("Approved")
+    statement.save()
+    _statement_mail(
+        statement,
+        [_requester_email(statement)],
+        gettext_lazy("Itemised statement approved: %(statement)s"),
+        gettext_lazy(
+            "Your request for %(statement)s is approved. You can see it for %(days)s days; "
+            "every view is logged:\n\n%(url)s\n"
+        ),
+        days=guideline().statement_visible_days,
+    )
+    return statement
+
+
+@transaction.atomic
+def statement_refuse(*, actor, statement, reason):
+    """Tele kundtjänst refuses, with a reason the requester is e-mailed."""
+    from .permissions import can_decide_statement
+
+    if not can_decide_statement(actor):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the request is refused.")})
+    statement = _pending_for_update(statement)
+    statement.status = StatementStatus.REFUSED
+    statement.decided_by = actor
+    statement.decided_at = timezone.now()
+    statement.refusal_reason = reason
+    statement._change_reason = reason[:100]
+    statement.save()
+    _statement_mail(
+        statement,
+        [_requester_email(statement)],
+        gettext_lazy("Itemised statement refused: %(statement)s"),
+        gettext_lazy("Your request for %(statement)s is refused: %(reason)s\n\n%(url)s\n"),
+        reason=reason,
+    )
+    return statement
+
+
+def statement_log_access(*, actor, statement, action, ip_address=None):
+    """COST-3: every view and download of a statement's content is logged (append-only)."""
+    from .models import StatementAccess
+
+    return StatementAccess.objects.create(
+        statement=statement, user=actor, action=action, ip_address=ip_address or None
+    )
+
+
+@transaction.atomic
+def purge_call_details(*, now=None):
+    """COST-3: delete the call detail of statements imported more than the guideline's
+    `call_detail_retention_days` ago (rows and the operator's PDF), set-based. Returns how
+    many statements were purged; a second run purges nothing."""
+    from datetime import timedelta
+
+    from .models import CallDetail, StatementRequest
+
+    cutoff = (now or timezone.now()) - timedelta(days=guideline().call_detail_retention_days)
+    due = StatementRequest.objects.filter(
+        content_imported_at__lt=cutoff, content_deleted_at__isnull=True
+    )
+    CallDetail.objects.filter(imported_at__lt=cutoff).delete()
+    # The access log, the request and its grounds stay: only the content goes. A plain
+    # UPDATE: the PDF is not in the history table, and the purge is not a user's change.
+    return due.update(operator_pdf=b"", call_count=0, content_deleted_at=now or timezone.now())

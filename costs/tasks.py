@@ -13,3 +13,10 @@ def run_usage_import(*, import_id):
 def sweep_costs():
     """Nightly (and after each import): COST-2, BAR-1, COST-5, SUB-5."""
     return services.sweep_costs().changed
+
+
+@shared_task
+def purge_call_details():
+    """Nightly (COST-3): delete call detail older than the guideline's retention time;
+    returns how many statements were purged."""
+    return services.purge_call_details()

@@ -15,3 +15,18 @@ urlpatterns = [
     path("import/<int:pk>/", views.usage_import_detail, name="usage_import_detail"),
     path("import/<int:pk>/status.json", views.usage_import_status, name="usage_import_status"),
 ]
+
+urlpatterns += [
+    path("utdrag/", views.statement_list, name="statement_list"),
+    path("utdrag/ny/", views.statement_create, name="statement_create"),
+    path("utdrag/logg/", views.statement_access_log, name="statement_access_log"),
+    path("utdrag/<int:pk>/", views.statement_detail, name="statement_detail"),
+    path("utdrag/<int:pk>/godkann/", views.statement_approve, name="statement_approve"),
+    path("utdrag/<int:pk>/avsla/", views.statement_refuse, name="statement_refuse"),
+    path("utdrag/<int:pk>/pdf/", views.statement_pdf, name="statement_pdf"),
+    path(
+        "utdrag/<int:pk>/operatorns-pdf/",
+        views.statement_operator_pdf,
+        name="statement_operator_pdf",
+    ),
+]

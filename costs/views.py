@@ -10,22 +10,36 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from organisation.guideline import guideline
 from organisation.numbers import format_number
 from telefoni.pdf import render_pdf
 
 from . import selectors, services
-from .choices import CATEGORIES, CATEGORY_FIELDS
-from .forms import ExplainForm, UsageUploadForm
-from .importer import COLUMNS
+from .choices import CATEGORIES, CATEGORY_FIELDS, StatementAction, StatementStatus
+from .forms import (
+    ExplainForm,
+    StatementAccessFilterForm,
+    StatementApproveForm,
+    StatementRefuseForm,
+    StatementRequestForm,
+    UsageUploadForm,
+)
+from .importer import COLUMNS, ImportRejected
 from .models import CostCentre
 from .permissions import (
+    can_decide_statement,
     can_explain_usage,
     can_import_usage,
+    can_request_statement,
     can_view_costs,
     can_view_import,
+    can_view_statement_content,
+    can_view_statement_log,
+    can_view_statement_request,
     is_cost_desk,
+    may_request_statements,
 )
 
 CENT = Decimal("0.01")
@@ -140,6 +154,7 @@ def cost_overview(request):
         "months": months,
         "chart": _chart(months),
         "can_import": can_import_usage(request.user),
+        "statements": may_request_statements(request.user) or can_decide_statement(request.user),
     }
     return render(request, "costs/cost_overview.html", context)
 
@@ -232,6 +247,7 @@ def usage_record_detail(request, pk):
         "median": selectors.subscription_median(record),
         "open_rules": selectors.open_flag_rules([record]).get(record.pk, []),
         "form": form if can_explain else None,
+        "can_request_statement": can_request_statement(request.user, record.cost_centre),
     }
     return render(request, "costs/usagerecord_detail.html", context)
 
@@ -332,3 +348,228 @@ def usage_import_status(request, pk):
             "finished": usage_import.is_finished,
         }
     )
+
+
+# --- COST-3: itemised statements (specificerat utdrag) -------------------------------------
+
+
+def _client_ip(request):
+    # REMOTE_ADDR, as the login throttle: X-Forwarded-For is not trusted (README).
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _visible_statement(request, pk):
+    statement = selectors.statement_requests(request.user).filter(pk=pk).first()
+    if statement is None or not can_view_statement_request(request.user, statement):
+        raise Http404
+    return statement
+
+
+def _statement_gone(request, statement, visible_days):
+    """410 with a Swedish explanation: the statement was shown its time and is no more."""
+    context = {"statement": statement, "visible_days": visible_days}
+    return render(request, "costs/statement_gone.html", context, status=410)
+
+
+def _readable_content(request, statement):
+    """The statement whose content the requester may read now, or a response refusing it.
+    Returns (statement, None) or (None, response)."""
+    if not can_view_statement_content(request.user, statement):
+        raise PermissionDenied
+    if statement.status != StatementStatus.APPROVED:
+        raise Http404
+    visible_days = guideline().statement_visible_days
+    if timezone.now() >= statement.visible_until(visible_days) or statement.content_deleted_at:
+        return None, _statement_gone(request, statement, visible_days)
+    return statement, None
+
+
+@require_safe
+def statement_list(request):
+    """The requester's own requests; Tele kundtjänst's queue of all of them."""
+    desk = can_decide_statement(request.user)
+    if not (desk or may_request_statements(request.user)):
+        raise Http404
+    statements = selectors.statement_requests(request.user)
+    status = request.GET.get("status", "")
+    if status in StatementStatus.values:
+        statements = statements.filter(status=status)
+    context = {
+        "statements": statements[:200],
+        "status": status,
+        "statuses": StatementStatus.choices,
+        "desk": desk,
+        "can_request": may_request_statements(request.user),
+        "visible_days": guideline().statement_visible_days,
+    }
+    return render(request, "costs/statement_list.html", context)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def statement_create(request):
+    """COST-3: the budget-responsible manager asks, stating the special grounds."""
+    if not may_request_statements(request.user):
+        raise PermissionDenied
+    subscriptions = selectors.requestable_subscriptions(request.user)
+    initial = {}
+    if request.GET.get("subscription", "").isdigit():
+        initial["subscription"] = int(request.GET["subscription"])
+    if request.GET.get("month"):
+        initial["period"] = request.GET["month"]
+    form = StatementRequestForm(request.POST or None, subscriptions=subscriptions, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            statement = form.save(actor=request.user)
+        except ValidationError as error:
+            for field, messages_ in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages_)
+        else:
+            messages.success(
+                request,
+                _("The request is sent to Tele kundtjänst; you get an e-mail when it is decided."),
+            )
+            return redirect(statement.get_absolute_url())
+    return render(request, "costs/statement_form.html", {"form": form})
+
+
+@require_safe
+def statement_detail(request, pk):
+    """The request, its decision, and for the requester the statement itself (logged)."""
+    statement = _visible_statement(request, pk)
+    calls, gone = None, None
+    g = guideline()
+    is_requester = can_view_statement_content(request.user, statement)
+    if is_requester and statement.status == StatementStatus.APPROVED:
+        _readable, gone = _readable_content(request, statement)
+        if gone is not None:
+            return gone
+        calls = list(statement.calls.all())
+        services.statement_log_access(
+            actor=request.user,
+            statement=statement,
+            action=StatementAction.VIEW,
+            ip_address=_client_ip(request),
+        )
+    pending = statement.status == StatementStatus.PENDING
+    desk = can_decide_statement(request.user)
+    context = {
+        "statement": statement,
+        "calls": calls,
+        "total": sum((call.cost for call in calls or ()), Decimal(0)),
+        "is_requester": is_requester,
+        "visible_until": statement.visible_until(g.statement_visible_days),
+        "approve_form": StatementApproveForm() if desk and pending else None,
+        "refuse_form": StatementRefuseForm() if desk and pending else None,
+        "desk": desk,
+    }
+    return render(request, "costs/statement_detail.html", context)
+
+
+def _decide(request, pk, form_class, act):
+    statement = _visible_statement(request, pk)
+    if not can_decide_statement(request.user):
+        raise PermissionDenied
+    form = form_class(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            act(statement, form.cleaned_data)
+        except ImportRejected as rejected:
+            context = {"statement": statement, "rejected": rejected}
+            return render(request, "costs/statement_rejected.html", context, status=200)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The decision is saved and the requester e-mailed."))
+            return redirect(statement.get_absolute_url())
+    else:
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    return redirect(statement.get_absolute_url())
+
+
+@require_POST
+def statement_approve(request, pk):
+    def act(statement, data):
+        upload = data["file"]
+        services.statement_approve(
+            actor=request.user, statement=statement, file_name=upload.name, content=upload.read()
+        )
+
+    return _decide(request, pk, StatementApproveForm, act)
+
+
+@require_POST
+def statement_refuse(request, pk):
+    def act(statement, data):
+        services.statement_refuse(actor=request.user, statement=statement, reason=data["reason"])
+
+    return _decide(request, pk, StatementRefuseForm, act)
+
+
+@require_safe
+def statement_pdf(request, pk):
+    """X-4: the statement as a PDF/A document, for the requester only (logged)."""
+    statement = _visible_statement(request, pk)
+    statement, gone = _readable_content(request, statement)
+    if gone is not None:
+        return gone
+    services.statement_log_access(
+        actor=request.user,
+        statement=statement,
+        action=StatementAction.PDF,
+        ip_address=_client_ip(request),
+    )
+    calls = list(statement.calls.all())
+    context = {
+        "statement": statement,
+        "calls": calls,
+        "total": sum((call.cost for call in calls), Decimal(0)),
+        "printed": timezone.localtime(),
+        "printed_for": request.user,
+    }
+    filename = f"utdrag-{statement.pk}-{statement.period:%Y-%m}.pdf"
+    return HttpResponse(
+        render_pdf("costs/pdf/statement.html", context),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@require_safe
+def statement_operator_pdf(request, pk):
+    """The operator's own PDF, when that is what Tele kundtjänst attached (logged)."""
+    statement = _visible_statement(request, pk)
+    statement, gone = _readable_content(request, statement)
+    if gone is not None:
+        return gone
+    from .models import StatementRequest
+
+    content = StatementRequest.objects.filter(pk=statement.pk).values_list(
+        "operator_pdf", flat=True
+    )[0]
+    if not content:
+        raise Http404
+    services.statement_log_access(
+        actor=request.user,
+        statement=statement,
+        action=StatementAction.OPERATOR_PDF,
+        ip_address=_client_ip(request),
+    )
+    filename = f"utdrag-{statement.pk}-operator.pdf"
+    return HttpResponse(
+        bytes(content),
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@require_safe
+def statement_access_log(request):
+    """COST-3: Tele kundtjänst reads who saw which statement, when and from where."""
+    if not can_view_statement_log(request.user):
+        raise Http404
+    form = StatementAccessFilterForm(request.GET or None)
+    accesses = selectors.statement_accesses()
+    if request.GET:
+        accesses = form.filter(accesses)
+    context = {"form": form, "accesses": accesses[:500]}
+    return render(request, "costs/statement_access_log.html", context)

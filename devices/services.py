@@ -5,11 +5,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Case, F, When
+from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from compliance.selectors import register_flag_objects
+from compliance.services import SweepResult, raise_or_resolve
 from organisation.choices import Role
+from organisation.leavers import person_left
 from organisation.models import Person, Unit
 from organisation.numbers import parse_number
 from organisation.permissions import is_telesamordnare_of
@@ -606,3 +611,54 @@ def split_invoice_end(*, actor, split, reason):
     split.status = SplitInvoiceStatus.ENDED
     split.ended_by, split.ended_at, split.end_reason = actor, timezone.now(), reason
     return _save(split, actor=actor, reason=reason)
+
+
+# --- X-3: what a leaver holds ---------------------------------------------------------
+
+# Phones gone for good need no handover.
+_GONE = (DeviceStatus.RETIRED, DeviceStatus.LOST, DeviceStatus.STOLEN)
+
+
+def leaver_devices():
+    """X-3: phones (not retired, lost or stolen) whose holder has left. The flag goes to
+    the cost centre's budget-responsible manager (Tele kundtjänst when that manager has
+    left too); it resolves when the phone is handed to an active holder or a function,
+    or retired."""
+    return (
+        Device.objects.filter(holder__is_active=False)
+        .exclude(status__in=_GONE)
+        .annotate(
+            flag_responsible_id=Case(
+                When(
+                    cost_centre__budget_manager__is_active=True,
+                    then=F("cost_centre__budget_manager"),
+                ),
+                default=None,
+                output_field=BigIntegerField(),
+            )
+        )
+    )
+
+
+def sweep_leavers():
+    """X-3, nightly and whenever someone is marked as left: one query per kind of object
+    (subscriptions, phones) for what leavers still hold, flagged to the budget-responsible
+    manager for handover or cancellation. Voicemail boxes are flagged by voicemail."""
+    result = SweepResult()
+    for breaking in (subscription_services.leaver_subscriptions(), leaver_devices()):
+        result += raise_or_resolve(
+            rule_id="X-3",
+            breaking=breaking,
+            unit_field="unit_id",
+            responsible_field="flag_responsible_id",
+        )
+    return result
+
+
+@receiver(person_left, dispatch_uid="devices.flag_what_leavers_hold")
+def _flag_what_leavers_hold(sender, person_ids=(), **kwargs):
+    sweep_leavers()
+
+
+# The compliance dashboard names a flagged phone by its model.
+register_flag_objects(Device, queryset=lambda: Device.objects.select_related("model"))

@@ -1,4 +1,5 @@
-"""The read-only JSON API (/api/v1/) for the switchboard and the intranet (DIR-2, DIR-3).
+"""The JSON API (/api/v1/) for the switchboard and the intranet: telesök, read-only (DIR-2,
+DIR-3). The one write, the switchboard's voicemail listening events, is voicemail.api.
 
 Session or token authentication (Authorization: Token <key>; a token is made in the admin
 or with `manage.py drf_create_token <username>`); every signed-in user may read, an

@@ -4,6 +4,8 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
+from voicemail.api import ListeningEventView
+
 from .api import AUTHENTICATION, PersonDetailView, PresenceView, SearchView
 
 app_name = "api"
@@ -12,6 +14,8 @@ urlpatterns = [
     path("v1/search/", SearchView.as_view(), name="search"),
     path("v1/people/<int:pk>/", PersonDetailView.as_view(), name="person"),
     path("v1/presence/", PresenceView.as_view(), name="presence"),
+    # VM-4: the switchboard posts listening events (the one write in /api/v1/).
+    path("v1/voicemail/events/", ListeningEventView.as_view(), name="voicemail_events"),
     # The schema describes no data, but the API is the intranet's: sign in to read it too.
     path(
         "schema/",

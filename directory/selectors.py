@@ -39,8 +39,9 @@ import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Prefetch
+from django.db.models.base import ModelState
 from django.urls import reverse
 
 from organisation.models import Person, Unit, search_fold
@@ -185,6 +186,11 @@ class _Sql:
         return self.add(f"{column} LIKE %s ESCAPE '\\'", pattern)
 
     def in_list(self, column, values):
+        if connection.vendor == "postgresql":
+            # One array parameter: PostgreSQL plans it much faster than a long IN list
+            # (10 ms down to 2 ms for "Fritidsgård Väster 1", whose words name hundreds
+            # of units).
+            return self.add(f"{column} = ANY(%s)", list(values))
         return self.add(f"{column} IN ({', '.join(['%s'] * len(values))})", *values)
 
     @property
@@ -212,8 +218,22 @@ def _table(model):
 
 
 def _from_row(model, names, row, offset):
-    """A model instance from row[offset:offset + len(names)] (as the ORM loads one)."""
-    return model.from_db(connection.alias, names, row[offset : offset + len(names)])
+    """A model instance from row[offset:offset + len(names)], loaded as the ORM's
+    Model.from_db would, without running Model.__init__ field by field: a page of hits
+    builds some 150 instances, and __init__ was most of the selector's Python time. These
+    models have no pre_init/post_init receivers, and the raw values are what from_db
+    would be given."""
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, row[offset : offset + len(names)], strict=True))
+    state = instance._state = ModelState()
+    # The statements run on the default connection (`connection`).
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    return instance
+
+
+def _relate(instance, field_name, related):
+    """instance.<field_name> = related, as select_related caches it (no descriptor)."""
+    instance._state.fields_cache[field_name] = related
 
 
 def _units_matching(parsed):
@@ -422,8 +442,8 @@ def _hits_rows(sql_and_params, model, units):
     for row in rows:
         instance = _from_row(model, names, row, 0)
         unit = unit_from(row, unit_at)
-        unit.forvaltning = unit_from(row, forvaltning_at)
-        instance.unit = unit
+        _relate(unit, "forvaltning", unit_from(row, forvaltning_at))
+        _relate(instance, "unit", unit)
         results.append((instance, row[-1]))
     return results
 
@@ -447,7 +467,7 @@ def _attach_listed(people):
     for row in rows:
         subscription = _from_row(Subscription, names, row, 0)
         holder = by_pk[subscription.holder_id]
-        subscription.holder = holder
+        _relate(subscription, "holder", holder)
         holder.listed.append(subscription)
 
 

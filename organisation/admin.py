@@ -1,7 +1,13 @@
 from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Person, Unit
+from .choices import Role
+from .guideline import guideline
+from .models import Guideline, Person, Unit
+from .permissions import has_role
 
 
 @admin.register(Unit)
@@ -30,3 +36,78 @@ class PersonAdmin(SimpleHistoryAdmin):
     list_filter = ["kind", "protected_identity", "is_active"]
     search_fields = ["first_name", "last_name", "title", "external_id", "email"]
     raw_id_fields = ["unit", "user"]
+
+
+@admin.register(Guideline)
+class GuidelineAdmin(SimpleHistoryAdmin):
+    """X-1: the one row of rule parameters; Tele kundtjänst edits it, history-kept."""
+
+    fieldsets = [
+        (_("Organisation (ORG-2)"), {"fields": ["large_unit_min_staff"]}),
+        (
+            _("Call barring defaults (BAR-1)"),
+            {
+                "fields": [
+                    "barring_domestic_open",
+                    "barring_mobile_open",
+                    "barring_international_open",
+                    "barring_premium_open",
+                    "barring_directory_enquiry_open",
+                ]
+            },
+        ),
+        (_("Subscriptions (SUB-5)"), {"fields": ["number_quarantine_days", "unused_months"]}),
+        (
+            _("Annual review (REV-1, REV-2)"),
+            {
+                "fields": [
+                    "review_opens",
+                    "review_deadline_days",
+                    "review_max_age_days",
+                    "review_reminder_days",
+                    "review_escalation_days",
+                ]
+            },
+        ),
+        (_("Working day (ABS-1)"), {"fields": ["workday_starts", "workday_ends", "lunch_ends"]}),
+        (
+            _("Service to citizens (SRV-2, DIR-5)"),
+            {"fields": ["callback_deadline_workdays", "callback_erase_days"]},
+        ),
+        (
+            _("Costs (COST-2, COST-3)"),
+            {
+                "fields": [
+                    "cost_deviation_factor",
+                    "cost_deviation_min_sek",
+                    "statement_visible_days",
+                    "call_detail_retention_days",
+                ]
+            },
+        ),
+    ]
+
+    def _may_edit(self, request):
+        user = request.user
+        return user.is_superuser or has_role(user, Role.TELEKUNDTJANST)
+
+    def has_module_permission(self, request):
+        return self._may_edit(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        """There is one row: the list goes straight to it."""
+        if not self._may_edit(request):
+            return super().changelist_view(request, extra_context)
+        return redirect(reverse("admin:organisation_guideline_change", args=[guideline().pk]))

@@ -1,7 +1,10 @@
 import re
 import unicodedata
+from datetime import time
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -142,7 +145,7 @@ class Unit(models.Model):
         help_text=_("Date of the latest training of the staff in their phones and services."),
     )
     # ABS-1: "åter i morgon 08:00" is the next working day's start; a unit without hours
-    # uses the nearest unit above with them, else TELEFONI_WORKING_HOURS.
+    # uses the nearest unit above with them, else the guideline's working day.
     workday_starts = models.TimeField(_("working day starts"), null=True, blank=True)
     workday_ends = models.TimeField(_("working day ends"), null=True, blank=True)
     # SRV-1: special phone hours (telefontid), shown in telesök on the unit and its phones.
@@ -325,3 +328,134 @@ class Person(models.Model):
 def person_search_keys(person):
     """(search_name, search_title) of a person as telesök stores them."""
     return search_fold(f"{person.last_name} {person.first_name}"), search_fold(person.title)
+
+
+class Guideline(models.Model):
+    """The numbers and defaults the rules use (X-1), in one row that Tele kundtjänst edits in
+    the admin. The defaults are the guideline's own values, so another municipality with
+    near-identical rules changes values here, not code. Read it with
+    `organisation.guideline.guideline()`."""
+
+    # ORG-2
+    large_unit_min_staff = models.PositiveIntegerField(
+        _("staff of a larger unit"),
+        default=40,
+        help_text=_(
+            "ORG-2: a unit with at least this many people (itself and below) needs its own "
+            "telesamordnare; förvaltningar always do."
+        ),
+    )
+    # BAR-1: what a new subscription may call.
+    barring_domestic_open = models.BooleanField(_("calls within Sweden open"), default=True)
+    barring_mobile_open = models.BooleanField(_("calls to Swedish mobiles open"), default=True)
+    barring_international_open = models.BooleanField(_("international calls open"), default=False)
+    barring_premium_open = models.BooleanField(_("premium-rate calls open"), default=False)
+    barring_directory_enquiry_open = models.BooleanField(_("directory enquiry open"), default=False)
+    # SUB-5
+    number_quarantine_days = models.PositiveIntegerField(
+        _("number quarantine (days)"),
+        default=180,
+        help_text=_("SUB-5: days a cancelled number rests before it is given out again."),
+    )
+    unused_months = models.PositiveSmallIntegerField(
+        _("months without traffic"),
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "SUB-5: months with no traffic before a subscription is a cancellation candidate."
+        ),
+    )
+    # REV-1, REV-2
+    review_opens = models.CharField(
+        _("annual review opens (MM-DD)"),
+        max_length=5,
+        blank=True,
+        default="02-01",
+        validators=[RegexValidator(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")],
+        help_text=_("REV-1: the day each year's review opens by itself; empty: opened by hand."),
+    )
+    review_deadline_days = models.PositiveIntegerField(
+        _("review deadline (days)"), default=60, validators=[MinValueValidator(1)]
+    )
+    review_max_age_days = models.PositiveIntegerField(
+        _("review interval (days)"),
+        default=365,
+        validators=[MinValueValidator(1)],
+        help_text=_("REV-2: how old a subscription's last review may be."),
+    )
+    review_reminder_days = models.PositiveIntegerField(
+        _("review reminder after (days)"), default=30
+    )
+    review_escalation_days = models.PositiveIntegerField(
+        _("review escalation after the deadline (days)"), default=7
+    )
+    # ABS-1
+    workday_starts = models.TimeField(_("working day starts"), default=time(8, 0))
+    workday_ends = models.TimeField(_("working day ends"), default=time(16, 30))
+    lunch_ends = models.TimeField(_("lunch ends"), default=time(13, 0))
+    # SRV-2, DIR-5
+    callback_deadline_workdays = models.PositiveSmallIntegerField(
+        _("callback deadline (working days)"),
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text=_("SRV-2: the tillgänglighetsgaranti's deadline."),
+    )
+    callback_erase_days = models.PositiveIntegerField(
+        _("caller details kept (days)"),
+        default=30,
+        help_text=_(
+            "DIR-5: days after a callback is done when the caller's number and e-mail are erased."
+        ),
+    )
+    # COST-2
+    cost_deviation_factor = models.DecimalField(
+        _("cost deviation factor"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("3"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text=_("COST-2: a month above this factor times the median of the last 12 months."),
+    )
+    cost_deviation_min_sek = models.PositiveIntegerField(
+        _("cost deviation minimum (kronor)"), default=500
+    )
+    # COST-3
+    statement_visible_days = models.PositiveIntegerField(
+        _("itemised statement visible (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_("COST-3: how long an approved statement stays visible to the requester."),
+    )
+    call_detail_retention_days = models.PositiveIntegerField(
+        _("call detail rows kept (days)"),
+        default=90,
+        validators=[MinValueValidator(1)],
+        help_text=_("COST-3: days after import when call detail rows are deleted."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("guideline settings")
+        verbose_name_plural = _("guideline settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="guideline_single_row"),
+            models.CheckConstraint(
+                condition=Q(workday_ends__gt=F("workday_starts")),
+                name="guideline_working_day_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return str(_("Guideline settings"))
+
+    @property
+    def barring_open(self):
+        """BAR-1's open categories, as the subscription register names them."""
+        flags = {
+            "domestic": self.barring_domestic_open,
+            "mobile": self.barring_mobile_open,
+            "international": self.barring_international_open,
+            "premium": self.barring_premium_open,
+            "directory_enquiry": self.barring_directory_enquiry_open,
+        }
+        return [category for category, is_open in flags.items() if is_open]

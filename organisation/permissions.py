@@ -127,6 +127,11 @@ def can_view_person(user, person):
     )
 
 
+def can_mark_person_left(user, person):
+    """X-3: Tele kundtjänst marks a person as left (the directory does it nightly)."""
+    return _is_service_desk(user)
+
+
 def can_view_flag(user, flag):
     own = person_of(user)
     if own is not None and flag.responsible_id == own.pk:

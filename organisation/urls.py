@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import leaver_views, views
 
 app_name = "organisation"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("enhet/<int:pk>/byt-namn/", views.unit_rename, name="unit_rename"),
     path("enhet/<int:pk>/reservplan/", views.unit_readiness, name="unit_readiness"),
     path("enhet/<int:pk>/telesamordnare/", views.unit_telesamordnare, name="unit_telesamordnare"),
+    path("person/<int:pk>/slutat/", leaver_views.person_leave, name="person_leave"),
 ]

@@ -1,8 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from organisation.guideline import guideline
 
 from . import services
 from .choices import Decision
@@ -37,7 +38,7 @@ class RoundOpenForm(forms.Form):
             "initial",
             {
                 "year": today.year,
-                "deadline": today + timezone.timedelta(days=settings.TELEFONI_REVIEW_DEADLINE_DAYS),
+                "deadline": today + timezone.timedelta(days=guideline().review_deadline_days),
             },
         )
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from .choices import CandidateReason, Decision, ReviewStatus
 
 
 class ReviewRound(models.Model):
-    """One year's review, opened by Tele kundtjänst or on TELEFONI_REVIEW_OPENS."""
+    """One year's review, opened by Tele kundtjänst or on the guideline's review_opens."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)

@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from compliance.services import raise_or_resolve
 from costs.services import unused_subscription_ids
+from organisation.guideline import guideline
 from organisation.models import Unit
 from organisation.permissions import is_budget_manager_of
 from subscriptions.choices import RequestKind
@@ -61,7 +62,7 @@ def review_units():
 def candidate_reason_expression():
     """SUB-5: why a subscription may be cancelled. The holder has left (inactive), is
     placed outside the subscription's unit and the units below it, or the phone has had
-    no traffic in the last TELEFONI_UNUSED_MONTHS imported months (costs)."""
+    no traffic in the last the guideline's unused_months imported months (costs)."""
     return Case(
         When(holder__is_active=False, then=Value(CandidateReason.HOLDER_INACTIVE.value)),
         When(
@@ -85,7 +86,7 @@ def review_round_open(*, actor, year, deadline=None):
     one subscription, one row per subscription. `actor` None: opened on the set date.
     The managers are e-mailed after commit (each once)."""
     today = timezone.localdate()
-    deadline = deadline or today + timedelta(days=settings.TELEFONI_REVIEW_DEADLINE_DAYS)
+    deadline = deadline or today + timedelta(days=guideline().review_deadline_days)
     if deadline <= today:
         raise ValidationError({"deadline": _("Choose a deadline after today.")})
     if ReviewRound.objects.filter(year=year).exists():
@@ -135,7 +136,7 @@ def review_round_open(*, actor, year, deadline=None):
 
 
 def review_round_open_if_due(today=None):
-    """Open this year's round on TELEFONI_REVIEW_OPENS (MM-DD) unless it is open already;
+    """Open this year's round on the guideline's review_opens (MM-DD) unless it is open already;
     a no-op otherwise. Returns the new round or None."""
     today = today or timezone.localdate()
     opens = opening_day(today.year)
@@ -149,7 +150,7 @@ def review_round_open_if_due(today=None):
 
 def opening_day(year):
     """The day of `year` the round opens by itself, or None when it never does."""
-    text = (settings.TELEFONI_REVIEW_OPENS or "").strip()
+    text = (guideline().review_opens or "").strip()
     if not text:
         return None
     month, day = (int(part) for part in text.split("-"))
@@ -313,14 +314,14 @@ def _pdf_context(review):
 def review_cutoff(today):
     """(last day, first moment): a subscription activated on or before the day, and not
     decided in a review signed from the moment on, is due for review."""
-    cutoff = today - timedelta(days=settings.TELEFONI_REVIEW_MAX_AGE_DAYS)
+    cutoff = today - timedelta(days=guideline().review_max_age_days)
     since = timezone.make_aware(datetime.combine(cutoff + timedelta(days=1), time.min))
     return cutoff, since
 
 
 def unreviewed_subscriptions(today=None):
     """REV-1: subscriptions not cancelled whose last decision in a signed review (or,
-    never reviewed, whose activation) is older than TELEFONI_REVIEW_MAX_AGE_DAYS."""
+    never reviewed, whose activation) is older than the guideline's review_max_age_days."""
     cutoff, since = review_cutoff(today or timezone.localdate())
     reviewed = ReviewItem.objects.filter(
         subscription=OuterRef("pk"),
@@ -358,11 +359,13 @@ def rev_2_breaking(today=None):
     )
 
 
-def sweep_reviews(today=None):
-    """Nightly: open the round when due, flag REV-1 and REV-2, send the review e-mails
-    that are due. Running it twice changes nothing and sends nothing twice."""
+def sweep_reviews(today=None, *, open_round=True):
+    """Nightly: open the round when due (unless `open_round` is false), flag REV-1 and
+    REV-2, send the review e-mails that are due. Running it twice changes nothing and sends
+    nothing twice."""
     today = today or timezone.localdate()
-    review_round_open_if_due(today)
+    if open_round:
+        review_round_open_if_due(today)
     result = raise_or_resolve(
         rule_id="REV-1",
         breaking=rev_1_breaking(today),
@@ -389,11 +392,12 @@ def _due(kind, today):
     pending = UnitReview.objects.exclude(status=ReviewStatus.SIGNED).filter(
         **{f"{_SENT_FIELD[kind]}__isnull": True}
     )
+    g = guideline()
     if kind == REMINDER:
-        since = today - timedelta(days=settings.TELEFONI_REVIEW_REMINDER_DAYS)
+        since = today - timedelta(days=g.review_reminder_days)
         pending = pending.filter(round__opened_at__date__lte=since)
     elif kind == ESCALATION:
-        since = today - timedelta(days=settings.TELEFONI_REVIEW_ESCALATION_DAYS)
+        since = today - timedelta(days=g.review_escalation_days)
         pending = pending.filter(round__deadline__lte=since)
     return pending.order_by("pk").values_list("pk", flat=True)
 

@@ -171,6 +171,10 @@ class Subscription(models.Model):
             TrigramIndex(fields=["number_digits"], name="subscription_digits_trgm"),
             TrigramIndex(fields=["extension"], name="subscription_extension_trgm"),
             TrigramIndex(fields=["search_key"], name="subscription_search_key_trgm"),
+            # Telesök: function and group phones of the units a search word names.
+            models.Index(
+                fields=["unit"], name="subscription_function_unit", condition=Q(holder=None)
+            ),
         ]
 
     def __str__(self):

@@ -13,6 +13,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from compliance.selectors import register_flag_objects
+from organisation.guideline import guideline
 from organisation.models import Person, Unit
 from organisation.numbers import parse_number
 
@@ -26,10 +28,7 @@ from .selectors import ENTRY_FIELDS, with_change_rows
 
 def barring_defaults():
     """BAR-1 (configurable, X-1): {"open_domestic": True, ...} for a new subscription."""
-    open_categories = set(settings.TELEFONI_BARRING_OPEN)
-    unknown = open_categories - set(Barring.values)
-    if unknown:
-        raise ValueError(f"TELEFONI_BARRING_OPEN: unknown categories {sorted(unknown)}")
+    open_categories = set(guideline().barring_open)
     return {f"open_{category}": category in open_categories for category in Barring.values}
 
 
@@ -55,9 +54,9 @@ def subscription_create(*, actor, reason=None, **fields):
 
 
 def _refuse_quarantined_number(number):
-    """REV-1: a cancelled number rests TELEFONI_NUMBER_QUARANTINE_DAYS before it is given
+    """SUB-5: a cancelled number rests the guideline's quarantine days before it is given
     to someone else, so callers of the old holder do not reach a stranger."""
-    days = settings.TELEFONI_NUMBER_QUARANTINE_DAYS
+    days = guideline().number_quarantine_days
     since = timezone.localdate() - timezone.timedelta(days=days)
     resting = (
         Subscription.objects.filter(number=number, status=Status.CANCELLED, cancelled_on__gt=since)
@@ -375,3 +374,38 @@ def entry_update(*, actor, person, values, reason=None):
     person.full_clean()
     person.save()
     return person
+
+
+# --- X-3: a leaver's subscriptions (the sweep is devices.services.sweep_leavers) -------
+
+
+def leaver_subscriptions():
+    """X-3: subscriptions not cancelled whose holder has left (is inactive). The flag goes
+    to the cost centre's budget-responsible manager (to Tele kundtjänst when that manager
+    has left too); it resolves when the subscription is cancelled or handed to an active
+    holder."""
+    return (
+        Subscription.objects.filter(holder__is_active=False)
+        .exclude(status=Status.CANCELLED)
+        .annotate(
+            flag_responsible_id=models.Case(
+                models.When(
+                    cost_centre__budget_manager__is_active=True,
+                    then=models.F("cost_centre__budget_manager"),
+                ),
+                default=None,
+                output_field=models.BigIntegerField(),
+            )
+        )
+    )
+
+
+# The compliance dashboard names a flagged subscription by its number and holder, and
+# links it to the holder's page (which lists their phones).
+register_flag_objects(
+    Subscription,
+    queryset=lambda: Subscription.objects.select_related("holder"),
+    url=lambda subscription: (
+        subscription.holder.get_absolute_url() if subscription.holder_id else ""
+    ),
+)

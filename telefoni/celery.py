@@ -35,6 +35,37 @@ def _beat_schedule(sender, **kwargs):
             "task": "costs.tasks.sweep_costs",
             "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=45),
         },
+        # SRV-2: overdue callbacks flagged the night after their deadline; retries e-mails.
+        "service-callbacks-nightly": {
+            "task": "service.tasks.sweep_callbacks",
+            "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=50),
+        },
+        # DIR-5: callers' numbers erased callback_erase_days after the callback is done.
+        "service-erase-callers-nightly": {
+            "task": "service.tasks.erase_callback_contacts",
+            "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=55),
+        },
+        # VM-4/VM-2/ABS-6 and the daily listening reminder: weekday mornings; the tasks do
+        # nothing on Swedish public holidays and the eves (absence.workdays).
+        "voicemail-sweep-mornings": {
+            "task": "voicemail.tasks.sweep_voicemail",
+            "schedule": crontab(hour=6, minute=30, day_of_week="mon-fri"),
+        },
+        "voicemail-reminders-mornings": {
+            "task": "voicemail.tasks.send_listening_reminders",
+            "schedule": crontab(hour=7, minute=0, day_of_week="mon-fri"),
+        },
+        # COST-3: call detail of itemised statements past its retention time; idempotent.
+        "costs-call-detail-retention-nightly": {
+            "task": "costs.tasks.purge_call_details",
+            "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=50),
+        },
+        # X-3: people who left the directory (LDAP) are marked inactive first, then what
+        # every leaver holds is flagged; idempotent.
+        "leavers-nightly": {
+            "task": "devices.tasks.sweep_leavers",
+            "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=50),
+        },
         "flag-notifications-retry": {
             "task": "compliance.tasks.notify_pending_flags",
             "schedule": crontab(minute=15),

@@ -94,6 +94,7 @@ def ldap_settings(env):
             "external_id": env.get("LDAP_ATTR_EMPLOYEE_ID", "employeeNumber"),
         },
     }
+    config["TELEFONI_LDAP_LEAVERS"] = leaver_settings(env)
     if group_base:
         config["AUTH_LDAP_GROUP_SEARCH"] = LDAPSearch(
             group_base, ldap.SCOPE_SUBTREE, env.get("LDAP_GROUP_FILTER", "(objectClass=*)")
@@ -107,3 +108,26 @@ def ldap_settings(env):
     elif role_groups:
         raise ImproperlyConfigured("LDAP_ROLE_GROUPS needs LDAP_GROUP_SEARCH_BASE")
     return config
+
+
+def leaver_settings(env):
+    """X-3: how the nightly job finds people who left (organisation.leavers)."""
+    import re
+
+    user_filter = env.get("LDAP_USER_FILTER", "(uid=%(user)s)")
+    named = re.search(r"\(\s*([\w-]+)\s*=\s*%\(user\)s\s*\)", user_filter)
+    mode = env.get("LDAP_LEAVERS", "missing")
+    if mode not in ("missing", "disabled", "off"):
+        raise ImproperlyConfigured("LDAP_LEAVERS must be missing, disabled or off")
+    disabled_filter = env.get("LDAP_LEAVERS_DISABLED_FILTER", "")
+    if mode == "disabled" and not disabled_filter:
+        raise ImproperlyConfigured("LDAP_LEAVERS=disabled needs LDAP_LEAVERS_DISABLED_FILTER")
+    return {
+        "mode": mode,
+        "disabled_filter": disabled_filter,
+        "list_filter": env.get("LDAP_LEAVERS_LIST_FILTER", "")
+        or user_filter.replace("%(user)s", "*"),
+        "username_attr": env.get("LDAP_ATTR_USERNAME", "") or (named.group(1) if named else "uid"),
+        "max_count": int(env.get("LDAP_LEAVERS_MAX_COUNT", "5")),
+        "max_percent": int(env.get("LDAP_LEAVERS_MAX_PERCENT", "5")),
+    }

@@ -31,6 +31,9 @@ urlpatterns = [
     path("hanvisning/", include("absence.urls")),
     path("utrustning/", include("devices.urls")),
     path("oversyn/", include("review.urls")),
+    path("efterlevnad/", include("compliance.urls")),
+    path("rostbrevlador/", include("voicemail.urls")),
+    path("medborgarservice/", include("service.urls")),
     path("api/", include("directory.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,9 +9,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from absence import selectors as absence_selectors
+from compliance.permissions import can_view_dashboard
 from compliance.selectors import open_flags_for
 from organisation.permissions import person_of
 from review import selectors as review_selectors
+from service import selectors as service_selectors
+from voicemail import selectors as voicemail_selectors
 
 from .celery import app as celery_app
 
@@ -22,12 +25,20 @@ def start(request):
     """What the signed-in person must act on; later issues add their lists here."""
     person = person_of(request.user)
     context = {"person": person, "flags": open_flags_for(person)}
+    # X-2: the compliance dashboard, for those with units to watch.
+    context["compliance_dashboard"] = can_view_dashboard(request.user)
     if person is not None:
         # ABS-1: the one-click hänvisningar and the current one.
         context["presets"] = absence_selectors.presets(person)
         context["current_redirect"] = absence_selectors.current_redirect_of(person)
         # REV-1: a link to the annual review while the manager has one to sign.
         context["open_review"] = review_selectors.has_open_review(request.user)
+        # SRV-2: callers waiting for this person; SRV-4: threat reports to this manager.
+        context["open_callbacks"] = list(service_selectors.open_callbacks_for(person))
+        context["unread_threats"] = list(service_selectors.unread_threats_for(person))
+        context["today"] = service_selectors.today()
+        # VM-4: boxes to mark listened today, one click each.
+        context["voicemail_boxes"] = voicemail_selectors.boxes_to_listen(person)
     return render(request, "start.html", context)
 
 

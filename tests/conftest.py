@@ -51,12 +51,43 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def _swedish():
+    """Every test starts in the UI's language: a request (LocaleMiddleware) leaves its
+    language active in the thread, so a test that switched to English must not decide the
+    language of the messages the next test reads."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fixed_fake_names(request):
     """Each test gets the same Faker names on every run and machine (seeded by its id),
     so a name that happens to match a search cannot pass here and fail in CI."""
     import factory.random
 
     factory.random.reseed_random(request.node.nodeid)
+
+
+@pytest.fixture
+def set_guideline():
+    """Change the guideline's parameters (X-1) for one test: set_guideline(unused_months=4).
+    The test must have database access (world, db or transactional_db)."""
+
+    def change(**values):
+        from organisation.guideline import guideline
+
+        row = guideline()
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.full_clean()
+        row.save()
+        return row
+
+    return change
 
 
 @pytest.fixture

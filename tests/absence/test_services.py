@@ -255,8 +255,8 @@ def test_abs_1_gone_for_the_day_before_christmas_skips_the_holidays(world, phone
     assert choice.ends_at == local(2026, 12, 28, 8, 0)
 
 
-def test_abs_1_default_working_day_comes_from_the_setting(world, phones, clock, settings):
-    settings.TELEFONI_WORKING_HOURS = "09:15-17:00"
+def test_abs_1_default_working_day_comes_from_the_guideline(world, phones, clock, set_guideline):
+    set_guideline(workday_starts=time(9, 15), workday_ends=time(17, 0))
     (choice,) = [
         p for p in selectors.presets(world.people["employee"]) if p.key == Preset.GONE_FOR_THE_DAY
     ]

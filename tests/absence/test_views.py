@@ -67,8 +67,8 @@ def test_mine_query_count_is_constant(
         )
     client = matrix_client("employee")
     # session, user, roles, own person; the list (with phones, targets and who set
-    # them), the current one, the unit and its working day
-    with django_assert_num_queries(8):
+    # them), the current one, the unit and its working day, the guideline's default day
+    with django_assert_num_queries(9):
         response = client.get(MINE)
     assert len(response.context["redirects"]) == count
 

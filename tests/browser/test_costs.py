@@ -3,6 +3,7 @@ manager uploads the operator's file, watches the import finish, and sees the mon
 deviates from its normal level flagged on the cost centre's page."""
 
 import pytest
+from django.db import connections
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -56,3 +57,52 @@ def test_a_budget_manager_uploads_watches_the_import_and_sees_the_deviation(
     assert "2\xa0500,00 kr" in anna.inner_text()
     assert Flag.objects.filter(rule="COST-2", responsible=world.people["budgetchef"]).count() == 1
     assert page.console_errors == []
+
+
+def test_cost_3_an_itemised_statement_from_request_to_the_logged_view(
+    transactional_db,
+    live_server,
+    browser_page,
+    world,
+    phones,  # noqa: F811  (the fixture imported above)
+    tmp_path,
+):
+    """The budget manager asks on special grounds, Tele kundtjänst attaches the operator's
+    call list, the budget manager reads the calls, and Tele kundtjänst sees that view in
+    the access log."""
+    from costs.models import StatementAccess, StatementRequest
+    from tests.costs.test_statements import CALLS, MONTH
+
+    page, base = browser_page, live_server.url
+    sign_in(page, base, "/kostnadsstallen/utdrag/ny/", "budget")
+    page.get_by_label(sv("Subscription")).select_option(str(phones.anna.pk))
+    page.get_by_label(sv("Month")).fill(MONTH)
+    page.get_by_label(sv("Special grounds")).fill("Misstänkt obehörig användning.")
+    page.get_by_role("button", name=sv("Send the request")).click()
+    page.wait_for_url(f"{base}/kostnadsstallen/utdrag/*/")
+    statement = StatementRequest.objects.get()
+    assert page.locator("#statement-status").inner_text() == sv("Waiting for Tele kundtjänst")
+
+    page.context.clear_cookies()
+    sign_in(page, base, statement.get_absolute_url(), "tele")
+    calls = tmp_path / "samtal.csv"
+    calls.write_bytes(CALLS)
+    page.get_by_label(sv("The operator's call list")).set_input_files(str(calls))
+    page.get_by_role("button", name=sv("Approve and attach")).click()
+    page.wait_for_url(f"{base}{statement.get_absolute_url()}")
+    assert page.locator("#statement-status").inner_text() == sv("Approved")
+    assert page.locator("table.calls").count() == 0  # the desk does not see the calls
+
+    page.context.clear_cookies()
+    sign_in(page, base, statement.get_absolute_url(), "budget")
+    assert "070-765 43 21" in page.locator("table.calls").inner_text()
+
+    page.context.clear_cookies()
+    sign_in(page, base, "/kostnadsstallen/utdrag/logg/", "tele")
+    assert "budget" in page.locator("table.access-log").inner_text()
+    assert StatementAccess.objects.filter(user__username="budget", action="view").count() == 1
+    assert page.console_errors == []
+    # Queries between Playwright's calls may run on a connection of their own (Playwright's
+    # greenlet is another context for Django's connection handler): close it, or PostgreSQL
+    # keeps the test database busy at teardown.
+    connections.close_all()

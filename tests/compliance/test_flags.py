@@ -19,8 +19,8 @@ def _ready(unit):
 
 
 @pytest.fixture
-def org(db, settings):
-    settings.TELEFONI_LARGE_UNIT_MIN_STAFF = 3
+def org(db, set_guideline):
+    set_guideline(large_unit_min_staff=3)
     root = UnitFactory(name="Socialförvaltningen")
     big = UnitFactory(name="Individ och familj", parent=root)
     small = UnitFactory(name="Mottagningen", parent=root)

@@ -178,6 +178,57 @@ def test_the_same_number_twice_for_a_month_is_refused(phones):
     assert "2" in rejected.errors[0]["reason"]
 
 
+def test_an_unknown_number_twice_for_a_month_is_refused_too(phones):
+    rejected = _rejected(csv_file(row("070-000 00 01", "2026-10"), row("0700000001", "2026-10")))
+    assert [e["line"] for e in rejected.errors] == [3]
+
+
+def test_a_duplicate_and_another_cost_centre_are_reported_together(phones, world):
+    from costs.selectors import import_scope
+
+    content = csv_file(
+        row("070-123 45 67", "2026-10"),
+        row("070-999 99 99", "2026-10"),  # the library's: not the budget manager's
+        row("070-123 45 67", "2026-10"),
+    )
+    rejected = _rejected(content, scope=import_scope(world.people["budgetchef"].user))
+    assert [e["line"] for e in rejected.errors] == [3, 4]
+
+
+@pytest.mark.parametrize(
+    "amount, expected",
+    [("12,5", "12.50"), ("1 234 567 890,99", "1234567890.99"), ("", "0.00")],
+)
+def test_the_edge_shapes_of_an_amount(phones, amount, expected):
+    load_usage(content=csv_file(row("070-123 45 67", "2026-10", domestic=amount)))
+    assert str(_amounts(phones.anna).domestic) == expected
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"domestic": "12345678901,00"},  # eleven integer digits
+        {"domestic": "1,234"},  # three decimals
+        {"domestic": "-"},
+        {"domestic": "12,"},
+        {"domestic": ",5"},
+        {"domestic": ","},
+        {"domestic": "1|2"},
+        {"fee": "-"},
+        {"fee": "-,"},
+        {"number": "+0701234567"},
+        {"number": "+4670"},
+        {"period": "2026-13"},
+        {"period": "1999-10"},
+    ],
+)
+def test_the_row_check_refuses_what_the_reasons_name(phones, cells):
+    values = {"number": "070-123 45 67", "period": "2026-10"} | cells
+    number, period = values.pop("number"), values.pop("period")
+    rejected = _rejected(csv_file(row(number, period, **values)))
+    assert rejected.errors and rejected.errors[0]["line"] == 2
+
+
 def test_importing_a_month_again_replaces_it(phones):
     first = csv_file(
         row("070-123 45 67", "2026-10", domestic="10,00"),

@@ -76,14 +76,14 @@ def test_cost_2_resolves_when_the_next_month_is_normal(phones, spike):
     assert _open("COST-2") == []
 
 
-def test_cost_2_ignores_small_amounts_and_short_histories(phones, settings):
+def test_cost_2_ignores_small_amounts_and_short_histories(phones, set_guideline):
     _history(phones.anna, months=2)
     usage(phones.anna, "2026-03", data=5000)  # only two months of history
     _history(phones.bo, data=0)
     usage(phones.bo, "2026-07", data=300)  # 4x normal, but 400 kr is below the minimum
     services.sweep_costs()
     assert _open("COST-2") == []
-    settings.TELEFONI_COST_DEVIATION_MIN_SEK = 100
+    set_guideline(cost_deviation_min_sek=100)
     services.sweep_costs()
     assert len(_open("COST-2")) == 1
 
@@ -113,7 +113,7 @@ def test_cost_5_roaming_outside_a_registered_trip(world, phones):
     assert on_trip.pk not in _open("COST-5")
 
 
-def test_sub_5_no_traffic_for_three_months_makes_a_cancellation_candidate(phones, settings):
+def test_sub_5_no_traffic_for_three_months_makes_a_cancellation_candidate(phones, set_guideline):
     for month in ("2026-08", "2026-09", "2026-10"):
         usage(phones.anna, month)  # only the fee: no traffic
         usage(phones.bo, month, domestic=12)
@@ -125,7 +125,7 @@ def test_sub_5_no_traffic_for_three_months_makes_a_cancellation_candidate(phones
     assert phones.library.pk in candidates  # no traffic recorded at all
     services.sweep_costs()
     assert phones.anna.pk in _open("SUB-5")
-    settings.TELEFONI_UNUSED_MONTHS = 4  # only three months imported: nobody yet
+    set_guideline(unused_months=4)  # only three months imported: nobody yet
     assert not services.unused_subscription_ids().exists()
 
 

@@ -35,3 +35,37 @@ def test_an_upload_is_imported_and_swept_by_the_worker_twice_without_a_second_ma
     assert Flag.objects.filter(resolved_at__isnull=True).count() == 2
     assert len(mail.outbox) == 2
     assert UsageImport.objects.count() == 1
+
+
+def test_cost_3_call_detail_retention_runs_in_the_worker_and_twice_changes_nothing(
+    redis_worker, finished, world, phones, set_guideline
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from costs.models import CallDetail, StatementRequest
+    from tests.costs.test_statements import CALLS, LAST_MONTH
+
+    set_guideline(call_detail_retention_days=30)
+    statement = services.statement_request_create(
+        actor=world.people["budgetchef"].user,
+        subscription=phones.anna,
+        period=LAST_MONTH,
+        grounds="Misstänkt missbruk",
+    )
+    services.statement_approve(
+        actor=world.people["telekundtjanst"].user,
+        statement=statement,
+        file_name="samtal.csv",
+        content=CALLS,
+    )
+    old = timezone.now() - timedelta(days=31)
+    CallDetail.objects.update(imported_at=old)
+    StatementRequest.objects.update(content_imported_at=old)
+    tasks.purge_call_details.delay()
+    assert wait_for(lambda: tasks.purge_call_details.name in finished)
+    assert not CallDetail.objects.exists()
+    statement.refresh_from_db()
+    assert statement.content_deleted_at is not None and statement.grounds == "Misstänkt missbruk"
+    assert tasks.purge_call_details() == 0

@@ -244,8 +244,8 @@ def test_sweep_flags_exactly_the_gaps_the_demo_leaves(seeded, client):
         assert "ORG-3" in page and unit_name in page, username
 
 
-def test_every_large_unit_gets_a_telesamordnare_whatever_the_threshold(seed, settings):
-    settings.TELEFONI_LARGE_UNIT_MIN_STAFF = 12
+def test_every_large_unit_gets_a_telesamordnare_whatever_the_threshold(seed, set_guideline):
+    set_guideline(large_unit_min_staff=12)
     seed()
     flagged = set(
         Flag.objects.filter(rule="ORG-2", resolved_at=None).values_list("unit__name", flat=True)
@@ -441,3 +441,31 @@ def test_refuses_when_a_demo_extension_is_taken_by_another_subscription(seed):
         seed()
     assert Subscription.objects.count() == 1
     assert not Unit.objects.filter(code="3210").exists()
+
+
+def test_cost_demo_usage_is_imported_and_the_budget_manager_sees_flags(seed, client):
+    """COST-1, COST-2, COST-3, COST-5: six months through the real import, flags for the
+    demo budget manager, one itemised statement request waiting; a second run adds none."""
+    from costs.models import StatementRequest, UsageImport, UsageRecord
+
+    seed()
+    [usage_import] = UsageImport.objects.all()
+    active = Subscription.objects.filter(status=Status.ACTIVE).count()
+    assert usage_import.status == "done" and usage_import.row_count == 6 * active
+    assert usage_import.unknown_count == 0 and len(usage_import.periods) == 6
+    assert UsageRecord.objects.values("period").distinct().count() == 6
+    _, budget = account("budgetchef")
+    flags = Flag.objects.filter(resolved_at=None, responsible=budget)
+    assert {"COST-2", "COST-5", "BAR-1", "SUB-5"} <= set(flags.values_list("rule", flat=True))
+    assert flags.filter(rule="COST-2").count() == 1
+    [statement] = StatementRequest.objects.all()
+    assert statement.status == "pending" and statement.requested_by.username == "budgetchef"
+    client.force_login(User.objects.get(username="budgetchef"))
+    page = client.get("/").content.decode()
+    assert "COST-2" in page and "COST-5" in page
+    overview = client.get("/kostnadsstallen/kostnader/")
+    assert overview.status_code == 200 and len(overview.context["months"]) == 6
+    before = (UsageRecord.objects.count(), Flag.objects.count())
+    seed()
+    assert UsageImport.objects.count() == 1 and StatementRequest.objects.count() == 1
+    assert (UsageRecord.objects.count(), Flag.objects.count()) == before

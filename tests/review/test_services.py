@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import override_settings
 from django.utils import timezone
 
 from organisation.models import Person
@@ -71,7 +70,7 @@ def test_sub_5_candidates_are_marked_with_the_reason(world, phones, desk):
 
 def test_sub_5_no_traffic_for_months_marks_a_candidate(world, phones, desk):
     """Once costs are imported, a phone without traffic in the last
-    TELEFONI_UNUSED_MONTHS months is a candidate (costs.services.unused_subscription_ids)."""
+    unused_months (guideline) months is a candidate (costs.services.unused_subscription_ids)."""
     from subscriptions.models import Subscription
     from tests.costs.conftest import usage
 
@@ -115,8 +114,8 @@ def test_a_deadline_in_the_past_is_refused(phones, desk):
     assert not ReviewRound.objects.exists()
 
 
-@override_settings(TELEFONI_REVIEW_OPENS="02-01", TELEFONI_REVIEW_DEADLINE_DAYS=45)
-def test_the_round_opens_by_itself_on_the_set_day_once(phones):
+def test_the_round_opens_by_itself_on_the_set_day_once(phones, set_guideline):
+    set_guideline(review_opens="02-01", review_deadline_days=45)
     assert services.review_round_open_if_due(date(YEAR, 1, 31)) is None
     assert not ReviewRound.objects.exists()
     opened = services.review_round_open_if_due(date(YEAR, 2, 1))
@@ -126,8 +125,8 @@ def test_the_round_opens_by_itself_on_the_set_day_once(phones):
     assert ReviewRound.objects.count() == 1
 
 
-@override_settings(TELEFONI_REVIEW_OPENS="")
-def test_no_opening_day_means_only_tele_kundtjanst_opens(phones):
+def test_no_opening_day_means_only_tele_kundtjanst_opens(phones, set_guideline):
+    set_guideline(review_opens="")
     assert services.review_round_open_if_due(date(YEAR, 12, 31)) is None
     assert not ReviewRound.objects.exists()
 

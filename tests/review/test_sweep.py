@@ -5,7 +5,6 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.test import override_settings
 from django.utils import timezone
 
 from compliance.models import Flag
@@ -33,8 +32,8 @@ def _open(rule, model):
 
 
 @pytest.fixture(autouse=True)
-def _never_opens_by_itself(settings):
-    settings.TELEFONI_REVIEW_OPENS = ""
+def _never_opens_by_itself(db, set_guideline):
+    set_guideline(review_opens="")
 
 
 # --- REV-1: subscriptions not reviewed within the max age -----------------------------------
@@ -81,10 +80,10 @@ def test_rev_1_flag_resolves_once_the_unit_review_is_signed(
     assert _open("REV-1", world.hemtjanst).filter(object_id=world.kfv.pk).exists()
 
 
-@override_settings(TELEFONI_REVIEW_MAX_AGE_DAYS=30)
 def test_rev_1_a_review_older_than_the_max_age_is_due_again(
-    world, phones, hemtjanst_review, decide_all, manager
+    world, phones, hemtjanst_review, decide_all, manager, set_guideline
 ):
+    set_guideline(review_max_age_days=30)
     _age(phones, 400)
     decide_all()
     services.unit_review_sign(actor=manager, unit_review=hemtjanst_review)
@@ -95,8 +94,8 @@ def test_rev_1_a_review_older_than_the_max_age_is_due_again(
     assert _open("REV-1", world.hemtjanst).filter(object_id=world.hemtjanst.pk).exists()
 
 
-@override_settings(TELEFONI_REVIEW_MAX_AGE_DAYS=365)
-def test_rev_1_never_reviewed_phones_are_due_a_max_age_after_activation(phones):
+def test_rev_1_never_reviewed_phones_are_due_a_max_age_after_activation(phones, set_guideline):
+    set_guideline(review_max_age_days=365)
     _age(phones, 365)
     Subscription.objects.filter(pk=phones["bo"].pk).update(
         activated_on=TODAY() - timedelta(days=364)
@@ -155,10 +154,10 @@ def test_rev_2_opening_mail_goes_to_each_manager_once(
     assert len(mail.outbox) == 2
 
 
-@override_settings(TELEFONI_REVIEW_REMINDER_DAYS=10, TELEFONI_REVIEW_ESCALATION_DAYS=3)
 def test_rev_2_reminder_then_escalation_each_once_and_none_after_signing(
-    world, phones, hemtjanst_review, review_round, decide_all, manager
+    world, phones, hemtjanst_review, review_round, decide_all, manager, set_guideline
 ):
+    set_guideline(review_reminder_days=10, review_escalation_days=3)
     services.send_review_mails()  # the opening mails
     mail.outbox.clear()
     ReviewRound.objects.filter(pk=review_round.pk).update(
@@ -183,10 +182,10 @@ def test_rev_2_reminder_then_escalation_each_once_and_none_after_signing(
     assert hemtjanst_review.escalated_at is None
 
 
-@override_settings(TELEFONI_REVIEW_ESCALATION_DAYS=0)
 def test_rev_2_escalation_goes_to_the_forvaltningschef_of_the_unit(
-    world, phones, hemtjanst_review, review_round
+    world, phones, hemtjanst_review, review_round, set_guideline
 ):
+    set_guideline(review_escalation_days=0)
     services.send_review_mails()
     mail.outbox.clear()
     services.send_review_mails(today=review_round.deadline)
@@ -214,9 +213,9 @@ def test_a_failed_send_is_retried_on_the_next_run(world, phones, review_round, m
 
 
 def test_task_opens_the_round_on_the_day_and_twice_changes_nothing(
-    world, phones, settings, django_capture_on_commit_callbacks
+    world, phones, set_guideline, django_capture_on_commit_callbacks
 ):
-    settings.TELEFONI_REVIEW_OPENS = TODAY().strftime("%m-%d")
+    set_guideline(review_opens=TODAY().strftime("%m-%d"))
     with django_capture_on_commit_callbacks(execute=True):
         tasks.sweep_reviews()
     assert ReviewRound.objects.get().year == TODAY().year
@@ -233,8 +232,8 @@ def test_task_with_nothing_to_do_returns_zero(db):
     assert not Flag.objects.exists()
 
 
-def test_opening_day_reads_the_setting(settings):
-    settings.TELEFONI_REVIEW_OPENS = "03-15"
+def test_opening_day_reads_the_guideline(set_guideline):
+    set_guideline(review_opens="03-15")
     assert services.opening_day(2027) == date(2027, 3, 15)
-    settings.TELEFONI_REVIEW_OPENS = ""
+    set_guideline(review_opens="")
     assert services.opening_day(2027) is None

@@ -12,9 +12,9 @@ from tests.services import wait_for
 
 
 def test_review_sweep_runs_on_a_real_worker_and_twice_sends_once(
-    redis_worker, finished, world, phones, settings
+    redis_worker, finished, world, phones, set_guideline
 ):
-    settings.TELEFONI_REVIEW_OPENS = timezone.localdate().strftime("%m-%d")
+    set_guideline(review_opens=timezone.localdate().strftime("%m-%d"))
     Subscription.objects.update(activated_on=timezone.localdate().replace(year=2020))
     sweep = tasks.sweep_reviews.name
 

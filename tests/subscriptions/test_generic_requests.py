@@ -139,8 +139,8 @@ def test_queue_shows_a_subscription_request_with_labels(matrix_client, world, ph
 # --- Cancel, quarantine, block ------------------------------------------------------------
 
 
-def test_cancel_then_the_number_is_quarantined(world, phone, desk, settings):
-    settings.TELEFONI_NUMBER_QUARANTINE_DAYS = 30
+def test_cancel_then_the_number_is_quarantined(world, phone, desk, set_guideline):
+    set_guideline(number_quarantine_days=30)
     services.subscription_cancel(actor=desk, subscription=phone, reason="Slutat")
     phone.refresh_from_db()
     assert phone.status == "cancelled"
@@ -160,9 +160,9 @@ def test_cancel_then_the_number_is_quarantined(world, phone, desk, settings):
         services.subscription_cancel(actor=desk, subscription=phone, reason="Igen")
 
 
-def test_after_the_quarantine_the_number_may_be_reused(world, phone, desk, settings):
+def test_after_the_quarantine_the_number_may_be_reused(world, phone, desk, set_guideline):
     services.subscription_cancel(actor=desk, subscription=phone, reason="Slutat")
-    settings.TELEFONI_NUMBER_QUARANTINE_DAYS = 0
+    set_guideline(number_quarantine_days=0)
     reused = services.subscription_create(
         actor=desk,
         kind=Kind.FIXED,

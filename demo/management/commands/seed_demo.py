@@ -28,6 +28,7 @@ from compliance.services import sweep_organisation_rules
 from costs.models import CostCentre
 from demo import data
 from organisation.choices import PersonKind
+from organisation.guideline import guideline
 from organisation.models import Person, Unit, name_key
 from subscriptions.choices import FUNCTION_KINDS, Kind, Status, VoiceMessage
 from subscriptions.models import Subscription
@@ -736,6 +737,189 @@ def _seed_devices(users):
         device_services.order_submit(actor=tsam, order=order)
 
 
+def _seed_service(users):
+    """SRV-2, SRV-3, SRV-4: a message Kundtjänst took for the demo employee (SMS, so no
+    e-mail leaves), a phone note in a case and a threat report; nothing is added twice."""
+    from absence import workdays
+    from service import services as service_services
+    from service.choices import Channel
+    from service.models import Callback, PhoneNote, ThreatReport
+
+    employee = getattr(users["anstalld"], "person", None)
+    if employee is None:
+        return
+    if not Callback.objects.exists():
+        service_services.callback_create(
+            actor=users["kundtjanst"],
+            recipient=employee,
+            caller_name="Karin Medborgare",
+            caller_phone="070-123 45 67",
+            message="Undrar när beslutet om hemtjänst kommer. Nås bäst före lunch.",
+            channel=Channel.SMS,
+            passed_on_by_hand=True,
+        )
+    called = workdays.now() - timedelta(hours=1)
+    if not PhoneNote.objects.exists():
+        service_services.phone_note_create(
+            actor=employee.user,
+            received_at=called,
+            caller="Sonen till den enskilde",
+            summary="Berättar att modern inte längre klarar trappan och behöver mer hjälp.",
+            case_number="VOF 2026/1234",
+            unit=employee.unit,
+        )
+    if not ThreatReport.objects.exists():
+        service_services.threat_report_create(
+            actor=employee.user,
+            reporter=employee,
+            occurred_at=called,
+            what_was_said="Om beslutet inte ändras kommer jag dit och då blir det bråk.",
+            number_shown="Dolt nummer",
+        )
+
+
+def _seed_voicemail(users):
+    """VM-1..VM-5: the demo employee's röstbrevlåda, approved by the demo enhetschef, with a
+    confirmed greeting, switched on, and one registered message (a public record with a
+    case number); a talsvar with the phone hours on a function phone of the same unit, if
+    there is one. A phone that has a box is left as it is."""
+    from absence import workdays
+    from subscriptions.choices import Kind as PhoneKind
+    from subscriptions.choices import Status as PhoneStatus
+    from subscriptions.models import Subscription
+    from voicemail import services as voicemail_services
+    from voicemail.choices import BoxKind
+
+    employee, manager = users["anstalld"], users["enhetschef"]
+    person = getattr(employee, "person", None)
+    if person is None:
+        return
+    phones = Subscription.objects.filter(status=PhoneStatus.ACTIVE, voicemail_box__isnull=True)
+    phone = phones.filter(holder=person).exclude(kind=PhoneKind.MOBILE).order_by("pk").first()
+    if phone is not None:
+        box = voicemail_services.box_approve(
+            actor=manager,
+            subscription=phone,
+            kind=BoxKind.ROSTBREVLADA,
+            note="Arbetar mycket ute hos brukarna.",
+        )
+        voicemail_services.box_confirm_greeting(
+            actor=employee, box=box, text="Jag lyssnar av meddelanden varje dag kl. 13."
+        )
+        box = voicemail_services.box_switch(actor=employee, box=box, on=True)
+        voicemail_services.record_register(
+            actor=employee,
+            box=box,
+            received_at=workdays.now() - timedelta(hours=20),
+            caller="Anhörig, 070-765 43 21",
+            summary="Frågar om ansökan om trygghetslarm har kommit in.",
+            is_public_record=True,
+            case_number="VOF 2026/2345",
+        )
+    function = phones.filter(holder__isnull=True, unit=person.unit).order_by("pk").first()
+    if function is not None:
+        box = voicemail_services.box_approve(
+            actor=manager, subscription=function, kind=BoxKind.TALSVAR
+        )
+        voicemail_services.box_confirm_greeting(
+            actor=manager, box=box, text="Telefontid måndag–fredag 8–10 och 13–15."
+        )
+        voicemail_services.box_switch(actor=manager, box=box, on=True)
+
+
+def _seed_costs(users):
+    """COST-1, COST-2, COST-3, COST-5, BAR-1, SUB-5: six months of the operator's usage for
+    every demo phone, imported through the real import (costs.services.usage_import_run, which
+    also sweeps), with one month far above normal (COST-2), roaming without a trip (COST-5), a
+    premium-rate call (BAR-1) and a phone without traffic (SUB-5) among the demo budget
+    manager's phones, and one itemised statement request waiting for Tele kundtjänst. A month
+    that is already imported is not imported again."""
+    from django.utils import timezone
+
+    from costs import services as cost_services
+    from costs.importer import HEADERS
+    from costs.models import StatementRequest, UsageImport, UsageRecord
+
+    months, today = 6, timezone.localdate()
+    first_of_month = today.replace(day=1)
+    periods = []
+    for _ in range(months):
+        first_of_month = (first_of_month - timedelta(days=1)).replace(day=1)
+        periods.append(first_of_month)
+    periods.reverse()
+    latest = periods[-1]
+    budget_person = users["budgetchef"].person
+    own = list(
+        Subscription.objects.filter(
+            cost_centre__budget_manager=budget_person,
+            status=Status.ACTIVE,
+            kind__in=[Kind.MOBILE, Kind.MEX],
+        )
+        .exclude(holder__user__isnull=False)
+        .order_by("number")
+        .values_list("number", flat=True)
+    )
+    # The budget manager's odd months: [COST-2 spike, COST-5 roaming, BAR-1, SUB-5 unused].
+    odd = dict(zip(own[:4], ("spike", "roaming", "premium", "unused"), strict=False))
+    if not UsageRecord.objects.filter(period=latest).exists():
+        randomness = random.Random(f"{data.SEED}-costs")
+        fees = {Kind.FIXED: 95, Kind.MEX: 189, Kind.MOBILE: 149}
+
+        def kronor(value):
+            return f"{value:.2f}".replace(".", ",")
+
+        lines = [";".join(HEADERS.values())]
+        phones = Subscription.objects.filter(status=Status.ACTIVE).order_by("number")
+        for number, kind in phones.values_list("number", "kind"):
+            mobile = kind in (Kind.MOBILE, Kind.MEX)
+            for period in periods:
+                domestic = randomness.uniform(15, 160)
+                to_mobile = randomness.uniform(10, 140)
+                data_cost = randomness.uniform(40, 220) if mobile else 0
+                premium = roaming = 0
+                role = odd.get(number)
+                if role == "unused" and period >= periods[-3]:
+                    domestic = to_mobile = data_cost = 0
+                elif period == latest and role == "spike":
+                    data_cost = 4_850
+                elif period == latest and role == "roaming":
+                    roaming = 560
+                elif period == latest and role == "premium":
+                    premium = 29
+                lines.append(
+                    ";".join(
+                        [
+                            number,
+                            f"{period:%Y-%m}",
+                            kronor(fees.get(kind, 95)),
+                            kronor(domestic),
+                            kronor(to_mobile),
+                            "0,00",
+                            kronor(premium),
+                            "0,00",
+                            kronor(data_cost),
+                            kronor(roaming),
+                            "0,00",
+                        ]
+                    )
+                )
+        usage_import = UsageImport.objects.create(
+            file_name=f"demo-operatorsfil-{periods[0]:%Y-%m}-{latest:%Y-%m}.csv",
+            content=("\n".join(lines) + "\n").encode(),
+            uploaded_by=users["telekundtjanst"],
+        )
+        cost_services.usage_import_run(import_id=usage_import.pk)
+    spike = next((number for number, role in odd.items() if role == "spike"), None)
+    if spike and not StatementRequest.objects.filter(subscription__number=spike).exists():
+        cost_services.statement_request_create(
+            actor=users["budgetchef"],
+            subscription=Subscription.objects.get(number=spike, status=Status.ACTIVE),
+            period=latest,
+            grounds="Datakostnaden är över tjugo gånger den vanliga; misstanke om obehörig "
+            "användning av telefonen.",
+        )
+
+
 class Command(BaseCommand):
     help = (
         "Build the fictional demo municipality (förvaltningar, units, about 600 people, "
@@ -760,7 +944,7 @@ class Command(BaseCommand):
                 "database with DJANGO_DEBUG=1 (or pass --allow-without-debug if you are sure)."
             )
         started = time.monotonic()
-        plan = DemoPlan(large_unit_min_staff=settings.TELEFONI_LARGE_UNIT_MIN_STAFF)
+        plan = DemoPlan(large_unit_min_staff=guideline().large_unit_min_staff)
         tally, sweep = Tally(), None
         try:
             with transaction.atomic():
@@ -773,6 +957,9 @@ class Command(BaseCommand):
                 _seed_absence(units, people)
                 _seed_review(users)
                 _seed_devices(users)
+                _seed_costs(users)
+                _seed_service(users)
+                _seed_voicemail(users)
                 # The sweep e-mails newly opened flags once this transaction commits.
                 sweep = sweep_organisation_rules()
         except (OSError, SMTPException) as exc:

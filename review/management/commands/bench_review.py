@@ -328,15 +328,14 @@ class Command(BaseCommand):
             raise CommandError("The ORM rule and the raw SQL disagree; the benchmark is void.")
         # The sweep is the real one: it covers the whole database. E-mails stay in memory.
         quiet = override_settings(
-            TELEFONI_REVIEW_OPENS="",
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         )
         # A first night: the benchmark units' REV-1 flags are opened anew.
         root = Unit.objects.get(code=BENCH_CODE)
         Flag.objects.filter(rule="REV-1", unit__path__startswith=root.path).delete()
         with quiet:
-            first_ms, _ = timed_once(lambda: services.sweep_reviews(today))
-            steady_ms, steady = timed(lambda: services.sweep_reviews(today))
+            first_ms, _ = timed_once(lambda: services.sweep_reviews(today, open_round=False))
+            steady_ms, steady = timed(lambda: services.sweep_reviews(today, open_round=False))
         due = services.unreviewed_subscriptions(today).count()
         self.stdout.write(
             f"REV-1 sweep on {connection.vendor}: {size} benchmark subscriptions, "

@@ -1,0 +1,155 @@
+"""Reads shared by views, the start page and the sweeps. The visibility rules here are the
+set-based twins of permissions.py (a list shows exactly what a detail page would open).
+
+DIR-5: nothing here filters or searches by a caller's number or e-mail."""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q
+from django.utils import timezone
+
+from absence import workdays
+from organisation.choices import Role
+from organisation.models import Person
+from organisation.permissions import person_of, roles_of
+
+from .choices import CallbackStatus
+from .models import Callback, PhoneNote, ThreatReport
+from .permissions import is_kundtjanst, is_telekundtjanst
+
+
+def today():
+    return timezone.localdate(workdays.now())
+
+
+def _headed(user):
+    """(path, is_förvaltning) of the units whose manager the user's person is; cached on
+    the user object for the request."""
+    cached = getattr(user, "_service_headed", None)
+    if cached is None:
+        roles, person = roles_of(user), person_of(user)
+        cached = ()
+        if person is not None and (Role.ENHETSCHEF in roles or Role.FORVALTNINGSCHEF in roles):
+            cached = tuple(
+                (path, parent_id is None)
+                for path, parent_id in person.managed_units.values_list("path", "parent_id")
+            )
+        user._service_headed = cached
+    return cached
+
+
+def _forvaltning_paths(user):
+    if Role.FORVALTNINGSCHEF not in roles_of(user):
+        return ()
+    return tuple(path for path, is_forvaltning in _headed(user) if is_forvaltning)
+
+
+def _managed_paths(user):
+    """Unit paths the user manages (as permissions.manages): as enhetschef their units
+    and below, as förvaltningschef their förvaltning."""
+    if Role.ENHETSCHEF in roles_of(user):
+        return tuple(path for path, _is_forvaltning in _headed(user))
+    return _forvaltning_paths(user)
+
+
+def _under(paths, field):
+    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths), Q(pk__in=[]))
+
+
+# --- Callbacks (SRV-2) -------------------------------------------------------------------
+
+
+def recipients_for(user):
+    """Who a callback may be recorded for: active people; protected identities only for
+    Tele kundtjänst (ORG-4)."""
+    people = Person.objects.filter(is_active=True).select_related("unit")
+    if not is_telekundtjanst(user):
+        people = people.filter(protected_identity=False)
+    return people.order_by("last_name", "first_name", "pk")
+
+
+def callbacks_visible_to(user, *, status=None):
+    rows = Callback.objects.select_related("recipient__unit", "recorded_by__person")
+    if not is_telekundtjanst(user):
+        person = person_of(user)
+        visible = Q(recorded_by=user) | _under(_managed_paths(user), "recipient__unit__path")
+        if person is not None:
+            visible |= Q(recipient=person)
+        if is_kundtjanst(user):
+            visible |= Q(recipient__protected_identity=False)
+        rows = rows.filter(visible)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("status", "deadline", "received_at", "pk")
+
+
+def open_callbacks_for(person):
+    """The start page: callbacks waiting for this person, earliest deadline first."""
+    return (
+        Callback.objects.filter(recipient=person, status=CallbackStatus.OPEN)
+        .select_related("recipient")
+        .order_by("deadline", "received_at", "pk")
+    )
+
+
+def callback_detail(pk):
+    return Callback.objects.select_related(
+        "recipient__unit", "recorded_by__person", "done_by__person"
+    ).get(pk=pk)
+
+
+def srv_2_breaking(*, day=None):
+    """SRV-2: open callbacks whose deadline has passed (the deadline day itself is fine)."""
+    day = day or today()
+    return Callback.objects.filter(status=CallbackStatus.OPEN, deadline__lt=day)
+
+
+# --- Phone notes (SRV-3) -----------------------------------------------------------------
+
+
+def phone_notes_visible_to(user, *, case_number="", unit=None):
+    rows = PhoneNote.objects.select_related("unit", "written_by__person")
+    person = person_of(user)
+    visible = Q(written_by=user) | _under(_managed_paths(user), "unit__path")
+    if person is not None:
+        visible |= Q(unit_id=person.unit_id)
+    rows = rows.filter(visible)
+    if case_number:
+        rows = rows.filter(case_number=case_number)
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    return rows.order_by("-received_at", "-pk")
+
+
+def phone_note_detail(pk):
+    return PhoneNote.objects.select_related("unit", "written_by__person").get(pk=pk)
+
+
+# --- Threat reports (SRV-4) --------------------------------------------------------------
+
+
+def threat_reports_visible_to(user):
+    rows = ThreatReport.objects.select_related("reporter", "manager", "unit")
+    if is_telekundtjanst(user):
+        return rows
+    person = person_of(user)
+    if person is None:
+        return rows.none()
+    visible = (
+        Q(reporter=person) | Q(manager=person) | _under(_forvaltning_paths(user), "unit__path")
+    )
+    return rows.filter(visible)
+
+
+def unread_threats_for(person):
+    """The start page: threat reports sent to this manager and not yet marked read."""
+    return (
+        ThreatReport.objects.filter(manager=person, acknowledged_at__isnull=True)
+        .select_related("reporter")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def threat_detail(pk):
+    return ThreatReport.objects.select_related("reporter__unit", "manager", "unit").get(pk=pk)

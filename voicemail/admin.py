@@ -1,0 +1,33 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Listening, MessageRecord, VoicemailBox
+
+
+@admin.register(VoicemailBox)
+class VoicemailBoxAdmin(SimpleHistoryAdmin):
+    list_display = ["subscription", "kind", "is_on", "deputy", "approved_by", "approved_at"]
+    list_filter = ["kind", "is_on"]
+    raw_id_fields = ["subscription", "approved_by", "greeting_confirmed_by", "deputy"]
+
+
+@admin.register(Listening)
+class ListeningAdmin(admin.ModelAdmin):
+    list_display = ["box", "listened_at", "by", "source", "event_id"]
+    list_filter = ["source"]
+    raw_id_fields = ["box", "by"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MessageRecord)
+class MessageRecordAdmin(SimpleHistoryAdmin):
+    """VM-5: a registration is kept; nobody deletes it, not even here."""
+
+    list_display = ["received_at", "caller", "unit", "is_public_record", "case_number"]
+    list_filter = ["is_public_record"]
+    raw_id_fields = ["box", "unit", "registered_by"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False

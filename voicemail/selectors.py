@@ -1,0 +1,147 @@
+"""Reads of voicemail boxes and registrations that views, the start page and telesök share."""
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from absence import workdays
+from organisation.permissions import _headed_paths, person_of
+from subscriptions.choices import Status as PhoneStatus
+from subscriptions.models import Subscription
+from subscriptions.permissions import is_service_desk
+
+from .choices import MESSAGE_KINDS
+from .models import Listening, MessageRecord, VoicemailBox
+
+
+def _boxes():
+    return VoicemailBox.objects.select_related(
+        "subscription__holder", "subscription__unit", "deputy", "greeting_confirmed_by"
+    )
+
+
+def with_last_listening(boxes):
+    last = Listening.objects.filter(box_id=OuterRef("pk")).order_by("-listened_at", "-pk")
+    return boxes.annotate(last_listened_at=Subquery(last.values("listened_at")[:1]))
+
+
+def boxes_to_listen(person, *, now=None):
+    """The start page's list (VM-4): boxes in use that take messages and that the person
+    marks listened: as holder, as deputy, or as the manager of a function phone's unit."""
+    if person is None:
+        return []
+    today = timezone.localdate(now or workdays.now())
+    rows = with_last_listening(
+        _boxes()
+        .filter(Q(subscription__holder=person) | Q(deputy=person) | _function_of(person))
+        .filter(is_on=True, kind__in=MESSAGE_KINDS, subscription__status=PhoneStatus.ACTIVE)
+        .order_by("subscription__number", "pk")
+    )
+    rows = list(rows)
+    for box in rows:
+        last = box.last_listened_at
+        box.listened_today = last is not None and timezone.localdate(last) == today
+        box.as_deputy = box.deputy_id == person.pk and box.subscription.holder_id != person.pk
+    return rows
+
+
+def _function_of(person):
+    return Q(subscription__holder__isnull=True, subscription__unit__manager=person)
+
+
+def box_detail(pk):
+    return _boxes().select_related("approved_by__person").get(pk=pk)
+
+
+def listenings_of(box, limit=10):
+    return box.listenings.select_related("by").order_by("-listened_at", "-pk")[:limit]
+
+
+def unit_boxes(unit):
+    """Boxes of the unit's phones and of every unit below it, with their last listening."""
+    return with_last_listening(
+        _boxes()
+        .filter(subscription__unit__path__startswith=unit.path)
+        .order_by("subscription__unit__path", "subscription__number", "pk")
+    )
+
+
+def approvable_subscriptions(unit):
+    """Active phones of the unit and below that have no box yet (VM-1)."""
+    return (
+        Subscription.objects.filter(
+            unit__path__startswith=unit.path,
+            status=PhoneStatus.ACTIVE,
+            voicemail_box__isnull=True,
+        )
+        .select_related("holder")
+        .order_by("number")
+    )
+
+
+def _records():
+    return MessageRecord.objects.select_related(
+        "box__subscription__holder", "unit", "registered_by__person"
+    )
+
+
+def unit_records(unit):
+    """VM-5: registered messages of the unit and below, newest first."""
+    return _records().filter(unit__path__startswith=unit.path).order_by("-received_at", "-pk")
+
+
+def visible_records(user):
+    """Registrations the user may read: of boxes they hold or deputise, of units they
+    manage, all for Tele kundtjänst."""
+    if is_service_desk(user):
+        return _records()
+    person = person_of(user)
+    q = Q(pk__in=[])
+    if person is not None:
+        q |= Q(box__subscription__holder=person) | Q(box__deputy=person)
+    for path in _headed_paths(user) if _may_manage(user) else ():
+        q |= Q(unit__path__startswith=path)
+    return _records().filter(q)
+
+
+def _may_manage(user):
+    from organisation.choices import Role
+    from organisation.permissions import roles_of
+
+    return bool({Role.ENHETSCHEF, Role.FORVALTNINGSCHEF} & roles_of(user))
+
+
+def case_records(user, case_number):
+    """VM-5: the user's visible registrations under one case number (exact, case and
+    spaces ignored at the ends)."""
+    case_number = (case_number or "").strip()
+    if not case_number:
+        return MessageRecord.objects.none()
+    return (
+        visible_records(user)
+        .filter(case_number__iexact=case_number)
+        .order_by("-received_at", "-pk")
+    )
+
+
+def record_detail(pk):
+    return _records().get(pk=pk)
+
+
+def unit_flag_counts(unit):
+    """{rule: open flags} of voicemail boxes in the unit and below (telesök's unit page)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Count
+
+    from compliance.models import Flag
+
+    rows = (
+        Flag.objects.filter(
+            content_type=ContentType.objects.get_for_model(VoicemailBox),
+            resolved_at__isnull=True,
+            unit__path__startswith=unit.path,
+        )
+        .values("rule")
+        .annotate(count=Count("pk"))
+        .order_by("rule")
+    )
+    return {row["rule"]: row["count"] for row in rows}

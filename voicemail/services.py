@@ -1,0 +1,586 @@
+"""Every state change of voicemail boxes, listening and message registrations
+(VM-1..VM-5), and the working-day morning sweep and reminders; keyword-only, atomic,
+history-kept with who acted and why.
+
+The clock is absence.workdays.now (tests move it), the calendar absence.workdays
+(Swedish public holidays and the eves deadline law counts as holidays)."""
+
+from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, When
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from absence import workdays
+from absence.choices import Kind as RedirectKind
+from absence.choices import Reason
+from absence.choices import Status as RedirectStatus
+from absence.models import Redirect, Trip
+from compliance.models import Flag
+from compliance.services import SweepResult, raise_or_resolve
+from organisation.models import Person, Unit
+from organisation.numbers import parse_number
+from organisation.selectors import nearest_manager_subquery
+from subscriptions.choices import Kind as PhoneKind
+from subscriptions.choices import Status as PhoneStatus
+from subscriptions.models import Subscription
+
+from .choices import MESSAGE_KINDS, BoxKind, Source
+from .models import Listening, MessageRecord, VoicemailBox
+
+# Hänvisning reasons that are a registered absence (VM-4): the holder is away for the day
+# or longer. Lunch, breaks, meetings and "gone for the day" are not.
+ABSENCE_REASONS = (Reason.SICK, Reason.LEAVE, Reason.BUSINESS_TRIP, Reason.TRAINING)
+# Kinds of phone a mobilsvar belongs to: the mobile's own voicemail.
+MOBILSVAR_PHONES = (PhoneKind.MOBILE, PhoneKind.MEX)
+# How long the signed "avlyssnad" link of the daily reminder works.
+LINK_MAX_AGE = timedelta(hours=24)
+LINK_SALT = "voicemail.listen"
+# A switchboard clock may run a little ahead of ours.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def _save(obj, *, actor, reason):
+    obj._history_user = actor
+    obj._change_reason = reason
+    obj.save()
+
+
+def _person(actor):
+    return getattr(actor, "person", None) if actor is not None else None
+
+
+# --- Boxes ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def box_approve(*, actor, subscription, kind, note=""):
+    """VM-1: the enhetschef approves a box for a phone; it starts switched off, waiting
+    for the holder's personal greeting (VM-2)."""
+    if subscription.status != PhoneStatus.ACTIVE:
+        raise ValidationError(_("Only an active phone can have a voicemail box."))
+    if kind == BoxKind.MOBILSVAR and subscription.kind not in MOBILSVAR_PHONES:
+        raise ValidationError(
+            {"kind": _("Mobilsvar is the voicemail of a mobile or MEX phone; choose another kind.")}
+        )
+    if VoicemailBox.objects.filter(subscription=subscription).exists():
+        raise ValidationError(_("This phone already has a voicemail box."))
+    box = VoicemailBox(
+        subscription=subscription,
+        kind=kind,
+        approved_by=actor,
+        approved_at=workdays.now(),
+        approval_note=" ".join((note or "").split()),
+    )
+    try:
+        with transaction.atomic():
+            _save(box, actor=actor, reason=_("Approved by the manager"))
+    except IntegrityError:
+        raise ValidationError(_("This phone already has a voicemail box.")) from None
+    return box
+
+
+def _lock(box):
+    return VoicemailBox.objects.select_for_update().select_related("subscription").get(pk=box.pk)
+
+
+@transaction.atomic
+def box_confirm_greeting(*, actor, box, text):
+    """VM-2: the holder confirms the personal greeting is recorded; VM-3: a talsvar
+    records what it tells callers (e.g. the phone hours)."""
+    person = _person(actor)
+    if person is None:
+        raise ValidationError(_("Your account is not linked to a person in the organisation."))
+    box = _lock(box)
+    text = (text or "").strip()
+    if box.kind == BoxKind.TALSVAR and not text:
+        raise ValidationError(
+            {"text": _("Write what the announcement tells callers, for example the phone hours.")}
+        )
+    box.greeting_text = text
+    box.greeting_confirmed_at = workdays.now()
+    box.greeting_confirmed_by = person
+    _save(box, actor=actor, reason=_("Personal greeting confirmed"))
+    resolve_if_complies(box)
+    return box
+
+
+def greeting_is_holders(box):
+    """A personal phone's greeting must be confirmed by its present holder (the phone may
+    have changed hands since); a function phone's by any of its managers."""
+    if box.greeting_confirmed_at is None:
+        return False
+    holder_id = box.subscription.holder_id
+    return holder_id is None or box.greeting_confirmed_by_id == holder_id
+
+
+@transaction.atomic
+def box_switch(*, actor, box, on):
+    """The holder switches the box on (only with a confirmed personal greeting, VM-2) or
+    off (during an absence with nobody to listen, VM-4). Already so: nothing changes."""
+    box = _lock(box)
+    if box.is_on == on:
+        return box
+    if on and not greeting_is_holders(box):
+        raise ValidationError(
+            _("Record your personal greeting and confirm it before you switch the box on (VM-2).")
+        )
+    box.is_on = on
+    if on:
+        box.switched_on_at = workdays.now()
+    _save(box, actor=actor, reason=_("Switched on") if on else _("Switched off"))
+    resolve_if_complies(box)
+    return box
+
+
+def find_person(text):
+    """A deputy "in the municipality": an active person named by e-mail address,
+    extension or number; else a Swedish ValidationError."""
+    raw = (text or "").strip()
+    people = Person.objects.filter(is_active=True)
+    found = None
+    if "@" in raw:
+        found = people.filter(email__iexact=raw).first()
+    elif raw:
+        phones = Subscription.objects.filter(status=PhoneStatus.ACTIVE, holder__is_active=True)
+        phone = phones.filter(extension=raw).first() if raw.isdigit() and len(raw) <= 8 else None
+        if phone is None:
+            try:
+                phone = phones.filter(number=parse_number(raw)).first()
+            except ValidationError:
+                phone = None
+        found = phone.holder if phone is not None else None
+    if found is None:
+        raise ValidationError(
+            _(
+                "“%(value)s” is not an active person of the municipality. Give the deputy's "
+                "work e-mail address or extension."
+            ),
+            code="not_in_municipality",
+            params={"value": raw},
+        )
+    return found
+
+
+@transaction.atomic
+def box_set_deputy(*, actor, box, deputy):
+    """VM-4: name the deputy (bevakare) who listens during an absence; None removes."""
+    box = _lock(box)
+    if deputy is not None:
+        if not deputy.is_active:
+            raise ValidationError(_("The deputy must be an active person of the municipality."))
+        if deputy.pk == box.subscription.holder_id:
+            raise ValidationError(_("The holder cannot be their own deputy."))
+    if box.deputy_id == (deputy.pk if deputy else None):
+        return box
+    box.deputy = deputy
+    _save(
+        box,
+        actor=actor,
+        reason=_("Deputy named: %(name)s") % {"name": deputy} if deputy else _("Deputy removed"),
+    )
+    resolve_if_complies(box)
+    return box
+
+
+# --- Listening (VM-4) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def box_listen(*, actor, box, source, by=None, listened_at=None, event_id=None):
+    """Mark the box "avlyssnad" (VM-4). Its VM-4 flag closes at once if the box is
+    monitored again."""
+    now = workdays.now()
+    listened_at = listened_at or now
+    if listened_at > now + CLOCK_SKEW:
+        raise ValidationError(_("A box cannot be listened to in the future."))
+    if not box.takes_messages:
+        raise ValidationError(_("A talsvar takes no messages: there is nothing to listen to."))
+    listening = Listening.objects.create(
+        box=box,
+        listened_at=listened_at,
+        listened_on=timezone.localdate(listened_at),
+        by=by if by is not None else _person(actor),
+        source=source,
+        event_id=event_id,
+        recorded_at=now,
+    )
+    resolve_if_complies(box)
+    return listening
+
+
+def box_for_number(text):
+    """The voicemail box of the active phone an extension or number (any written form)
+    names; else a Swedish ValidationError."""
+    raw = (text or "").strip()
+    boxes = VoicemailBox.objects.filter(subscription__status=PhoneStatus.ACTIVE).select_related(
+        "subscription"
+    )
+    found = None
+    if raw.isdigit() and len(raw) <= 8:
+        found = boxes.filter(subscription__extension=raw).first()
+    if found is None and raw:
+        try:
+            found = boxes.filter(subscription__number=parse_number(raw)).first()
+        except ValidationError:
+            found = None
+    if found is None:
+        raise ValidationError(
+            _("No active phone with a voicemail box has the number “%(value)s”."),
+            code="no_box",
+            params={"value": raw},
+        )
+    return found
+
+
+def listening_event(*, actor, event_id, number, listened_at=None):
+    """The switchboard reports that a box was listened to. Idempotent by event id: the
+    same id again returns the listening first recorded (created False), whatever else
+    the repeat says."""
+    event_id = (event_id or "").strip()
+    if not event_id:
+        raise ValidationError(_("The event has no id."))
+    existing = Listening.objects.filter(event_id=event_id).first()
+    if existing is not None:
+        return existing, False
+    box = box_for_number(number)
+    try:
+        with transaction.atomic():
+            listening = box_listen(
+                actor=actor,
+                box=box,
+                source=Source.SWITCHBOARD,
+                listened_at=listened_at,
+                event_id=event_id,
+            )
+    except IntegrityError:
+        # The same event posted twice at once: the other request recorded it.
+        return Listening.objects.get(event_id=event_id), False
+    return listening, True
+
+
+def link_token(box, person):
+    return signing.dumps({"b": box.pk, "p": person.pk}, salt=LINK_SALT, compress=True)
+
+
+def read_link_token(token):
+    """(box, person) of a signed reminder link, or a Swedish ValidationError when it is
+    forged, expired, or its person may no longer listen to the box."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT, max_age=LINK_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            _("The link has expired. Sign in and mark the box listened from the start page.")
+        ) from None
+    except signing.BadSignature:
+        raise ValidationError(_("The link is not valid.")) from None
+    box = (
+        VoicemailBox.objects.select_related("subscription__holder", "subscription__unit")
+        .filter(pk=data.get("b"))
+        .first()
+    )
+    person = Person.objects.filter(pk=data.get("p")).first()
+    from .permissions import person_may_listen
+
+    if box is None or not person_may_listen(person, box):
+        raise ValidationError(_("The link is not valid."))
+    return box, person
+
+
+# --- Messages that are public records (VM-5) ----------------------------------------------
+
+
+def _check_received(received_at):
+    if received_at is None:
+        raise ValidationError({"received_at": _("Give when the message reached the box.")})
+    if received_at > workdays.now():
+        raise ValidationError(
+            {"received_at": _("The message cannot have reached the box in the future.")}
+        )
+
+
+@transaction.atomic
+def record_register(*, actor, box, received_at, caller, summary, is_public_record, case_number=""):
+    """VM-5: register a message; received is when it reached the box, not when it was
+    opened."""
+    _check_received(received_at)
+    caller, summary = (caller or "").strip(), (summary or "").strip()
+    if not caller or not summary:
+        raise ValidationError(_("Give the caller as given and a summary of the message."))
+    record = MessageRecord(
+        box=box,
+        unit_id=box.subscription.unit_id,
+        received_at=received_at,
+        caller=caller,
+        summary=summary,
+        is_public_record=is_public_record,
+        case_number=(case_number or "").strip(),
+        registered_by=actor,
+        registered_at=workdays.now(),
+    )
+    _save(record, actor=actor, reason=_("Registered"))
+    return record
+
+
+@transaction.atomic
+def record_update(*, actor, record, summary, is_public_record, case_number):
+    """Add the case number once the matter is registered in the case system, or correct
+    the summary; every version is kept."""
+    record = MessageRecord.objects.select_for_update().get(pk=record.pk)
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationError({"summary": _("The summary cannot be empty.")})
+    record.summary = summary
+    record.is_public_record = is_public_record
+    record.case_number = (case_number or "").strip()
+    _save(record, actor=actor, reason=_("Updated"))
+    return record
+
+
+# --- The working-day morning sweep ----------------------------------------------------------
+
+
+def _local_midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def _with_owner(boxes):
+    """Flag unit: the phone's unit. Responsible: the phone's holder; for a function or
+    group phone, or a holder who has left (X-3), the manager of the phone's unit (or of
+    the nearest unit above with one)."""
+    return boxes.annotate(
+        flag_unit_id=F("subscription__unit_id"),
+        flag_responsible_id=Coalesce(
+            Case(When(subscription__holder__is_active=True, then=F("subscription__holder_id"))),
+            nearest_manager_subquery("subscription__unit__path"),
+            output_field=BigIntegerField(),
+        ),
+    )
+
+
+def _in_use():
+    return VoicemailBox.objects.filter(is_on=True, subscription__status=PhoneStatus.ACTIVE)
+
+
+def absence_now_q(now):
+    """A current hänvisning for a registered absence on the box's phone or on any phone
+    of its holder (two EXISTS, each able to use an index; one EXISTS with an OR across
+    the join cannot)."""
+    current = Redirect.objects.filter(
+        kind=RedirectKind.HANVISNING,
+        status=RedirectStatus.ACTIVE,
+        reason__in=ABSENCE_REASONS,
+        starts_at__lte=now,
+    ).filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    return Exists(current.filter(subscription_id=OuterRef("subscription_id"))) | Exists(
+        current.filter(subscription__holder_id=OuterRef("subscription__holder_id"))
+    )
+
+
+def vm_4_breaking(*, now=None):
+    """VM-4, one query: boxes that take messages, switched on, and
+    (a) on for the whole previous working day and not listened to since it began, or
+    (b) during a registered absence of the holder with no active deputy."""
+    now = now or workdays.now()
+    previous = workdays.previous_working_day(timezone.localdate(now))
+    listened = Listening.objects.filter(box_id=OuterRef("pk"), listened_on__gte=previous)
+    unheard = Q(switched_on_at__lt=_local_midnight(previous)) & ~Exists(listened)
+    no_deputy = Q(deputy__isnull=True) | Q(deputy__is_active=False)
+    return _with_owner(
+        _in_use().filter(kind__in=MESSAGE_KINDS).filter(unheard | (no_deputy & absence_now_q(now)))
+    )
+
+
+def vm_2_breaking():
+    """VM-2, one query: boxes switched on without a personal greeting confirmed by the
+    phone's present holder (the phone changed hands, or the confirmation was undone)."""
+    not_holders = Q(subscription__holder__isnull=False) & (
+        Q(greeting_confirmed_by__isnull=True)
+        | ~Q(greeting_confirmed_by_id=F("subscription__holder_id"))
+    )
+    return _with_owner(_in_use().filter(Q(greeting_confirmed_at__isnull=True) | not_holders))
+
+
+def abs_6_breaking(*, today=None):
+    """ABS-6, one query: a mobilsvar switched on while its holder is on a registered trip
+    abroad (calls diverted to it are charged at international rates)."""
+    today = today or timezone.localdate(workdays.now())
+    abroad = Trip.objects.filter(
+        person_id=OuterRef("subscription__holder_id"), starts_on__lte=today, ends_on__gte=today
+    )
+    return _with_owner(_in_use().filter(kind=BoxKind.MOBILSVAR).filter(Exists(abroad)))
+
+
+def rules(*, now=None):
+    """(rule id, breaking queryset) of the sweep."""
+    now = now or workdays.now()
+    return (
+        ("VM-4", vm_4_breaking(now=now)),
+        ("VM-2", vm_2_breaking()),
+        ("ABS-6", abs_6_breaking(today=timezone.localdate(now))),
+    )
+
+
+def sweep_voicemail(*, now=None):
+    """Each working-day morning: raise VM-4, VM-2 and ABS-6 flags (one query per rule) to
+    the holder, resolve those whose cause went away, and tell the holder's manager once
+    about each new one. Returns the SweepResult; on a day that is not a working day it
+    does nothing. Running it twice changes nothing and sends nothing twice."""
+    now = now or workdays.now()
+    if not workdays.is_working_day(timezone.localdate(now)):
+        return SweepResult()
+    content_type = ContentType.objects.get_for_model(VoicemailBox)
+    result = SweepResult()
+    new = []
+    with transaction.atomic():
+        for rule_id, breaking in rules(now=now):
+            already = Flag.objects.filter(
+                rule=rule_id, content_type=content_type, resolved_at__isnull=True
+            ).values("object_id")
+            new += [
+                (rule_id, pk)
+                for pk in breaking.exclude(pk__in=already).values_list("pk", flat=True)
+            ]
+            result += raise_or_resolve(
+                rule_id=rule_id,
+                breaking=breaking,
+                unit_field="flag_unit_id",
+                responsible_field="flag_responsible_id",
+            )
+        if new:
+            transaction.on_commit(lambda: _mail_managers(new))
+    return result
+
+
+def resolve_if_complies(box):
+    """Close the box's open flags whose rule it meets again (the holder listened, named a
+    deputy, confirmed the greeting, switched it off) without waiting for the morning.
+    Flags are only ever raised by the sweep."""
+    content_type = ContentType.objects.get_for_model(VoicemailBox)
+    open_rules = set(
+        Flag.objects.filter(
+            content_type=content_type, object_id=box.pk, resolved_at__isnull=True
+        ).values_list("rule", flat=True)
+    )
+    for rule_id, breaking in rules():
+        if rule_id in open_rules and not breaking.filter(pk=box.pk).exists():
+            Flag.objects.filter(
+                rule=rule_id, content_type=content_type, object_id=box.pk, resolved_at__isnull=True
+            ).update(resolved_at=timezone.now())
+
+
+def _managers_of(holders):
+    """{holder id: their manager} as organisation.selectors.manager_of finds them (the
+    manager of the nearest unit at or above theirs, never themselves), for many holders
+    with two queries: the managed units, then the managers."""
+    managed = dict(Unit.objects.filter(manager__isnull=False).values_list("pk", "manager_id"))
+    found = {}
+    for holder in holders:
+        for unit_id in reversed(holder.unit.ancestor_ids()):
+            manager_id = managed.get(unit_id)
+            if manager_id is not None and manager_id != holder.pk:
+                found[holder.pk] = manager_id
+                break
+    people = Person.objects.in_bulk(set(found.values()))
+    return {holder_id: people[manager_id] for holder_id, manager_id in found.items()}
+
+
+def _mail_managers(new):
+    """One e-mail per manager listing the new flags of their staff's boxes (the holder
+    had compliance's own e-mail). A function phone's box is held by the manager: told
+    already."""
+    from compliance.rules import rule as get_rule
+
+    boxes = VoicemailBox.objects.select_related("subscription__holder__unit").in_bulk(
+        {pk for _rule, pk in new}
+    )
+    holders = {b.subscription.holder for b in boxes.values() if b.subscription.holder_id}
+    managers = _managers_of(holders)
+    by_manager = defaultdict(list)
+    for rule_id, pk in new:
+        box = boxes.get(pk)
+        manager = managers.get(box.subscription.holder_id) if box is not None else None
+        if manager is not None and manager.email:
+            by_manager[manager].append((get_rule(rule_id), box))
+    for manager, rows in by_manager.items():
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {"manager": manager, "rows": rows, "site_url": settings.TELEFONI_SITE_URL}
+            subject = render_to_string("voicemail/email/flags_manager_subject.txt", context)
+            body = render_to_string("voicemail/email/flags_manager.txt", context)
+        send_mail(" ".join(subject.split()), body, None, [manager.email])
+
+
+# --- The daily reminder -------------------------------------------------------------------
+
+
+def send_listening_reminders(*, now=None):
+    """Each working-day morning: remind the holder (and the deputy, if any) of every box
+    in use that takes messages and is not yet listened to today, with a signed link that
+    marks it listened. Each box is claimed for the day before its e-mail goes, so a
+    second run (or a second worker) sends nothing. Returns the number of e-mails."""
+    now = now or workdays.now()
+    today = timezone.localdate(now)
+    if not workdays.is_working_day(today):
+        return 0
+    listened_today = Listening.objects.filter(box_id=OuterRef("pk"), listened_on=today)
+    due = (
+        _in_use()
+        .filter(kind__in=MESSAGE_KINDS)
+        .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))
+        .filter(~Exists(listened_today))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = (
+                VoicemailBox.objects.filter(pk=pk)
+                .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))
+                .update(reminded_on=today)
+            )
+            if not claimed:
+                continue
+            box = VoicemailBox.objects.select_related(
+                "subscription__holder", "subscription__unit", "deputy"
+            ).get(pk=pk)
+            for person in _reminded(box):
+                _send_reminder(box, person)
+                sent += 1
+    return sent
+
+
+def _reminded(box):
+    people = []
+    holder = box.subscription.holder
+    if holder is not None and holder.is_active and holder.email:
+        people.append(holder)
+    deputy = box.deputy
+    if deputy is not None and deputy.is_active and deputy.email:
+        people.append(deputy)
+    return people
+
+
+def _send_reminder(box, person):
+    url = settings.TELEFONI_SITE_URL + reverse("voicemail:link", args=[link_token(box, person)])
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "box": box,
+            "person": person,
+            "is_deputy": person.pk == box.deputy_id,
+            "url": url,
+            "hours": int(LINK_MAX_AGE.total_seconds() // 3600),
+        }
+        subject = render_to_string("voicemail/email/reminder_subject.txt", context)
+        body = render_to_string("voicemail/email/reminder.txt", context)
+    send_mail(" ".join(subject.split()), body, None, [person.email])
