@@ -465,7 +465,8 @@ def test_dir_4_entry_history(matrix_client, world, anna, desk, make_request, who
     if status == 200:
         latest = response.context["history"][0]
         assert latest.who == world.people["telekundtjanst"].full_name
-        assert latest.reason == f"Change request #{request.pk}"
+        # The reason is written when the request is applied, in the UI's language then.
+        assert latest.reason == f"Ändringsbegäran nr {request.pk}"
         assert [(r.label, r.old, r.new) for r in latest.rows] == [
             ("Title", "Undersköterska", "Sjuksköterska"),
             ("Unit", "Hemtjänst Norr grupp 1", "Hemtjänst Norr"),
