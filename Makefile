@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# make test runs the suite in this many processes (pytest-xdist); 1 for a plain run.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install lint messages clean
 
@@ -25,7 +27,7 @@ run: install
 ## make test: the whole suite. Tests needing PostgreSQL, Redis, slapd or Chromium skip
 ## with a reason when absent; TELEFONI_REQUIRE_SERVICES=1 turns such skips into failures.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,7 +10,20 @@ from urllib.parse import urlparse
 
 import pytest
 
-REDIS_URL = os.environ.get("TELEFONI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+def _per_worker(url):
+    """Under pytest-xdist each worker flushes and serves its own Redis database: gw0 the
+    one given, gw1 two below it, and so on (one below is left to CELERY_BROKER_URL, which
+    .ci/run puts there)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parsed = urlparse(url)
+    database = int(parsed.path.strip("/") or 0) - 2 * int(worker[2:])
+    return parsed._replace(path=f"/{database % 16}").geturl()
+
+
+REDIS_URL = _per_worker(os.environ.get("TELEFONI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
 
 
 def _port_open(host, port):
