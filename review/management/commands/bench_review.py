@@ -30,7 +30,8 @@ from django.utils import timezone
 
 from compliance.models import Flag
 from costs.models import CostCentre
-from organisation.models import Person, Unit, name_key
+from organisation.benchmarks import bench_unit_tree, best_of, once
+from organisation.models import Person, Unit
 from review import services
 from review.choices import Decision, ReviewStatus
 from review.models import ReviewItem, ReviewRound, UnitReview
@@ -178,41 +179,14 @@ class Command(BaseCommand):
             cursor.execute(f"DELETE FROM {Unit._meta.db_table} WHERE path LIKE %s", [like])  # noqa: S608
         return removed
 
-    def _units(self, count):
-        root = Unit(name=BENCH_NAME, name_key=name_key(BENCH_NAME), code=BENCH_CODE)
-        Unit.objects.bulk_create([root])
-        root.path, root.forvaltning_id = f"/{root.pk}/", root.pk
-        Unit.objects.bulk_update([root], ["path", "forvaltning"])
-        departments = [
-            Unit(name=f"Avdelning {n + 1}", parent=root, forvaltning=root, depth=1)
-            for n in range(max(1, count // UNITS_PER_DEPARTMENT))
-        ]
-        for unit in departments:
-            unit.name_key = name_key(unit.name)
-        Unit.objects.bulk_create(departments, batch_size=1000)
-        for unit in departments:
-            unit.path = f"{root.path}{unit.pk}/"
-        Unit.objects.bulk_update(departments, ["path"], batch_size=1000)
-        units = [
-            Unit(
-                name=f"Enhet {n + 1}",
-                parent=departments[n % len(departments)],
-                forvaltning=root,
-                depth=2,
-            )
-            for n in range(count)
-        ]
-        for unit in units:
-            unit.name_key = name_key(unit.name)
-        Unit.objects.bulk_create(units, batch_size=1000)
-        for unit in units:
-            unit.path = f"{unit.parent.path}{unit.pk}/"
-        Unit.objects.bulk_update(units, ["path"], batch_size=1000)
-        return root, departments, units
-
     @transaction.atomic
     def seed(self, size, rng):
-        root, departments, units = self._units(max(1, size // SUBSCRIPTIONS_PER_UNIT))
+        root, departments, units = bench_unit_tree(
+            max(1, size // SUBSCRIPTIONS_PER_UNIT),
+            name=BENCH_NAME,
+            code=BENCH_CODE,
+            per_department=UNITS_PER_DEPARTMENT,
+        )
         people = [
             Person(
                 first_name="Bench",
@@ -301,18 +275,7 @@ class Command(BaseCommand):
         params = [Status.CANCELLED, cutoff, ReviewStatus.SIGNED, since]
 
         def timed(function):
-            best, result = None, None
-            for _ in range(repeat):
-                started = time.perf_counter()
-                result = function()
-                elapsed = (time.perf_counter() - started) * 1000
-                best = elapsed if best is None else min(best, elapsed)
-            return best, result
-
-        def timed_once(function):
-            started = time.perf_counter()
-            result = function()
-            return (time.perf_counter() - started) * 1000, result
+            return best_of(repeat, function)
 
         orm_ms, orm_rows = timed(
             lambda: sorted(services.rev_1_breaking(today).values_list("pk", "responsible_id"))
@@ -334,7 +297,7 @@ class Command(BaseCommand):
         root = Unit.objects.get(code=BENCH_CODE)
         Flag.objects.filter(rule="REV-1", unit__path__startswith=root.path).delete()
         with quiet:
-            first_ms, _ = timed_once(lambda: services.sweep_reviews(today, open_round=False))
+            first_ms, _ = once(lambda: services.sweep_reviews(today, open_round=False))
             steady_ms, steady = timed(lambda: services.sweep_reviews(today, open_round=False))
         due = services.unreviewed_subscriptions(today).count()
         self.stdout.write(

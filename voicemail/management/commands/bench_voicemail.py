@@ -32,7 +32,8 @@ from absence.choices import Reason, Target
 from absence.models import Redirect, Trip
 from compliance.models import Flag
 from costs.models import CostCentre
-from organisation.models import Person, Unit, name_key
+from organisation.benchmarks import bench_unit_tree, best_of, once
+from organisation.models import Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.models import Subscription
 from voicemail import services
@@ -226,41 +227,14 @@ class Command(BaseCommand):
         User.objects.filter(username=BENCH_USER).delete()
         return removed
 
-    def _units(self, count):
-        root = Unit(name=BENCH_NAME, name_key=name_key(BENCH_NAME), code=BENCH_CODE)
-        Unit.objects.bulk_create([root])
-        root.path, root.forvaltning_id = f"/{root.pk}/", root.pk
-        Unit.objects.bulk_update([root], ["path", "forvaltning"])
-        departments = [
-            Unit(name=f"Avdelning {n + 1}", parent=root, forvaltning=root, depth=1)
-            for n in range(max(1, count // UNITS_PER_DEPARTMENT))
-        ]
-        for unit in departments:
-            unit.name_key = name_key(unit.name)
-        Unit.objects.bulk_create(departments, batch_size=1000)
-        for unit in departments:
-            unit.path = f"{root.path}{unit.pk}/"
-        Unit.objects.bulk_update(departments, ["path"], batch_size=1000)
-        units = [
-            Unit(
-                name=f"Enhet {n + 1}",
-                parent=departments[n % len(departments)],
-                forvaltning=root,
-                depth=2,
-            )
-            for n in range(count)
-        ]
-        for unit in units:
-            unit.name_key = name_key(unit.name)
-        Unit.objects.bulk_create(units, batch_size=1000)
-        for unit in units:
-            unit.path = f"{unit.parent.path}{unit.pk}/"
-        Unit.objects.bulk_update(units, ["path"], batch_size=1000)
-        return root, departments, units
-
     @transaction.atomic
     def seed(self, size, rng, now):
-        root, departments, units = self._units(max(1, size // BOXES_PER_UNIT))
+        root, departments, units = bench_unit_tree(
+            max(1, size // BOXES_PER_UNIT),
+            name=BENCH_NAME,
+            code=BENCH_CODE,
+            per_department=UNITS_PER_DEPARTMENT,
+        )
         people = [
             Person(
                 first_name="Bench",
@@ -376,18 +350,7 @@ class Command(BaseCommand):
 
     def run(self, size, repeat, now):
         def timed(function):
-            best, result = None, None
-            for _ in range(repeat):
-                started = time.perf_counter()
-                result = function()
-                elapsed = (time.perf_counter() - started) * 1000
-                best = elapsed if best is None else min(best, elapsed)
-            return best, result
-
-        def timed_once(function):
-            started = time.perf_counter()
-            result = function()
-            return (time.perf_counter() - started) * 1000, result
+            return best_of(repeat, function)
 
         params = raw_params(now)
         raw = raw_rules()
@@ -418,7 +381,7 @@ class Command(BaseCommand):
             rule__in=[rule_id for rule_id, *_ in lines], unit__path__startswith=root.path
         ).delete()
         with quiet:
-            first_ms, first = timed_once(lambda: services.sweep_voicemail(now=now))
+            first_ms, first = once(lambda: services.sweep_voicemail(now=now))
             steady_ms, steady = timed(lambda: services.sweep_voicemail(now=now))
         boxes_in_use = VoicemailBox.objects.filter(is_on=True, kind__in=MESSAGE_KINDS).count()
         self.stdout.write(
