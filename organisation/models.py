@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -34,26 +35,81 @@ def search_fold(text):
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# Between the parts of a row's search_text. A search word never holds a space, so no
+# word can match across two parts.
+SEARCH_TEXT_SEPARATOR = " | "
+
+
+def search_text(*parts):
+    """What telesök matches each word against: a row's own keys and its unit's, one text
+    (one trigram index; PostgreSQL intersects the words inside it)."""
+    return SEARCH_TEXT_SEPARATOR.join(parts)
+
+
+def unit_search_key(row):
+    """The search_key of row.unit: from the cached unit, else one query."""
+    if row.unit_id is None:
+        return ""
+    cached = row._state.fields_cache.get("unit")
+    if cached is not None and cached.pk == row.unit_id:
+        return search_fold(cached.name)
+    return Unit.objects.filter(pk=row.unit_id).values_list("search_key", flat=True).first() or ""
+
+
+def unit_search_keys(rows):
+    """{unit id: search_key} of the rows' units, for fill_search_keys in bulk (one query)."""
+    ids = {row.unit_id for row in rows if row.unit_id is not None}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("pk", "search_key"))
+
+
+def spread_unit_search_keys(unit_pks):
+    """After units were renamed: every model that copies a unit's search_key into its own
+    rows (a classmethod spread_unit_search_keys(unit_pks)) updates them."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        spread = getattr(model, "spread_unit_search_keys", None)
+        if spread is not None:
+            spread(unit_pks)
+
+
+def unit_key_subquery():
+    """The search_key of the row's unit, as an expression for update()."""
+    return models.Subquery(Unit.objects.filter(pk=models.OuterRef("unit_id")).values("search_key"))
+
+
 class SearchKeyQuerySet(models.QuerySet):
     """Keeps a model's derived search keys right where save() is skipped: bulk_create,
     bulk_update and update(). The model names its SEARCH_SOURCES (fields the keys are
-    computed from), its SEARCH_FIELDS (the keys) and fill_search_keys() (sets them)."""
+    computed from), its SEARCH_FIELDS (the keys) and fill_search_keys(units=None) (sets
+    them; `units` is {unit id: search_key} from unit_search_keys, for the bulk paths)."""
+
+    def _fill(self, objs):
+        units = unit_search_keys(objs) if hasattr(self.model, "unit_id") else None
+        for obj in objs:
+            obj.fill_search_keys(units)
+
+    def _spread(self, objs):
+        if self.model is Unit:
+            spread_unit_search_keys([obj.pk for obj in objs])
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        for obj in objs:
-            obj.fill_search_keys()
+        self._fill(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
     bulk_create.alters_data = True
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs, fields = list(objs), list(fields)
-        if self.model.SEARCH_SOURCES.intersection(fields):
-            for obj in objs:
-                obj.fill_search_keys()
-            fields += [name for name in self.model.SEARCH_FIELDS if name not in fields]
-        return super().bulk_update(objs, fields, *args, **kwargs)
+        if not self.model.SEARCH_SOURCES.intersection(fields):
+            return super().bulk_update(objs, fields, *args, **kwargs)
+        self._fill(objs)
+        fields += [name for name in self.model.SEARCH_FIELDS if name not in fields]
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = super().bulk_update(objs, fields, *args, **kwargs)
+            self._spread(objs)
+        return rows
 
     bulk_update.alters_data = True
 
@@ -65,9 +121,9 @@ class SearchKeyQuerySet(models.QuerySet):
             rows = super().update(**kwargs)
             plain = self.model._base_manager.using(self.db)
             objs = list(plain.filter(pk__in=pks))
-            for obj in objs:
-                obj.fill_search_keys()
+            self._fill(objs)
             plain.bulk_update(objs, list(self.model.SEARCH_FIELDS), batch_size=1000)
+            self._spread(objs)
         return rows
 
     update.alters_data = True
@@ -210,13 +266,25 @@ class Unit(models.Model):
             )
             return
         self._set_tree_fields()
-        super().save(*args, **kwargs)
+        renamed = self.search_key != getattr(self, "_saved_search_key", None)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if renamed:
+                spread_unit_search_keys([self.pk])
+        self._saved_search_key = self.search_key
 
     def get_absolute_url(self):
         return reverse("organisation:unit_detail", args=[self.pk])
 
-    def fill_search_keys(self):
+    def fill_search_keys(self, units=None):
         self.search_key = search_fold(self.name)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # To tell a rename in save(), which must reach the rows that copy the key.
+        instance._saved_search_key = instance.__dict__.get("search_key")
+        return instance
 
     def _set_tree_fields(self):
         if self.parent_id is None:
@@ -283,10 +351,13 @@ class Person(models.Model):
     # calls person_search_keys() itself.
     search_name = models.TextField(editable=False, default="")
     search_title = models.TextField(editable=False, default="")
-    history = HistoricalRecords(excluded_fields=["search_name", "search_title"])
+    # search_text of the name, the title and the unit's search_key (kept when the unit is
+    # renamed: spread_unit_search_keys).
+    search_text = models.TextField(editable=False, default="")
+    history = HistoricalRecords(excluded_fields=["search_name", "search_title", "search_text"])
 
-    SEARCH_SOURCES = frozenset({"first_name", "last_name", "title"})
-    SEARCH_FIELDS = ("search_name", "search_title")
+    SEARCH_SOURCES = frozenset({"first_name", "last_name", "title", "unit"})
+    SEARCH_FIELDS = ("search_name", "search_title", "search_text")
     objects = SearchKeyQuerySet.as_manager()
 
     class Meta:
@@ -301,7 +372,7 @@ class Person(models.Model):
         ]
         indexes = [
             TrigramIndex(fields=["search_name"], name="person_search_name_trgm"),
-            TrigramIndex(fields=["search_title"], name="person_search_title_trgm"),
+            TrigramIndex(fields=["search_text"], name="person_search_text_trgm"),
         ]
 
     def __str__(self):
@@ -317,8 +388,23 @@ class Person(models.Model):
         # The person page is telesök's (directory), which lists everything about them.
         return reverse("directory:person", args=[self.pk])
 
-    def fill_search_keys(self):
+    def fill_search_keys(self, units=None):
         self.search_name, self.search_title = person_search_keys(self)
+        unit_key = units[self.unit_id] if units is not None else unit_search_key(self)
+        self.search_text = search_text(self.search_name, self.search_title, unit_key)
+
+    @classmethod
+    def spread_unit_search_keys(cls, unit_pks):
+        cls.objects.filter(unit__in=unit_pks).update(
+            search_text=Concat(
+                "search_name",
+                models.Value(SEARCH_TEXT_SEPARATOR),
+                "search_title",
+                models.Value(SEARCH_TEXT_SEPARATOR),
+                unit_key_subquery(),
+                output_field=models.TextField(),
+            )
+        )
 
     @property
     def full_name(self):

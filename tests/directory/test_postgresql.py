@@ -18,7 +18,8 @@ from tests.services import require_postgresql
 
 TRIGRAM_INDEXES = {
     "person_search_name_trgm": "organisation_person",
-    "person_search_title_trgm": "organisation_person",
+    "person_search_text_trgm": "organisation_person",
+    "function_search_text_trgm": "subscriptions_subscription",
     "subscription_digits_trgm": "subscriptions_subscription",
     "subscription_extension_trgm": "subscriptions_subscription",
     "subscription_search_key_trgm": "subscriptions_subscription",
@@ -93,11 +94,16 @@ def test_the_trigram_indexes_exist_as_gin_without_pending_list():
         assert "fastupdate=off" in definition, definition
 
 
-def test_name_and_title_words_use_the_trigram_indexes(crowd):
-    parsed = parse_query("östlund")
+def test_words_use_the_trigram_indexes(crowd):
+    parsed = parse_query("östlund hemtjänst")
     plan = _plan(*people_sql(parsed, _units_matching(parsed), 50))
+    assert "person_search_text_trgm" in plan, plan
+    # One index scan that intersects the words (DIR-2 multi-word queries stay cheap).
+    assert plan.count("Bitmap Index Scan") == 1, plan
+    # A short word's first look: the people whose name it begins.
+    parsed = parse_query("ost")
+    plan = _plan(*people_sql(parsed, _units_matching(parsed), 50, name_start_only=True))
     assert "person_search_name_trgm" in plan, plan
-    assert "person_search_title_trgm" in plan, plan
 
 
 def test_numbers_use_the_trigram_indexes(crowd):
@@ -113,6 +119,8 @@ def test_numbers_use_the_trigram_indexes(crowd):
 def test_function_names_use_the_trigram_index(crowd):
     parsed = parse_query("recept")
     plan = _plan(*functions_sql(parsed, _units_matching(parsed), 50))
+    assert "function_search_text_trgm" in plan, plan
+    plan = _plan(*functions_sql(parsed, _units_matching(parsed), 50, name_start_only=True))
     assert "subscription_search_key_trgm" in plan, plan
 
 

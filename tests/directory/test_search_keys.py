@@ -71,6 +71,51 @@ def test_bulk_writes_keep_the_search_keys(world):
     assert first("stadcentral").name == "Städcentralen"
 
 
+def test_search_text_follows_the_unit_on_every_write_path(world):
+    """A person's and a function phone's search_text holds their unit's name, so a move
+    and a rename must reach it: save(), update(), and a rename through bulk_update."""
+    person = Person.objects.create(
+        first_name="Åke", last_name="Ärlig", title="Vaktmästare", unit=world.grupp
+    )
+    function = phone(
+        world,
+        function_name="Städcentralen",
+        unit=world.grupp,
+        number="+4619217000",
+        extension="7000",
+    )
+    assert person.search_text == "arlig ake | vaktmastare | hemtjanst norr grupp 1"
+    assert Subscription.objects.get(pk=function.pk).search_text == (
+        "stadcentralen | hemtjanst norr grupp 1"
+    )
+
+    def found(query):
+        hits = search(query)
+        return {hit.person or hit.function for hit in hits}
+
+    assert {person, function} <= found("ake grupp") | found("stadcentralen grupp")
+    person.unit = world.bibliotek
+    person.save()
+    assert person not in found("ake grupp") and person in found("ake bibliotek")
+    Person.objects.filter(pk=person.pk).update(unit=world.grupp)
+    assert person in found("ake grupp") and person not in found("ake bibliotek")
+    unit = Unit.objects.get(pk=world.grupp.pk)
+    unit.name = "Städpoolen"
+    Unit.objects.bulk_update([unit], ["name"])
+    assert {person, function} <= found("stadpool")
+    assert not found("grupp 1") & {person, function}
+    unit = Unit.objects.get(pk=world.grupp.pk)
+    unit.name = "Hemtjänst Norr grupp 1"
+    unit.save()
+    assert {person, function} <= found("norr grupp")
+    # Saving a unit without renaming it leaves the people and phones alone.
+    unit = Unit.objects.get(pk=world.grupp.pk)
+    unit.phone_hours = "8-10"
+    Person.objects.filter(pk=person.pk).update(search_text="")
+    unit.save()
+    assert Person.objects.get(pk=person.pk).search_text == ""
+
+
 def test_the_history_helpers_of_seed_demo_keep_the_keys(world):
     """seed_demo writes people with simple-history's bulk helpers."""
     (person,) = bulk_create_with_history(
@@ -89,18 +134,28 @@ def test_the_migrations_fill_existing_rows(world):
     anna = world.people["employee"]
     sub = phone(world, holder=anna, number="+4619211000", extension="1100")
     # Rows as they were before the migrations: keys empty (update() of a key alone is plain).
-    Person.objects.update(search_name="", search_title="")
+    function = phone(
+        world, function_name="Receptionen", unit=world.grupp, number="+4619212000", extension="2000"
+    )
+    Person.objects.update(search_name="", search_title="", search_text="")
     Unit.objects.update(search_key="")
-    Subscription.objects.update(number_digits="", search_key="")
+    Subscription.objects.update(number_digits="", search_key="", search_text="")
     schema_editor = SimpleNamespace(connection=connection)
-    for module in (
-        "organisation.migrations.0003_telesok_search_keys",
-        "subscriptions.migrations.0002_telesok_search_keys",
+    for module, function_name in (
+        ("organisation.migrations.0003_telesok_search_keys", "fill_search_keys"),
+        ("subscriptions.migrations.0002_telesok_search_keys", "fill_search_keys"),
+        ("organisation.migrations.0006_telesok_search_text", "fill_search_text"),
+        ("subscriptions.migrations.0008_telesok_search_text", "fill_search_text"),
     ):
-        importlib.import_module(module).fill_search_keys(apps, schema_editor)
+        getattr(importlib.import_module(module), function_name)(apps, schema_editor)
     anna.refresh_from_db()
     sub.refresh_from_db()
     assert (anna.search_name, anna.search_title) == person_search_keys(anna)
     assert Unit.objects.get(pk=world.grupp.pk).search_key == "hemtjanst norr grupp 1"
     assert sub.number_digits == "019211000"
     assert first("019-21 10 00").person == anna
+    assert anna.search_text == "ostlund anna | underskoterska | hemtjanst norr grupp 1"
+    assert Subscription.objects.get(pk=function.pk).search_text == (
+        "receptionen | hemtjanst norr grupp 1"
+    )
+    assert first("receptionen grupp").function == function
