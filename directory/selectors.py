@@ -40,7 +40,7 @@ statements" below).
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Prefetch
@@ -225,9 +225,10 @@ def _any_sql(sql, items, add_one):
     sql.add(")")
 
 
+@cache
 def _columns(model, alias):
     fields = model._meta.concrete_fields
-    return [f.attname for f in fields], ", ".join(f'{alias}."{f.column}"' for f in fields)
+    return tuple(f.attname for f in fields), ", ".join(f'{alias}."{f.column}"' for f in fields)
 
 
 def _table(model):
