@@ -108,13 +108,18 @@ class UsageRecord(models.Model):
     # No single-column index on the foreign keys here (db_index=False): the unique
     # (subscription, period) and the (cost_centre, period) indexes begin with them and serve
     # every lookup, and each index fewer is one less to write per imported row (bench_costs).
-    # The foreign-key constraints themselves stay.
+    # No per-row foreign-key constraint either (db_constraint=False): on PostgreSQL the
+    # triggers of migration 0006 enforce the same once per statement (a usage row must name
+    # an existing subscription and cost centre, which cannot be deleted or renumbered while
+    # it does); the per-row checks were a third of a large import. On SQLite only PROTECT
+    # guards them (through the ORM).
     subscription = models.ForeignKey(
         "subscriptions.Subscription",
         verbose_name=_("subscription"),
         on_delete=models.PROTECT,
         related_name="usage_records",
         db_index=False,
+        db_constraint=False,
     )
     cost_centre = models.ForeignKey(
         CostCentre,
@@ -122,6 +127,7 @@ class UsageRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="usage_records",
         db_index=False,
+        db_constraint=False,
     )
     period = models.DateField(_("month"))
     month = models.PositiveIntegerField(editable=False)

@@ -18,5 +18,6 @@ def test_bench_costs_runs_and_leaves_nothing_behind(db):
     assert "deviation sweep" in text and "raw SQL of the COST-2 deviation query" in text
     if connection.vendor == "postgresql":
         assert "import / raw COPY:" in text
+        assert "lower bound (COPY into staging" in text and "x raw COPY" in text
     assert not CostCentre.objects.filter(code="BENCH").exists()
     assert not Subscription.objects.exists() and not UsageRecord.objects.exists()

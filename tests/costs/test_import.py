@@ -2,15 +2,17 @@
 imported again is replaced, unknown numbers are listed (COST-1)."""
 
 import io
+import random
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
-from costs import services
-from costs.choices import ImportStatus
-from costs.importer import FIELDS, ImportRejected, load_usage
+from costs import importer, services
+from costs.choices import CATEGORY_FIELDS, ImportStatus
+from costs.importer import FIELDS, ImportRejected, load_usage, plain_pattern
 from costs.models import UsageImport, UsageRecord
 from tests.costs.conftest import csv_file, row
 
@@ -61,6 +63,12 @@ def test_plain_comma_separated_csv_with_decimal_point(phones):
     content = (header + "\n+46701234567,202610,149.00,10.5,0,0,0,0,0,0,0\n").encode()
     load_usage(content=content)
     assert _amounts(phones.anna).total == Decimal("159.50")
+
+
+def test_a_file_with_windows_line_ends(phones):
+    content = csv_file(row("070-123 45 67", "2026-10"), row("070-765 43 21", "2026-10"))
+    assert load_usage(content=content.replace(b"\n", b"\r\n")).row_count == 2
+    assert UsageRecord.objects.count() == 2
 
 
 def test_xlsx(phones):
@@ -300,3 +308,129 @@ def test_a_rejected_import_keeps_its_report(phones, world):
     usage_import.refresh_from_db()
     assert usage_import.error_count == 1 and usage_import.errors[0]["line"] == 2
     assert not UsageRecord.objects.exists()
+
+
+# --- The fast path (PostgreSQL): a subset of the thorough path, typed the same ----------
+
+
+def _outcome(content):
+    """What an import of `content` stores, or the cells its report names; then undone."""
+    try:
+        load_usage(content=content)
+    except ImportRejected as rejected:
+        return "rejected", [(error["line"], error["column"]) for error in rejected.errors]
+    fields = ("subscription_id", "cost_centre_id", "period", "month", *CATEGORY_FIELDS)
+    stored = sorted(UsageRecord.objects.values_list(*fields, "total", "traffic"))
+    UsageRecord.objects.all().delete()
+    return "stored", stored
+
+
+@pytest.mark.parametrize(
+    "cells, plain, fast",
+    [
+        ({}, True, True),
+        ({"number": "+46701234567"}, True, True),
+        ({"number": "46701234567"}, True, True),
+        ({"number": "0046 70/123 45 67"}, True, True),
+        ({"period": "202610"}, True, True),
+        ({"fee": "-49,5", "domestic": "007"}, True, True),
+        ({"fee": "-0", "domestic": "0,5", "data": "1234567890,99"}, True, True),
+        ({"domestic": "", "private": ""}, True, True),  # empty is 0
+        # The pattern's shape, but not a valid E.164 number: the SQL check sends it on.
+        ({"number": "+0701234567"}, True, False),
+        ({"number": "+4670"}, True, False),
+        ({"number": "00"}, True, False),
+        ({"number": "+4670123456789012"}, True, False),
+        # Accepted by the thorough path only.
+        ({"domestic": "1 234,50"}, False, False),
+        ({"domestic": " 12,50"}, False, False),
+        ({"number": "(070) 123 45 67"}, False, False),
+        ({"number": "070\u00a0123 45 67"}, False, False),
+        ({"period": " 2026-10"}, False, False),
+        # Refused by both.
+        ({"domestic": "-1,00"}, False, False),
+        ({"fee": "-"}, False, False),
+        ({"domestic": "12,"}, False, False),
+        ({"domestic": ",5"}, False, False),
+        ({"domestic": "1,234"}, False, False),
+        ({"domestic": "12.50"}, False, False),
+        ({"domestic": "12345678901,00"}, False, False),
+        ({"number": "070-12a"}, False, False),
+        ({"period": "2026-13"}, False, False),
+        ({"period": "1999-10"}, False, False),
+    ],
+)
+def test_the_fast_path_takes_only_what_the_thorough_path_takes_and_types_it_the_same(
+    phones, monkeypatch, cells, plain, fast
+):
+    values = {"number": "070-123 45 67", "period": "2026-10"} | cells
+    content = csv_file(
+        row(values.pop("number"), values.pop("period"), **values), row("070-765 43 21", "2026-10")
+    )
+    assert (plain_pattern(";").fullmatch(content.decode().partition("\n")[2]) is not None) == plain
+    taken = []
+    fast_stage = importer._fast_stage
+
+    def spy(cursor, parsed):
+        taken.append(fast_stage(cursor, parsed))
+        return taken[-1]
+
+    monkeypatch.setattr(importer, "_fast_stage", spy)
+    outcome = _outcome(content)
+    monkeypatch.setattr(importer, "_fast_stage", lambda cursor, parsed: None)
+    assert _outcome(content) == outcome  # the thorough path alone
+    if connection.vendor == "postgresql":
+        assert (taken == [2]) == fast
+    assert outcome[0] == "stored" or not fast
+
+
+def test_the_fast_path_of_a_comma_separated_file(phones, monkeypatch):
+    header = ",".join(FIELDS)
+    content = (header + "\n+46701234567,2026-10,-149.5,10.25,,0,0,0,1234567890.99,0,7\n").encode()
+    fast = _outcome(content)
+    monkeypatch.setattr(importer, "_fast_stage", lambda cursor, parsed: None)
+    assert _outcome(content) == fast and fast[0] == "stored"
+
+
+def test_every_line_of_the_plain_shape_passes_the_thorough_checks(phones, monkeypatch):
+    """A thousand rows drawn from near-miss cells: wherever the pattern takes a line, the
+    thorough report names no cell of it, except a number that is no valid E.164 (which
+    the fast path checks in SQL)."""
+    # Per column: cells of the plain shape, and near misses (drawn one time in ten).
+    numbers = (
+        ["070-123 45 67", "+46701234567", "0046701234567", "46701234567", "+4670", "0"],
+        ["(070)1234567", "+46 70 1234567", "070-12a", "", "+", "++4670123456", "-070123456"]
+        + ["0701234567-", "070 123 45 67 ", "070,12", "+0701234567"],
+    )
+    periods = (
+        ["2026-10", "202610"],
+        ["2026-13", "1999-10", "2026-1", "2026--10", " 2026-10", "2026-00", "20261", ""]
+        + ["2026-10-", "2026/10", "\uff12026-10", "2026-1\u0660"],
+    )
+    plain_amounts = ["", "0", "0,5", "12,50", "12,5", "1234567890,99", "007"]
+    amounts = (
+        plain_amounts,
+        ["12,", ",5", "-1,00", "-", "1 234,50", "12.50", "1,234", "+1", "1e3", " 3,00"]
+        + ["12345678901,00", "\u0661\u0662", "12,5 ", "--1", "12,\u0665"],
+    )
+    fee = (plain_amounts + ["-12,50", "-0"], amounts[1])
+    randomness = random.Random(8)
+
+    def draw(plain, near):
+        return randomness.choice(near if randomness.random() < 0.1 else plain)
+
+    lines = [
+        ";".join(
+            [draw(*numbers), draw(*periods), draw(*fee)] + [draw(*amounts) for _name in FIELDS[3:]]
+        )
+        for _index in range(1000)
+    ]
+    monkeypatch.setattr(importer, "MAX_REPORTED_ERRORS", 10_000)
+    monkeypatch.setattr(importer, "_fast_stage", lambda cursor, parsed: None)
+    rejected = _rejected(csv_file(*lines))
+    named = {(error["line"], error["column"]) for error in rejected.errors}
+    pattern = plain_pattern(";")
+    plain = [number for number, line in enumerate(lines, start=2) if pattern.fullmatch(line + "\n")]
+    assert 200 < len(plain) < 900  # the draw reaches both sides
+    for line in plain:
+        assert {column for named_line, column in named if named_line == line} <= {"Nummer"}

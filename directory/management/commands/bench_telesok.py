@@ -15,6 +15,7 @@ within 2x of raw SQL. The seeded rows stay for the next run (same --size: reused
 refuses to run with DEBUG off, like seed_demo.
 """
 
+import gc
 import random
 import statistics
 import time
@@ -423,8 +424,10 @@ class Command(BaseCommand):
         user.set_unusable_password()
         user.save()
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
-        # Timed as in production, DEBUG off: with it on (which seeding needs), Django wraps
-        # every cursor to record each statement, a cost production does not pay.
+        # Timed as in production: DEBUG off (with it on, which seeding needs, Django wraps
+        # every cursor to record each statement), and what is loaded so far frozen out of
+        # garbage collection, as telefoni/wsgi.py does.
+        gc.freeze()
         with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
             client = Client()
             client.force_login(user)
@@ -442,6 +445,7 @@ class Command(BaseCommand):
                 "HTTP view": timed(http),
             }
             client.logout()
+        gc.unfreeze()
 
         people = Person.objects.filter(unit__path__startswith=self._bench_path()).count()
         statements_per_query = statistics.mean(len(s) for s in statements)
