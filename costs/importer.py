@@ -224,7 +224,7 @@ def _number_bare(column):
     if connection.vendor == "postgresql":
         return f"TRANSLATE(COALESCE({column}, ''), ' -()/ ', '')"
     bare = f"COALESCE(TRIM({column}), '')"
-    for char in (" ", "-", "(", ")", "/"):
+    for char in (" ", "-", "(", ")", "/", "\u00a0"):
         bare = f"REPLACE({bare}, '{char}', '')"
     return bare
 
@@ -242,7 +242,13 @@ def _number_sql(column, bare=None):
 
 
 def _period_text(column="period"):
-    return f"REPLACE(COALESCE(TRIM({column}), ''), '-', '')"
+    """The period as YYYYMM when it is written YYYY-MM; any other text as it is, for the
+    checks to refuse unless it is YYYYMM ("2026-10-" must not pass as 202610)."""
+    text = f"COALESCE(TRIM({column}), '')"
+    return (
+        f"(CASE WHEN LENGTH({text}) = 7 AND SUBSTR({text}, 5, 1) = '-' "
+        f"THEN SUBSTR({text}, 1, 4) || SUBSTR({text}, 6, 2) ELSE {text} END)"
+    )
 
 
 def _month_sql(column="period"):
@@ -655,12 +661,13 @@ def _save(cursor, import_id, scope):
     cursor.execute(f"SELECT DISTINCT month FROM {TYPED} ORDER BY month")
     months = [row[0] for row in cursor.fetchall()]
     periods = [f"{month // 12:04d}-{month % 12 + 1:02d}" for month in months]
-    month_list = ", ".join(str(int(month)) for month in months)
     scope_sql = ""
     if scope is not None:
         scope_sql = f" AND cost_centre_id IN ({', '.join(str(int(pk)) for pk in scope) or 'NULL'})"
+    # By period, not month: the period is indexed (a re-import must not scan the table).
+    dates = ", ".join(_period_date(int(month)) for month in months)
     cursor.execute(
-        f"DELETE FROM costs_usagerecord WHERE month IN ({month_list}){scope_sql} "
+        f"DELETE FROM costs_usagerecord WHERE period IN ({dates}){scope_sql} "
         f"AND NOT EXISTS (SELECT 1 FROM {TYPED} t WHERE t.subscription_id = "
         f"costs_usagerecord.subscription_id AND t.month = costs_usagerecord.month)"
     )
@@ -693,7 +700,6 @@ def _save(cursor, import_id, scope):
     # does two (bench_costs: a fifth of the upsert). Should a row be there after all (a
     # known number twice in the file, or another import of the month at the same time),
     # the INSERT fails and the upsert decides.
-    dates = ", ".join(_period_date(int(month)) for month in months)
     cursor.execute(f"SELECT EXISTS (SELECT 1 FROM costs_usagerecord WHERE period IN ({dates}))")
     if not cursor.fetchone()[0]:
         try:

@@ -325,6 +325,20 @@ def _outcome(content):
     return "stored", stored
 
 
+@pytest.mark.parametrize("period", ["2026-10-", "2026--10", "-202610", "20-2610", "2026-1-0"])
+def test_a_period_with_a_stray_dash_is_refused_on_every_database(phones, period):
+    """YYYY-MM or YYYYMM: PostgreSQL's thorough path used to drop every dash first."""
+    content = csv_file(row("070-123 45 67", period), row("070-765 43 21", "2026-10"))
+    rejected = _rejected(content)
+    assert [(error["line"], error["column"]) for error in rejected.errors] == [(2, "Period")]
+
+
+def test_a_number_with_a_no_break_space_is_read_on_every_database(phones):
+    content = csv_file(row("070\u00a0123\u00a045\u00a067", "2026-10"))
+    load_usage(content=content)
+    assert UsageRecord.objects.get().subscription_id == phones.anna.pk
+
+
 @pytest.mark.parametrize(
     "cells, plain, fast",
     [
