@@ -1,14 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CostCentre, StatementAccess, StatementRequest, UsageImport, UsageRecord
-
-
-@admin.register(CostCentre)
-class CostCentreAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "unit", "budget_manager", "is_active"]
-    search_fields = ["code", "name"]
-    raw_id_fields = ["unit", "budget_manager"]
+from .models import StatementAccess, StatementRequest, UsageImport, UsageRecord
 
 
 @admin.register(UsageImport)

@@ -1,9 +1,10 @@
 from django.db.models import Q
 
 from organisation.choices import Role
+from organisation.models import CostCentre
 from organisation.permissions import person_of, roles_of
 
-from .models import CostCentre, UsageImport, UsageRecord
+from .models import UsageImport, UsageRecord
 from .permissions import is_cost_desk
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from organisation.guideline import guideline
+from organisation.models import CostCentre
 from organisation.numbers import format_number
 from telefoni.pdf import render_pdf
 
@@ -27,7 +28,6 @@ from .forms import (
     UsageUploadForm,
 )
 from .importer import COLUMNS, ImportRejected
-from .models import CostCentre
 from .permissions import (
     can_decide_statement,
     can_explain_usage,

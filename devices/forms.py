@@ -2,8 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from costs.models import CostCentre
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.forms import UnitChoiceField
 from subscriptions.models import Subscription

@@ -80,7 +80,7 @@ class Device(models.Model):
         related_name="devices",
     )
     cost_centre = models.ForeignKey(
-        "costs.CostCentre",
+        "organisation.CostCentre",
         verbose_name=_("cost centre"),
         on_delete=models.PROTECT,
         related_name="devices",
@@ -205,7 +205,7 @@ class Order(models.Model):
         related_name="device_orders",
     )
     cost_centre = models.ForeignKey(
-        "costs.CostCentre",
+        "organisation.CostCentre",
         verbose_name=_("cost centre"),
         on_delete=models.PROTECT,
         related_name="device_orders",

@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import Role
 from .guideline import guideline
-from .models import Guideline, Person, Unit
+from .models import CostCentre, Guideline, Person, Unit
 from .permissions import has_role
 
 
@@ -111,3 +111,10 @@ class GuidelineAdmin(SimpleHistoryAdmin):
         if not self._may_edit(request):
             return super().changelist_view(request, extra_context)
         return redirect(reverse("admin:organisation_guideline_change", args=[guideline().pk]))
+
+
+@admin.register(CostCentre)
+class CostCentreAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "unit", "budget_manager", "is_active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["unit", "budget_manager"]

@@ -416,6 +416,45 @@ def person_search_keys(person):
     return search_fold(f"{person.last_name} {person.first_name}"), search_fold(person.title)
 
 
+class CostCentre(models.Model):
+    """A kostnadsställe: every subscription is tied to one (SUB-1, DIR-1)."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.ForeignKey(
+        "Unit",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="cost_centres",
+    )
+    budget_manager = models.ForeignKey(
+        "Person",
+        verbose_name=_("budget-responsible manager"),
+        on_delete=models.PROTECT,
+        related_name="budget_cost_centres",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # The table keeps its name from when the model lived in costs/ (decision 0004).
+    history = HistoricalRecords(table_name="costs_historicalcostcentre")
+
+    class Meta:
+        verbose_name = _("cost centre")
+        verbose_name_plural = _("cost centres")
+        db_table = "costs_costcentre"
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(code="") & ~Q(name=""), name="cost_centre_code_and_name_given"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("costs:cost_centre_detail", args=[self.pk])
+
+
 class Guideline(models.Model):
     """The numbers and defaults the rules use (X-1), in one row that Tele kundtjänst edits in
     the admin. The defaults are the guideline's own values, so another municipality with

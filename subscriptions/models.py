@@ -65,7 +65,7 @@ class Subscription(models.Model):
         related_name="subscriptions",
     )
     cost_centre = models.ForeignKey(
-        "costs.CostCentre",
+        "organisation.CostCentre",
         verbose_name=_("cost centre"),
         on_delete=models.PROTECT,
         related_name="subscriptions",

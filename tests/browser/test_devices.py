@@ -11,10 +11,10 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from costs.models import CostCentre
 from devices.choices import ItemKind, OrderStatus
 from devices.models import CatalogueItem, Device, Order
 from organisation.choices import Role
+from organisation.models import CostCentre
 from tests.factories import UnitFactory, person_with_user
 
 IMEI = "490154203237518"

@@ -5,7 +5,8 @@ import io
 from django.core.management import call_command
 from django.db import connection
 
-from costs.models import CostCentre, UsageRecord
+from costs.models import UsageRecord
+from organisation.models import CostCentre
 from subscriptions.models import Subscription
 
 

@@ -10,11 +10,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from compliance.models import Flag
-from costs.models import CostCentre
 from demo import data as demo_data
 from directory.selectors import search
 from organisation.choices import PersonKind, Role
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 from organisation.numbers import format_number
 from organisation.permissions import (
     can_rename_unit,

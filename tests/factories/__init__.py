@@ -1,8 +1,7 @@
 import factory
 from django.contrib.auth.models import Group, User
 
-from costs.models import CostCentre
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -24,9 +24,9 @@ from django.db import connection, transaction
 
 from compliance.models import Flag
 from costs.importer import HEADERS, load_usage
-from costs.models import CostCentre, UsageRecord
+from costs.models import UsageRecord
 from costs.services import deviating_record_ids, sweep_costs
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 from organisation.numbers import search_digits
 from subscriptions.choices import Kind, Status
 from subscriptions.models import Subscription

@@ -25,11 +25,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from compliance.models import Flag
 from compliance.services import sweep_organisation_rules
-from costs.models import CostCentre
 from demo import data
 from organisation.choices import PersonKind
 from organisation.guideline import guideline
-from organisation.models import Person, Unit, name_key
+from organisation.models import CostCentre, Person, Unit, name_key
 from subscriptions.choices import FUNCTION_KINDS, Kind, Status, VoiceMessage
 from subscriptions.models import Subscription
 from subscriptions.services import barring_defaults

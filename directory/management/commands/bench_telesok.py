@@ -28,9 +28,8 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from costs.models import CostCentre
 from directory.selectors import search
-from organisation.models import Person, Unit, name_key
+from organisation.models import CostCentre, Person, Unit, name_key
 from organisation.numbers import format_number
 from subscriptions.choices import Kind, Status, VoiceMessage
 from subscriptions.models import Subscription

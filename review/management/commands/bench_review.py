@@ -29,9 +29,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from compliance.models import Flag
-from costs.models import CostCentre
 from organisation.benchmarks import bench_unit_tree, best_of, once
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 from review import services
 from review.choices import Decision, ReviewStatus
 from review.models import ReviewItem, ReviewRound, UnitReview

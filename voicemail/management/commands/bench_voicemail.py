@@ -31,9 +31,8 @@ from absence import workdays
 from absence.choices import Reason, Target
 from absence.models import Redirect, Trip
 from compliance.models import Flag
-from costs.models import CostCentre
 from organisation.benchmarks import bench_unit_tree, best_of, once
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.models import Subscription
 from voicemail import services
