@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from common.history import save_with_history
 from compliance.models import Flag
 from compliance.services import raise_or_resolve
 from organisation.numbers import format_number, parse_number
@@ -59,12 +60,6 @@ def municipal_subscription(text):
             params={"value": raw},
         )
     return found
-
-
-def _save(obj, *, actor, reason):
-    obj._history_user = actor
-    obj._change_reason = reason
-    obj.save()
 
 
 def _overlapping(subscription, starts_at, ends_at):
@@ -226,7 +221,7 @@ def redirect_create(
         )
         try:
             with transaction.atomic():
-                _save(redirect, actor=actor, reason=why or _("Redirect set"))
+                save_with_history(redirect, actor=actor, reason=why or _("Redirect set"))
         except IntegrityError as exc:
             if "redirect_no_overlap" not in str(exc):
                 raise
@@ -325,7 +320,7 @@ def redirect_end(*, actor, redirect, why=None):
         if redirect.ends_at is None or redirect.ends_at > now:
             redirect.ends_at = now
         default_why = _("Ended: back")
-    _save(redirect, actor=actor, reason=why or default_why)
+    save_with_history(redirect, actor=actor, reason=why or default_why)
     return redirect
 
 
@@ -365,7 +360,7 @@ def trip_register(*, actor, person, subscription, destination, starts_on, ends_o
         registered_by=actor,
         created_at=workdays.now(),
     )
-    _save(trip, actor=actor, reason=_("Trip abroad registered"))
+    save_with_history(trip, actor=actor, reason=_("Trip abroad registered"))
     transaction.on_commit(lambda: _mail_trip_checklist(trip.pk))
     return trip
 
@@ -405,7 +400,7 @@ def unit_set_hours(*, actor, unit, workday_starts, workday_ends, phone_hours):
         raise ValidationError({"workday_ends": _("The end must be after the start.")})
     unit.workday_starts, unit.workday_ends = workday_starts, workday_ends
     unit.phone_hours = " ".join((phone_hours or "").split())
-    _save(unit, actor=actor, reason=_("Working day and phone hours updated"))
+    save_with_history(unit, actor=actor, reason=_("Working day and phone hours updated"))
     return unit
 
 

@@ -4,8 +4,8 @@ An enhetschef sees the units they head and everything below, a förvaltningschef
 förvaltning, Tele kundtjänst (and the system administrator) the whole municipality.
 """
 
-from organisation.choices import Role
-from organisation.permissions import _headed_paths, roles_of
+from common.roles import Role, is_service_desk_or_admin, roles_of
+from organisation.permissions import _headed_paths
 
 # The whole municipality.
 ALL = "all"
@@ -14,7 +14,7 @@ ALL = "all"
 def dashboard_scope(user):
     """ALL, a tuple of unit paths (each covering the units below it), or () for none."""
     roles = roles_of(user)
-    if Role.TELEKUNDTJANST in roles or Role.ADMIN in roles:
+    if is_service_desk_or_admin(user):
         return ALL
     paths = []
     headed = _headed_paths(user) if roles & {Role.ENHETSCHEF, Role.FORVALTNINGSCHEF} else ()

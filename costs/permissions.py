@@ -1,23 +1,13 @@
 """Who sees costs (COST-1): the cost centre's budget-responsible manager, the
 förvaltningschef of its förvaltning, and Tele kundtjänst. Nobody else."""
 
-from organisation.choices import Role
-from organisation.permissions import (
-    is_budget_manager_of,
-    is_forvaltningschef_of,
-    person_of,
-    roles_of,
-)
-
-
-def is_cost_desk(user):
-    roles = roles_of(user)
-    return Role.TELEKUNDTJANST in roles or Role.ADMIN in roles
+from common.roles import Role, is_service_desk_or_admin, roles_of
+from organisation.permissions import is_budget_manager_of, is_forvaltningschef_of, person_of
 
 
 def can_view_costs(user, cost_centre):
     return (
-        is_cost_desk(user)
+        is_service_desk_or_admin(user)
         or is_budget_manager_of(user, cost_centre)
         or is_forvaltningschef_of(user, cost_centre.unit)
     )
@@ -26,16 +16,18 @@ def can_view_costs(user, cost_centre):
 def can_import_usage(user):
     """Tele kundtjänst imports the whole operator file; a budget-responsible manager may
     import the rows of their own cost centres."""
-    return is_cost_desk(user) or (Role.BUDGETCHEF in roles_of(user) and person_of(user) is not None)
+    return is_service_desk_or_admin(user) or (
+        Role.BUDGETCHEF in roles_of(user) and person_of(user) is not None
+    )
 
 
 def can_view_import(user, usage_import):
-    return is_cost_desk(user) or usage_import.uploaded_by_id == user.pk
+    return is_service_desk_or_admin(user) or usage_import.uploaded_by_id == user.pk
 
 
 def can_explain_usage(user, record):
     """COST-2: the month's budget-responsible manager (or the desk) explains a deviation."""
-    return is_cost_desk(user) or is_budget_manager_of(user, record.cost_centre)
+    return is_service_desk_or_admin(user) or is_budget_manager_of(user, record.cost_centre)
 
 
 # --- COST-3: itemised statements ------------------------------------------------------------
@@ -54,7 +46,7 @@ def may_request_statements(user):
 
 
 def can_view_statement_request(user, statement):
-    return is_cost_desk(user) or statement.requested_by_id == user.pk
+    return is_service_desk_or_admin(user) or statement.requested_by_id == user.pk
 
 
 def can_view_statement_content(user, statement):
@@ -62,8 +54,8 @@ def can_view_statement_content(user, statement):
 
 
 def can_decide_statement(user):
-    return is_cost_desk(user)
+    return is_service_desk_or_admin(user)
 
 
 def can_view_statement_log(user):
-    return is_cost_desk(user)
+    return is_service_desk_or_admin(user)

@@ -1,11 +1,10 @@
 from django.db.models import Q
 
-from organisation.choices import Role
+from common.roles import Role, is_service_desk_or_admin, roles_of
 from organisation.models import CostCentre
-from organisation.permissions import person_of, roles_of
+from organisation.permissions import person_of
 
 from .models import UsageImport, UsageRecord
-from .permissions import is_cost_desk
 
 
 def cost_centres():
@@ -14,7 +13,7 @@ def cost_centres():
 
 def cost_centres_with_visible_costs(user):
     """COST-1: the cost centres whose costs `user` may see (none for most people)."""
-    if is_cost_desk(user):
+    if is_service_desk_or_admin(user):
         return cost_centres()
     person = person_of(user)
     if person is None:
@@ -30,7 +29,7 @@ def cost_centres_with_visible_costs(user):
 
 def import_scope(user):
     """None (every cost centre) for Tele kundtjänst, else the ids of the uploader's own."""
-    if is_cost_desk(user):
+    if is_service_desk_or_admin(user):
         return None
     person = person_of(user)
     if person is None:
@@ -40,7 +39,7 @@ def import_scope(user):
 
 def usage_imports(user):
     imports = UsageImport.objects.select_related("uploaded_by").defer("content")
-    return imports if is_cost_desk(user) else imports.filter(uploaded_by=user)
+    return imports if is_service_desk_or_admin(user) else imports.filter(uploaded_by=user)
 
 
 def usage_records():
@@ -148,7 +147,7 @@ def statement_requests(user):
     requests = StatementRequest.objects.select_related(
         "subscription", "subscription__holder", "cost_centre", "requested_by", "decided_by"
     ).defer("operator_pdf")
-    return requests if is_cost_desk(user) else requests.filter(requested_by=user)
+    return requests if is_service_desk_or_admin(user) else requests.filter(requested_by=user)
 
 
 def statement_accesses():

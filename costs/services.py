@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.mail import mail_on_commit
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.guideline import guideline
 from subscriptions.choices import Status
@@ -258,15 +259,6 @@ def sweep_costs():
 # --- COST-3: itemised statements (specificerat utdrag) -----------------------------------
 
 
-def _mail_on_commit(addresses, subject, body):
-    """One e-mail after the transaction commits (nothing is sent on a rollback)."""
-    from django.core.mail import send_mail
-
-    addresses = sorted({address for address in addresses if address})
-    if addresses:
-        transaction.on_commit(lambda: send_mail(subject, body, None, addresses))
-
-
 def _requester_email(statement):
     user = statement.requested_by
     person = getattr(user, "person", None)
@@ -285,7 +277,7 @@ def _statement_mail(statement, addresses, subject_msgid, body_msgid, **extra):
         }
         subject = str(subject_msgid) % values
         body = str(body_msgid) % values
-    _mail_on_commit(addresses, subject, body)
+    mail_on_commit(addresses, subject, body)
 
 
 def _month_start(period):

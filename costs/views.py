@@ -1,5 +1,3 @@
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -8,17 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.pdf import render_pdf
 from organisation.guideline import guideline
 from organisation.models import CostCentre
-from organisation.numbers import format_number
-from telefoni.pdf import render_pdf
 
-from . import selectors, services
-from .choices import CATEGORIES, CATEGORY_FIELDS, StatementAction, StatementStatus
+from . import exports, selectors, services
+from .choices import CATEGORIES, StatementAction, StatementStatus
 from .forms import (
     ExplainForm,
     StatementAccessFilterForm,
@@ -38,12 +34,10 @@ from .permissions import (
     can_view_statement_content,
     can_view_statement_log,
     can_view_statement_request,
-    is_cost_desk,
+    is_service_desk_or_admin,
     may_request_statements,
 )
 
-CENT = Decimal("0.01")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 640, 200, 20
 
 
@@ -123,7 +117,9 @@ def cost_centre_costs(request, pk):
     records = list(selectors.month_records(cost_centre, period)) if period else []
     fmt = request.GET.get("format")
     if fmt:
-        return _export(cost_centre, period, records, fmt)
+        if fmt not in exports.COSTS_FORMATS or period is None:
+            raise Http404
+        return exports.costs_response(cost_centre, period, records, fmt)
     flags = selectors.open_flag_rules(records)
     for record in records:
         record.open_rules = flags.get(record.pk, [])
@@ -157,66 +153,6 @@ def cost_overview(request):
         "statements": may_request_statements(request.user) or can_decide_statement(request.user),
     }
     return render(request, "costs/cost_overview.html", context)
-
-
-def _export_header():
-    categories = [str(label) for _name, label in CATEGORIES]
-    return [_("Number"), _("Holder or function"), _("Month"), *categories, _("Total")]
-
-
-def _export_rows(records):
-    for record in records:
-        subscription = record.subscription
-        holder = subscription.holder.full_name if subscription.holder_id else ""
-        yield [
-            format_number(subscription.number),
-            subscription.function_name or holder,
-            f"{record.period:%Y-%m}",
-            *[getattr(record, name) for name in CATEGORY_FIELDS],
-            record.total,
-        ]
-
-
-def _export(cost_centre, period, records, fmt):
-    if fmt not in ("csv", "xlsx", "pdf") or period is None:
-        raise Http404
-    filename = f"kostnader-{cost_centre.code}-{period:%Y-%m}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if fmt == "csv":
-        # Swedish Excel: UTF-8 with BOM, semicolons, decimal comma.
-        response = HttpResponse(content_type="text/csv; charset=utf-8", headers=disposition)
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(_export_header())
-        for row in _export_rows(records):
-            # Amounts with a decimal comma; numbers and names as they are.
-            writer.writerow(row[:3] + [str(amount).replace(".", ",") for amount in row[3:]])
-        return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = f"{cost_centre.code} {period:%Y-%m}"[:31]
-        sheet.append(_export_header())
-        for row in _export_rows(records):
-            sheet.append(row)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return HttpResponse(buffer.getvalue(), content_type=XLSX, headers=disposition)
-    context = {
-        "cost_centre": cost_centre,
-        "period": period,
-        "header": _export_header(),
-        "rows": list(_export_rows(records)),
-        "total": sum((record.total for record in records), 0),
-        "printed": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
-    }
-    return HttpResponse(
-        render_pdf("costs/pdf/costs.html", context),
-        content_type="application/pdf",
-        headers=disposition,
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -255,46 +191,16 @@ def usage_record_detail(request, pk):
 @require_safe
 def private_share_export(request):
     """COST-4: the month's private shares per employee, for payroll (Tele kundtjänst)."""
-    if not is_cost_desk(request.user):
+    if not is_service_desk_or_admin(request.user):
         raise Http404
     months = selectors.monthly_totals(CostCentre.objects.all())
     period = _selected_period(request, months)
     rows = list(selectors.private_shares(period)) if period else []
     fmt = request.GET.get("format")
     if fmt:
-        if fmt not in ("csv", "xlsx") or period is None:
+        if fmt not in exports.PRIVATE_SHARE_FORMATS or period is None:
             raise Http404
-        header = [_("Employee id"), _("Name"), _("Month"), _("Private share (kronor)")]
-        table = [
-            [
-                row["subscription__holder__external_id"],
-                f"{row['subscription__holder__last_name']}, "
-                f"{row['subscription__holder__first_name']}",
-                f"{period:%Y-%m}",
-                Decimal(str(row["private_share"])).quantize(CENT),
-            ]
-            for row in rows
-        ]
-        filename = f"privat-andel-{period:%Y-%m}.{fmt}"
-        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-        if fmt == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8", headers=disposition)
-            response.write("\ufeff")
-            writer = csv.writer(response, delimiter=";")
-            writer.writerow(header)
-            for line in table:
-                writer.writerow(line[:3] + [str(line[3]).replace(".", ",")])
-            return response
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.append(header)
-        for line in table:
-            sheet.append(line)
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return HttpResponse(buffer.getvalue(), content_type=XLSX, headers=disposition)
+        return exports.private_share_response(period, rows, fmt)
     context = {"period": period, "rows": rows, "months": months}
     return render(request, "costs/private_shares.html", context)
 

@@ -1,17 +1,16 @@
 """Who may do what with the catalogue, orders, devices, SIM cards, loss reports, call
 barring and delad faktura. Pure predicates on top of organisation.permissions."""
 
-from organisation.choices import PersonKind, Role
+from common.roles import Role, is_service_desk_or_admin, roles_of
+from organisation.choices import PersonKind
 from organisation.permissions import (
     is_budget_manager_of,
     is_forvaltningschef_of,
     is_manager_of_unit,
     is_telesamordnare_of,
     person_of,
-    roles_of,
 )
 from subscriptions.choices import Kind
-from subscriptions.permissions import is_service_desk
 
 from .choices import OrderKind, OrderStatus, SplitInvoiceStatus
 
@@ -19,7 +18,7 @@ from .choices import OrderKind, OrderStatus, SplitInvoiceStatus
 
 
 def can_edit_catalogue(user):
-    return is_service_desk(user)
+    return is_service_desk_or_admin(user)
 
 
 # --- orders (DEV-2, SUB-2, SUB-3) --------------------------------------------------------
@@ -55,7 +54,7 @@ def _is_approver(user, order):
 
 def can_view_order(user, order):
     return (
-        is_service_desk(user)
+        is_service_desk_or_admin(user)
         or is_telesamordnare_of(user, order.forvaltning)
         or order.ordered_by_id == user.pk
         or _is_approver(user, order)
@@ -75,7 +74,7 @@ def can_approve_order(user, order):
 
 
 def can_deliver_order(user, order):
-    return order.status == OrderStatus.SENT and is_service_desk(user)
+    return order.status == OrderStatus.SENT and is_service_desk_or_admin(user)
 
 
 def can_reject_order(user, order):
@@ -88,7 +87,7 @@ def can_reject_order(user, order):
 
 def can_view_inventory(user, forvaltning):
     return (
-        is_service_desk(user)
+        is_service_desk_or_admin(user)
         or is_telesamordnare_of(user, forvaltning)
         or is_forvaltningschef_of(user, forvaltning)
     )
@@ -97,7 +96,7 @@ def can_view_inventory(user, forvaltning):
 def can_edit_device(user, device_or_unit):
     """Tele kundtjänst, and the telesamordnare of the device's (or unit's) förvaltning."""
     unit = getattr(device_or_unit, "unit", device_or_unit)
-    return is_service_desk(user) or is_telesamordnare_of(user, unit)
+    return is_service_desk_or_admin(user) or is_telesamordnare_of(user, unit)
 
 
 def _holds(user, device):
@@ -125,13 +124,15 @@ def can_request_cost_centre_change(user, device):
 
 
 def can_add_sim(user):
-    return is_service_desk(user)
+    return is_service_desk_or_admin(user)
 
 
 def can_view_pin(user, sim):
     """DEV-5: only Tele kundtjänst and the subscription's holder."""
     own = person_of(user)
-    return is_service_desk(user) or (own is not None and sim.subscription.holder_id == own.pk)
+    return is_service_desk_or_admin(user) or (
+        own is not None and sim.subscription.holder_id == own.pk
+    )
 
 
 def can_report_loss(user, device):
@@ -163,7 +164,7 @@ def can_view_subscription(user, subscription):
     return (
         can_change_barring(user, subscription)
         or _is_holder(user, subscription)
-        or is_service_desk(user)
+        or is_service_desk_or_admin(user)
         or is_manager_of_unit(user, subscription.unit)
     )
 
@@ -184,7 +185,7 @@ def can_view_split_invoice(user, split):
     return (
         _is_holder(user, subscription)
         or _is_responsible_manager(user, subscription)
-        or is_service_desk(user)
+        or is_service_desk_or_admin(user)
     )
 
 
@@ -195,8 +196,8 @@ def can_consent_split_invoice(user, split):
 
 
 def can_activate_split_invoice(user, split):
-    return split.status == SplitInvoiceStatus.CONSENTED and is_service_desk(user)
+    return split.status == SplitInvoiceStatus.CONSENTED and is_service_desk_or_admin(user)
 
 
 def can_end_split_invoice(user, split):
-    return split.status != SplitInvoiceStatus.ENDED and is_service_desk(user)
+    return split.status != SplitInvoiceStatus.ENDED and is_service_desk_or_admin(user)

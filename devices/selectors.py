@@ -4,10 +4,10 @@ queries."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
+from common.roles import is_service_desk_or_admin
 from organisation.permissions import person_of
 from subscriptions.choices import FUNCTION_KINDS, Kind, RequestKind, RequestStatus, Status
 from subscriptions.models import ChangeRequest, Subscription
-from subscriptions.permissions import is_service_desk
 
 from .choices import OrderKind, OrderStatus
 from .models import CatalogueItem, Device, LossReport, Order, SimCard, SplitInvoice
@@ -39,11 +39,11 @@ def visible_orders(user):
     """Orders a user may see: Tele kundtjänst all; a telesamordnare their förvaltning's;
     an approver those awaiting them (the enhetschef: their units'; KS ordförande:
     elected officials')."""
-    from organisation.choices import PersonKind, Role
-    from organisation.permissions import roles_of
+    from common.roles import Role, roles_of
+    from organisation.choices import PersonKind
 
     queryset = _orders()
-    if is_service_desk(user):
+    if is_service_desk_or_admin(user):
         return queryset
     roles = roles_of(user)
     person = person_of(user)

@@ -3,7 +3,6 @@ barring and delad faktura. Every function records who acted (simple-history)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, F, When
 from django.dispatch import receiver
@@ -11,9 +10,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.history import save_with_history
+from common.mail import mail_on_commit
+from common.roles import Role
 from compliance.selectors import register_flag_objects
 from compliance.services import SweepResult, raise_or_resolve
-from organisation.choices import Role
 from organisation.leavers import person_left
 from organisation.models import Person, Unit
 from organisation.numbers import parse_number
@@ -44,13 +45,6 @@ from .permissions import approval_by
 BARRING_FIELDS = ("open_international", "open_premium", "open_directory_enquiry")
 
 
-def _save(obj, *, actor, reason):
-    obj._history_user = actor
-    obj._change_reason = reason
-    obj.save()
-    return obj
-
-
 def _address(user_or_person):
     if user_or_person is None:
         return ""
@@ -59,13 +53,6 @@ def _address(user_or_person):
         return email
     person = getattr(user_or_person, "person", None)
     return getattr(person, "email", "") if person is not None else ""
-
-
-def _mail_on_commit(addresses, subject, body):
-    """Send one e-mail after the transaction commits (nothing is sent on a rollback)."""
-    addresses = sorted({a for a in addresses if a})
-    if addresses:
-        transaction.on_commit(lambda: send_mail(subject, body, None, addresses))
 
 
 def _link(obj):
@@ -80,7 +67,7 @@ def catalogue_item_save(*, actor, item):
     """Create or update a catalogue item (Tele kundtjänst)."""
     created = item.pk is None
     item.full_clean()
-    return _save(
+    return save_with_history(
         item,
         actor=actor,
         reason=_("Catalogue item created") if created else _("Catalogue item changed"),
@@ -146,7 +133,7 @@ def order_create(*, actor, unit, cost_centre, kind, **fields):
     if errors:
         raise ValidationError(errors)
     order.full_clean()
-    return _save(order, actor=actor, reason=_("Order created"))
+    return save_with_history(order, actor=actor, reason=_("Order created"))
 
 
 def _locked(order, *, expected):
@@ -192,7 +179,7 @@ def _mail_order(order, addresses, subject):
             "status": order.get_status_display(),
             "url": _link(order),
         }
-    _mail_on_commit(addresses, subject_text, body)
+    mail_on_commit(addresses, subject_text, body)
 
 
 @transaction.atomic
@@ -203,14 +190,14 @@ def order_submit(*, actor, order):
     _check_orderable(order.item)
     if approval_by(order):
         order.status = OrderStatus.AWAITING_APPROVAL
-        _save(order, actor=actor, reason=_("Sent for approval"))
+        save_with_history(order, actor=actor, reason=_("Sent for approval"))
         _mail_order(
             order, _approver_addresses(order), gettext_lazy("Order #%(pk)s awaits your approval")
         )
     else:
         order.status = OrderStatus.SENT
         order.sent_at = timezone.now()
-        _save(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
+        save_with_history(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
         _mail_order(
             order, [settings.TELEFONI_SERVICE_DESK_EMAIL], gettext_lazy("New order #%(pk)s")
         )
@@ -232,7 +219,7 @@ def order_approve(*, actor, order):
     order.status = OrderStatus.APPROVED
     order.approved_by = actor
     order.approved_at = timezone.now()
-    _save(order, actor=actor, reason=_("Approved"))
+    save_with_history(order, actor=actor, reason=_("Approved"))
     _mail_order(
         order,
         [_address(order.ordered_by)],
@@ -247,7 +234,7 @@ def order_send(*, actor, order):
     _check_orderable(order.item)
     order.status = OrderStatus.SENT
     order.sent_at = timezone.now()
-    _save(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
+    save_with_history(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
     _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], gettext_lazy("New order #%(pk)s"))
     return order
 
@@ -261,7 +248,7 @@ def order_reject(*, actor, order, reason):
     order.status = OrderStatus.REJECTED
     order.decided_by = actor
     order.rejection_reason = reason
-    _save(order, actor=actor, reason=reason)
+    save_with_history(order, actor=actor, reason=reason)
     _mail_order(order, [_address(order.ordered_by)], gettext_lazy("Order #%(pk)s was rejected"))
     return order
 
@@ -359,7 +346,7 @@ def order_deliver(
     order.decided_by = actor
     order.created_device = device
     order.created_subscription = subscription
-    _save(order, actor=actor, reason=_("Delivered"))
+    save_with_history(order, actor=actor, reason=_("Delivered"))
     _mail_order(order, [_address(order.ordered_by)], gettext_lazy("Order #%(pk)s was delivered"))
     return order
 
@@ -380,7 +367,7 @@ def _device_save(device, *, actor, reason):
     device.full_clean()
     try:
         with transaction.atomic():
-            return _save(device, actor=actor, reason=reason)
+            return save_with_history(device, actor=actor, reason=reason)
     except IntegrityError as exc:
         raise ValidationError(
             {"imei": _("A device with this IMEI is already in the inventory.")}
@@ -428,7 +415,7 @@ def sim_create(*, actor, **fields):
     sim.full_clean()
     try:
         with transaction.atomic():
-            return _save(sim, actor=actor, reason=_("SIM card registered"))
+            return save_with_history(sim, actor=actor, reason=_("SIM card registered"))
     except IntegrityError as exc:
         raise ValidationError(
             {"iccid": _("A SIM card with this ICCID is already registered.")}
@@ -474,12 +461,12 @@ def loss_report_create(
         **({"occurred_on": occurred_on} if occurred_on else {}),
     )
     report.full_clean()
-    _save(report, actor=actor, reason=_("Reported"))
+    save_with_history(report, actor=actor, reason=_("Reported"))
     why = _("%(kind)s, loss report #%(pk)s") % {"kind": report.get_kind_display(), "pk": report.pk}
     if kind in BLOCKING_LOSSES:
         device.status = DeviceStatus.STOLEN if kind == LossKind.STOLEN else DeviceStatus.LOST
         device.blocked_at = timezone.now()
-        _save(device, actor=actor, reason=why)
+        save_with_history(device, actor=actor, reason=why)
         if device.subscription_id and device.subscription.status != Status.CANCELLED:
             subscription_services.subscription_block(
                 actor=actor, subscription=device.subscription, reason=why
@@ -496,10 +483,10 @@ def loss_report_create(
                 )
                 % {"why": why, "imei": device.imei or "–"},
             )
-            _save(report, actor=actor, reason=_("Operator block requested"))
+            save_with_history(report, actor=actor, reason=_("Operator block requested"))
     else:
         device.status = DeviceStatus.BROKEN
-        _save(device, actor=actor, reason=why)
+        save_with_history(device, actor=actor, reason=why)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Loss report #%(pk)s: %(kind)s") % {
             "pk": report.pk,
@@ -510,7 +497,7 @@ def loss_report_create(
             "device": device,
             "url": _link(report),
         }
-    _mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
+    mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
     return report
 
 
@@ -519,7 +506,7 @@ def confirm_operator_block(*, actor, request, target):
     now = timezone.now()
     for report in LossReport.objects.select_for_update().filter(block_request=request):
         report.operator_block_confirmed_at = now
-        _save(report, actor=actor, reason=_("Operator block confirmed"))
+        save_with_history(report, actor=actor, reason=_("Operator block confirmed"))
 
 
 # --- call barring (BAR-2) ----------------------------------------------------------------
@@ -572,7 +559,7 @@ def split_invoice_request(*, actor, subscription):
     split = SplitInvoice(subscription=subscription, requested_by=actor)
     try:
         with transaction.atomic():
-            _save(split, actor=actor, reason=_("Requested"))
+            save_with_history(split, actor=actor, reason=_("Requested"))
     except IntegrityError as exc:
         raise ValidationError(_("This subscription already has a split invoice.")) from exc
     return split
@@ -583,11 +570,11 @@ def split_invoice_consent(*, actor, split):
     split = _locked_split(split, [SplitInvoiceStatus.REQUESTED])
     split.status = SplitInvoiceStatus.CONSENTED
     split.consented_by, split.consented_at = actor, timezone.now()
-    _save(split, actor=actor, reason=_("Consented"))
+    save_with_history(split, actor=actor, reason=_("Consented"))
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Split invoice #%(pk)s: activate it") % {"pk": split.pk}
         body = f"{subject}\n\n{_link(split)}\n"
-    _mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
+    mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
     return split
 
 
@@ -596,7 +583,7 @@ def split_invoice_activate(*, actor, split):
     split = _locked_split(split, [SplitInvoiceStatus.CONSENTED])
     split.status = SplitInvoiceStatus.ACTIVE
     split.activated_by, split.activated_at = actor, timezone.now()
-    return _save(split, actor=actor, reason=_("Activated"))
+    return save_with_history(split, actor=actor, reason=_("Activated"))
 
 
 @transaction.atomic
@@ -610,7 +597,7 @@ def split_invoice_end(*, actor, split, reason):
     )
     split.status = SplitInvoiceStatus.ENDED
     split.ended_by, split.ended_at, split.end_reason = actor, timezone.now(), reason
-    return _save(split, actor=actor, reason=reason)
+    return save_with_history(split, actor=actor, reason=reason)
 
 
 # --- X-3: what a leaver holds ---------------------------------------------------------

@@ -3,28 +3,22 @@
 Thin views: permission -> form -> service -> message -> redirect. Objects a user may not
 see answer 404, actions they may not take 403."""
 
-import csv
-import io
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.http import get_or_404, require
+from common.pdf import render_pdf
+from common.roles import is_service_desk_or_admin
 from organisation.models import Unit
-from organisation.numbers import format_number
 from organisation.permissions import person_of
 from subscriptions.models import Subscription
-from subscriptions.permissions import is_service_desk
-from telefoni.pdf import render_pdf
 
-from . import permissions, selectors, services
+from . import exports, permissions, selectors, services
 from .forms import (
     BarringForm,
     CatalogueItemForm,
@@ -37,8 +31,6 @@ from .forms import (
     SimForm,
 )
 from .models import CatalogueItem, Device, LossReport, Order, SimCard, SplitInvoice
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _form_page(request, form, *, title, intro="", cancel_url="", submit_label=None, **extra):
@@ -53,18 +45,6 @@ def _form_page(request, form, *, title, intro="", cancel_url="", submit_label=No
     return render(request, "devices/form_page.html", context)
 
 
-def _get_or_404(getter, pk, model):
-    try:
-        return getter(pk)
-    except model.DoesNotExist:
-        raise Http404 from None
-
-
-def _require(allowed):
-    if not allowed:
-        raise PermissionDenied
-
-
 # --- start: my devices and subscriptions ------------------------------------------------
 
 
@@ -74,7 +54,7 @@ def mine(request):
     inventory they keep."""
     person = person_of(request.user)
     forvaltningar = Unit.objects.filter(parent__isnull=True).order_by("name_key")
-    if not is_service_desk(request.user):
+    if not is_service_desk_or_admin(request.user):
         forvaltningar = [
             f for f in forvaltningar if permissions.can_view_inventory(request.user, f)
         ]
@@ -102,7 +82,7 @@ def catalogue_list(request):
 
 @require_http_methods(["GET", "POST"])
 def catalogue_edit(request, pk=None):
-    _require(permissions.can_edit_catalogue(request.user))
+    require(permissions.can_edit_catalogue(request.user))
     item = get_object_or_404(CatalogueItem, pk=pk) if pk else CatalogueItem()
     form = CatalogueItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
@@ -126,7 +106,7 @@ def order_list(request):
 
 @require_http_methods(["GET", "POST"])
 def order_create(request):
-    _require(permissions.can_order(request.user))
+    require(permissions.can_order(request.user))
     person = person_of(request.user)
     forvaltningar = (
         list(person.coordinated_units.values_list("forvaltning_id", flat=True)) if person else []
@@ -155,7 +135,7 @@ def order_create(request):
 
 
 def _visible_order(request, pk):
-    order = _get_or_404(selectors.order_for_page, pk, Order)
+    order = get_or_404(selectors.order_for_page, pk, Order)
     if not permissions.can_view_order(request.user, order):
         raise Http404
     return order
@@ -180,7 +160,7 @@ def order_detail(request, pk):
 
 def _order_step(request, pk, allowed, service, done):
     order = _visible_order(request, pk)
-    _require(allowed(request.user, order))
+    require(allowed(request.user, order))
     try:
         service(actor=request.user, order=order)
     except ValidationError as exc:
@@ -205,7 +185,7 @@ def order_submit(request, pk):
 @require_POST
 def order_delete(request, pk):
     order = _visible_order(request, pk)
-    _require(permissions.can_submit_order(request.user, order))
+    require(permissions.can_submit_order(request.user, order))
     try:
         services.order_delete(actor=request.user, order=order)
     except ValidationError as exc:
@@ -241,7 +221,7 @@ def order_send(request, pk):
 @require_http_methods(["GET", "POST"])
 def order_reject(request, pk):
     order = _visible_order(request, pk)
-    _require(permissions.can_reject_order(request.user, order))
+    require(permissions.can_reject_order(request.user, order))
     return _reason_page(
         request,
         order,
@@ -276,7 +256,7 @@ def _reason_page(request, obj, act, *, success, title, submit_label):
 @require_http_methods(["GET", "POST"])
 def order_deliver(request, pk):
     order = _visible_order(request, pk)
-    _require(permissions.can_deliver_order(request.user, order))
+    require(permissions.can_deliver_order(request.user, order))
     form = DeliverForm(request.POST or None, order=order)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
         messages.success(request, _("Order #%(pk)s was delivered.") % {"pk": order.pk})
@@ -300,46 +280,8 @@ def order_deliver(request, pk):
 
 def _inventory_forvaltning(request, pk):
     forvaltning = get_object_or_404(Unit, pk=pk, parent__isnull=True)
-    _require(permissions.can_view_inventory(request.user, forvaltning))
+    require(permissions.can_view_inventory(request.user, forvaltning))
     return forvaltning
-
-
-def _inventory_rows(devices):
-    for device in devices:
-        yield [
-            device.model.name,
-            device.imei or "",
-            device.serial_number,
-            device.theft_mark,
-            device.used_by,
-            device.unit.name,
-            device.cost_centre.code,
-            format_number(device.subscription.number) if device.subscription_id else "",
-            device.get_status_display(),
-        ]
-
-
-def _inventory_header():
-    return [
-        _("Model"),
-        _("IMEI"),
-        _("Serial number"),
-        _("Theft-marking number"),
-        _("Holder or function"),
-        _("Unit"),
-        _("Cost centre"),
-        _("Number"),
-        _("Status"),
-    ]
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    """A typed text that Excel would read as a formula gets a leading apostrophe."""
-    value = "" if value is None else str(value)
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 @require_safe
@@ -355,45 +297,11 @@ def inventory(request, pk):
 
 @require_safe
 def inventory_export(request, pk, fmt):
-    """DEV-3: the inventory as CSV (UTF-8 with BOM, semicolons, for Swedish Excel), XLSX
-    or PDF."""
-    if fmt not in ("csv", "xlsx", "pdf"):
+    """DEV-3: the inventory as CSV, XLSX or PDF."""
+    if fmt not in exports.INVENTORY_FORMATS:
         raise Http404
     forvaltning = _inventory_forvaltning(request, pk)
-    devices = list(selectors.inventory(forvaltning))
-    filename = f"inventarie-{slugify(forvaltning.name) or forvaltning.pk}.{fmt}"
-    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8", headers=disposition)
-        response.write("\ufeff")
-        writer = csv.writer(response, delimiter=";")
-        writer.writerow(_inventory_header())
-        for row in _inventory_rows(devices):
-            writer.writerow([_cell(v) for v in row])
-        return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = _("Inventory")[:31]
-        sheet.append(_inventory_header())
-        for row in _inventory_rows(devices):
-            sheet.append([_cell(v) for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        return HttpResponse(buffer.getvalue(), content_type=XLSX, headers=disposition)
-    context = {
-        "forvaltning": forvaltning,
-        "header": _inventory_header(),
-        "rows": list(_inventory_rows(devices)),
-        "printed": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
-    }
-    return HttpResponse(
-        render_pdf("devices/pdf/inventory.html", context),
-        content_type="application/pdf",
-        headers=disposition,
-    )
+    return exports.inventory_response(forvaltning, list(selectors.inventory(forvaltning)), fmt)
 
 
 @require_safe
@@ -417,7 +325,7 @@ def labels(request, pk):
 @require_http_methods(["GET", "POST"])
 def device_create(request, pk):
     forvaltning = get_object_or_404(Unit, pk=pk, parent__isnull=True)
-    _require(permissions.can_edit_device(request.user, forvaltning))
+    require(permissions.can_edit_device(request.user, forvaltning))
     form = DeviceForm(request.POST or None, forvaltning=forvaltning)
     if request.method == "POST" and form.is_valid():
         device = form.save(actor=request.user)
@@ -433,7 +341,7 @@ def device_create(request, pk):
 
 
 def _visible_device(request, pk):
-    device = _get_or_404(selectors.device_for_page, pk, Device)
+    device = get_or_404(selectors.device_for_page, pk, Device)
     if not permissions.can_view_device(request.user, device):
         raise Http404
     return device
@@ -462,7 +370,7 @@ def device_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def device_edit(request, pk):
     device = _visible_device(request, pk)
-    _require(permissions.can_edit_device(request.user, device))
+    require(permissions.can_edit_device(request.user, device))
     form = DeviceForm(request.POST or None, instance=device, forvaltning=device.unit.forvaltning)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
         messages.success(request, _("The device was saved."))
@@ -480,7 +388,7 @@ def device_edit(request, pk):
 def device_cost_centre(request, pk):
     """DEV-4: a new cost centre becomes a change request to Tele kundtjänst."""
     device = _visible_device(request, pk)
-    _require(permissions.can_request_cost_centre_change(request.user, device))
+    require(permissions.can_request_cost_centre_change(request.user, device))
     form = CostCentreChangeForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         change = form.save(actor=request.user)
@@ -503,7 +411,7 @@ def device_cost_centre(request, pk):
 @require_http_methods(["GET", "POST"])
 def sim_create(request, pk):
     device = _visible_device(request, pk)
-    _require(permissions.can_add_sim(request.user) and device.subscription_id)
+    require(permissions.can_add_sim(request.user) and device.subscription_id)
     form = SimForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
         messages.success(request, _("The SIM card was registered."))
@@ -522,7 +430,7 @@ def sim_create(request, pk):
 def sim_pin(request, pk):
     """DEV-5: PIN and PUK only for the holder and Tele kundtjänst; each view is logged
     before the codes are shown (a POST, so nothing shows them by prefetching)."""
-    sim = _get_or_404(selectors.sim_for_page, pk, SimCard)
+    sim = get_or_404(selectors.sim_for_page, pk, SimCard)
     if not permissions.can_view_pin(request.user, sim):
         raise Http404
     shown = False
@@ -538,7 +446,7 @@ def sim_pin(request, pk):
 @require_http_methods(["GET", "POST"])
 def loss_report_create(request, pk):
     device = _visible_device(request, pk)
-    _require(permissions.can_report_loss(request.user, device))
+    require(permissions.can_report_loss(request.user, device))
     form = LossReportForm(request.POST or None, device=device)
     if request.method == "POST" and form.is_valid():
         report = form.save(actor=request.user)
@@ -562,7 +470,7 @@ def loss_report_create(request, pk):
 
 
 def _visible_loss_report(request, pk):
-    report = _get_or_404(selectors.loss_report_for_page, pk, LossReport)
+    report = get_or_404(selectors.loss_report_for_page, pk, LossReport)
     if not permissions.can_view_loss_report(request.user, report):
         raise Http404
     return report
@@ -588,7 +496,7 @@ def loss_report_pdf(request, pk):
 
 
 def _visible_subscription(request, pk):
-    subscription = _get_or_404(selectors.subscription_for_page, pk, Subscription)
+    subscription = get_or_404(selectors.subscription_for_page, pk, Subscription)
     if not permissions.can_view_subscription(request.user, subscription):
         raise Http404
     return subscription
@@ -600,7 +508,7 @@ def barring(request, pk):
     can_change = permissions.can_change_barring(request.user, subscription)
     form = BarringForm(request.POST or None, subscription=subscription) if can_change else None
     if request.method == "POST":
-        _require(can_change)
+        require(can_change)
         if form.is_valid():
             change = form.save(actor=request.user)
             if change is not None:
@@ -625,7 +533,7 @@ def barring(request, pk):
 @require_POST
 def split_invoice_request(request, pk):
     subscription = _visible_subscription(request, pk)
-    _require(permissions.can_request_split_invoice(request.user, subscription))
+    require(permissions.can_request_split_invoice(request.user, subscription))
     try:
         split = services.split_invoice_request(actor=request.user, subscription=subscription)
     except ValidationError as exc:
@@ -637,7 +545,7 @@ def split_invoice_request(request, pk):
 
 
 def _visible_split(request, pk):
-    split = _get_or_404(selectors.split_invoice_for_page, pk, SplitInvoice)
+    split = get_or_404(selectors.split_invoice_for_page, pk, SplitInvoice)
     if not permissions.can_view_split_invoice(request.user, split):
         raise Http404
     return split
@@ -658,7 +566,7 @@ def split_invoice_detail(request, pk):
 
 def _split_step(request, pk, allowed, service, done):
     split = _visible_split(request, pk)
-    _require(allowed(request.user, split))
+    require(allowed(request.user, split))
     try:
         service(actor=request.user, split=split)
     except ValidationError as exc:
@@ -694,7 +602,7 @@ def split_invoice_activate(request, pk):
 @require_http_methods(["GET", "POST"])
 def split_invoice_end(request, pk):
     split = _visible_split(request, pk)
-    _require(permissions.can_end_split_invoice(request.user, split))
+    require(permissions.can_end_split_invoice(request.user, split))
     return _reason_page(
         request,
         split,

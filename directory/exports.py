@@ -15,8 +15,8 @@ export: a file of every such number would be the reverse lookup of external numb
 DIR-5 rules out.
 """
 
-import csv
 import uuid
+from itertools import chain
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -27,6 +27,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from common.exports import csv_response
 from organisation.models import Person, Unit
 from organisation.numbers import format_number
 from subscriptions.choices import Kind
@@ -78,21 +79,10 @@ def unit_directory(unit):
 
 
 def _filename(unit, extension):
-    return content_disposition_header(
-        as_attachment=True, filename=f"telesok-{slugify(unit.name) or unit.pk}.{extension}"
-    )
+    return f"telesok-{slugify(unit.name) or unit.pk}.{extension}"
 
 
 # --- CSV ---------------------------------------------------------------------------------
-
-# A cell that starts with one of these is a formula to Excel ("CSV injection"): such a
-# cell gets a leading apostrophe, as OWASP advises. Names and titles are typed by people.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value):
-    value = "" if value is None else str(value)
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
 
 
 def _joined(numbers):
@@ -161,16 +151,8 @@ def unit_export_csv(request, pk):
     """
     unit = get_object_or_404(Unit, pk=pk)
     people, functions = unit_directory(unit)
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": _filename(unit, "csv")},
-    )
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(_csv_header())
-    for row in _csv_rows(people, functions):
-        writer.writerow([_cell(value) for value in row])
-    return response
+    lines = chain([_csv_header()], _csv_rows(people, functions))
+    return csv_response(lines, _filename(unit, "csv"))
 
 
 # --- vCard 4.0 (RFC 6350) ----------------------------------------------------------------
@@ -268,5 +250,5 @@ def unit_export_vcf(request, pk):
     return HttpResponse(
         vcards(people, functions),
         content_type="text/vcard; charset=utf-8",
-        headers={"Content-Disposition": _filename(unit, "vcf")},
+        headers={"Content-Disposition": content_disposition_header(True, _filename(unit, "vcf"))},
     )

@@ -4,10 +4,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .choices import Role
+from common.roles import Role, has_role
+
 from .guideline import guideline
 from .models import CostCentre, Guideline, Person, Unit
-from .permissions import has_role
 
 
 @admin.register(Unit)

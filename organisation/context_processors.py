@@ -1,5 +1,6 @@
-from .choices import Role
-from .permissions import person_of, roles_of
+from common.roles import Role, roles_of
+
+from .permissions import person_of
 
 
 def roles(request):

@@ -4,27 +4,7 @@ Pure predicates `can_<verb>_<thing>(user, obj) -> bool`. The few reads they need
 units a manager heads) are cached on the user object for the request.
 """
 
-from .choices import Role
-
-ROLE_CODES = frozenset(Role.values)
-
-
-def roles_of(user):
-    """The role codes of a signed-in user; every signed-in user is also an anställd."""
-    if not getattr(user, "is_authenticated", False):
-        return frozenset()
-    cached = getattr(user, "_telefoni_roles", None)
-    if cached is None:
-        names = {group.name for group in user.groups.all()}
-        cached = frozenset(names & ROLE_CODES)
-        if user.is_superuser:
-            cached |= {Role.ADMIN}
-        user._telefoni_roles = cached
-    return cached
-
-
-def has_role(user, role):
-    return role in roles_of(user)
+from common.roles import Role, is_service_desk_or_admin, roles_of
 
 
 def person_of(user):
@@ -43,11 +23,6 @@ def _headed_paths(user):
         cached = tuple(person.managed_units.values_list("path", flat=True)) if person else ()
         user._telefoni_headed_paths = cached
     return cached
-
-
-def _is_service_desk(user):
-    roles = roles_of(user)
-    return Role.TELEKUNDTJANST in roles or Role.ADMIN in roles
 
 
 def is_manager_of_unit(user, unit):
@@ -88,20 +63,20 @@ def is_budget_manager_of(user, cost_centre):
 
 def can_create_unit(user, parent):
     """ORG-1: Tele kundtjänst anywhere; a förvaltningschef below their own förvaltning."""
-    if _is_service_desk(user):
+    if is_service_desk_or_admin(user):
         return True
     return parent is not None and is_forvaltningschef_of(user, parent)
 
 
 def can_rename_unit(user, unit):
     """ORG-1: Tele kundtjänst, or the förvaltningschef of the unit's förvaltning."""
-    return _is_service_desk(user) or is_forvaltningschef_of(user, unit)
+    return is_service_desk_or_admin(user) or is_forvaltningschef_of(user, unit)
 
 
 def can_edit_unit_readiness(user, unit):
     """ORG-3: reserve plan and training record; the unit's own managers and the desk."""
     return (
-        _is_service_desk(user)
+        is_service_desk_or_admin(user)
         or is_forvaltningschef_of(user, unit)
         or is_manager_of_unit(user, unit)
     )
@@ -109,7 +84,7 @@ def can_edit_unit_readiness(user, unit):
 
 def can_assign_telesamordnare(user, unit):
     """ORG-2: who names a unit's telesamordnare."""
-    return _is_service_desk(user) or is_forvaltningschef_of(user, unit)
+    return is_service_desk_or_admin(user) or is_forvaltningschef_of(user, unit)
 
 
 def can_view_person(user, person):
@@ -121,7 +96,7 @@ def can_view_person(user, person):
     if own is not None and own.pk == person.pk:
         return True
     return (
-        _is_service_desk(user)
+        is_service_desk_or_admin(user)
         or is_manager_of_unit(user, person.unit)
         or is_forvaltningschef_of(user, person.unit)
     )
@@ -129,7 +104,7 @@ def can_view_person(user, person):
 
 def can_mark_person_left(user, person):
     """X-3: Tele kundtjänst marks a person as left (the directory does it nightly)."""
-    return _is_service_desk(user)
+    return is_service_desk_or_admin(user)
 
 
 def can_view_flag(user, flag):
@@ -137,7 +112,7 @@ def can_view_flag(user, flag):
     if own is not None and flag.responsible_id == own.pk:
         return True
     return (
-        _is_service_desk(user)
+        is_service_desk_or_admin(user)
         or is_manager_of_unit(user, flag.unit)
         or is_forvaltningschef_of(user, flag.unit)
     )

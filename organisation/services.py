@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from .choices import Role
+from common.history import save_with_history
+from common.roles import Role
+
 from .models import Person, Unit, name_key, normalise_name
 
 log = logging.getLogger(__name__)
@@ -38,11 +40,10 @@ def _check_name(*, parent, name, exclude_pk=None):
 
 
 def _save(obj, *, actor, reason):
-    obj._history_user = actor
-    obj._change_reason = reason
+    """save_with_history, with a unit name taken at the same moment as a form error."""
     try:
         with transaction.atomic():
-            obj.save()
+            save_with_history(obj, actor=actor, reason=reason)
     except IntegrityError as exc:
         # Two people saving the same name at once: the database constraint decides.
         raise ValidationError({"name": _("That name is already taken here.")}) from exc

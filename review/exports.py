@@ -1,26 +1,14 @@
 """Progress of a round as CSV (for Swedish Excel: UTF-8 with BOM, semicolons) and XLSX."""
 
-from io import BytesIO
-
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-# A cell starting with one of these is a formula to Excel (CSV injection): it gets a
-# leading apostrophe, as OWASP advises (the same rule as telesök's exports).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from common.exports import table_response
 
 
-def cell(value):
-    value = "" if value is None else str(value)
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
-def filename(review_round, extension):
-    return content_disposition_header(
-        as_attachment=True, filename=f"arlig-oversyn-{review_round.year}.{extension}"
-    )
+def filename_stem(review_round):
+    return f"arlig-oversyn-{review_round.year}"
 
 
 def table(rows):
@@ -55,14 +43,6 @@ def table(rows):
             ]
 
 
-def xlsx(lines):
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Progress")[:31]
-    for line in lines:
-        sheet.append([cell(value) if isinstance(value, str) else value for value in line])
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def response(rows, review_round, fmt):
+    """The progress table as CSV or XLSX."""
+    return table_response(table(rows), fmt, filename_stem(review_round), sheet_title=_("Progress"))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from common.pdf import render_pdf
 from compliance.services import raise_or_resolve
 from costs.services import unused_subscription_ids
 from organisation.guideline import guideline
@@ -26,7 +27,6 @@ from subscriptions.choices import RequestKind
 from subscriptions.models import NOT_CANCELLED, Subscription
 from subscriptions.selectors import display_name
 from subscriptions.services import change_request_create, subscription_cancel
-from telefoni.pdf import render_pdf
 
 from . import permissions
 from .choices import CandidateReason, Decision, ReviewStatus

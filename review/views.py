@@ -1,7 +1,5 @@
 """The annual review (REV-1, REV-2, SUB-5): thin views over services and selectors."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
@@ -186,22 +184,10 @@ def progress(request, year):
 @require_safe
 def progress_csv(request, year):
     review_round, rows = _progress_round(request, year)
-    response = HttpResponse(
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": exports.filename(review_round, "csv")},
-    )
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    for row in exports.table(rows):
-        writer.writerow([exports.cell(value) for value in row])
-    return response
+    return exports.response(rows, review_round, "csv")
 
 
 @require_safe
 def progress_xlsx(request, year):
     review_round, rows = _progress_round(request, year)
-    return HttpResponse(
-        exports.xlsx(exports.table(rows)),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": exports.filename(review_round, "xlsx")},
-    )
+    return exports.response(rows, review_round, "xlsx")

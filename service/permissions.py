@@ -11,17 +11,8 @@ reports (SRV-4). Pure predicates; objects a user may not read answer 404.
   of the reporter's förvaltning and Tele kundtjänst. Not even a systemadministratör.
 """
 
-from organisation.choices import Role
-from organisation.permissions import (
-    is_forvaltningschef_of,
-    is_manager_of_unit,
-    person_of,
-    roles_of,
-)
-
-
-def is_telekundtjanst(user):
-    return Role.TELEKUNDTJANST in roles_of(user)
+from common.roles import Role, is_service_desk, roles_of
+from organisation.permissions import is_forvaltningschef_of, is_manager_of_unit, person_of
 
 
 def is_kundtjanst(user):
@@ -46,14 +37,14 @@ def can_record_callback_for(user, person):
     for one."""
     if not person.is_active:
         return False
-    return not person.protected_identity or is_telekundtjanst(user)
+    return not person.protected_identity or is_service_desk(user)
 
 
 def can_view_callback(user, callback):
     recipient = callback.recipient
     if _is(user, recipient.pk) or callback.recorded_by_id == user.pk:
         return True
-    if is_telekundtjanst(user) or manages(user, recipient.unit):
+    if is_service_desk(user) or manages(user, recipient.unit):
         return True
     return is_kundtjanst(user) and not recipient.protected_identity
 
@@ -84,7 +75,7 @@ def can_view_threat_report(user, report):
         _is(user, report.reporter_id)
         or _is(user, report.manager_id)
         or is_forvaltningschef_of(user, report.unit)
-        or is_telekundtjanst(user)
+        or is_service_desk(user)
     )
 
 

@@ -10,13 +10,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from absence import workdays
-from organisation.choices import Role
+from common.roles import Role, is_service_desk, roles_of
 from organisation.models import Person
-from organisation.permissions import person_of, roles_of
+from organisation.permissions import person_of
 
 from .choices import CallbackStatus
 from .models import Callback, PhoneNote, ThreatReport
-from .permissions import is_kundtjanst, is_telekundtjanst
+from .permissions import is_kundtjanst
 
 
 def today():
@@ -64,14 +64,14 @@ def recipients_for(user):
     """Who a callback may be recorded for: active people; protected identities only for
     Tele kundtjänst (ORG-4)."""
     people = Person.objects.filter(is_active=True).select_related("unit")
-    if not is_telekundtjanst(user):
+    if not is_service_desk(user):
         people = people.filter(protected_identity=False)
     return people.order_by("last_name", "first_name", "pk")
 
 
 def callbacks_visible_to(user, *, status=None):
     rows = Callback.objects.select_related("recipient__unit", "recorded_by__person")
-    if not is_telekundtjanst(user):
+    if not is_service_desk(user):
         person = person_of(user)
         visible = Q(recorded_by=user) | _under(_managed_paths(user), "recipient__unit__path")
         if person is not None:
@@ -131,7 +131,7 @@ def phone_note_detail(pk):
 
 def threat_reports_visible_to(user):
     rows = ThreatReport.objects.select_related("reporter", "manager", "unit")
-    if is_telekundtjanst(user):
+    if is_service_desk(user):
         return rows
     person = person_of(user)
     if person is None:

@@ -18,6 +18,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from absence import workdays
+from common.history import save_with_history
 from compliance.models import Flag
 from compliance.services import raise_or_resolve
 from organisation.guideline import guideline
@@ -30,12 +31,6 @@ from .choices import BY_HAND, CallbackStatus, Channel
 from .models import Callback, PhoneNote, ThreatReport
 
 log = logging.getLogger(__name__)
-
-
-def _save(obj, *, actor, reason):
-    obj._history_user = actor
-    obj._change_reason = reason
-    obj.save()
 
 
 def _site(path):
@@ -126,7 +121,7 @@ def callback_create(
         passed_on_at=now if channel in BY_HAND else None,
     )
     callback.full_clean()
-    _save(callback, actor=actor, reason=_("Message taken"))
+    save_with_history(callback, actor=actor, reason=_("Message taken"))
     if channel == Channel.EMAIL:
         pk = callback.pk
         transaction.on_commit(lambda: callback_send_email(callback_id=pk))
@@ -172,7 +167,7 @@ def callback_mark_done(*, actor, callback):
     callback.status = CallbackStatus.DONE
     callback.done_at = workdays.now()
     callback.done_by = actor
-    _save(callback, actor=actor, reason=_("The caller has been contacted"))
+    save_with_history(callback, actor=actor, reason=_("The caller has been contacted"))
     return callback
 
 
@@ -282,7 +277,7 @@ def phone_note_create(*, actor, received_at, caller, summary, case_number, unit)
         created_at=workdays.now(),
     )
     note.full_clean()
-    _save(note, actor=actor, reason=_("Phone note written"))
+    save_with_history(note, actor=actor, reason=_("Phone note written"))
     return note
 
 
@@ -316,7 +311,7 @@ def threat_report_create(
         created_at=now,
     )
     report.full_clean()
-    _save(report, actor=actor, reason=_("Threat reported"))
+    save_with_history(report, actor=actor, reason=_("Threat reported"))
     pk = report.pk
     transaction.on_commit(lambda: threat_report_notify(report_id=pk))
     return report
@@ -359,5 +354,5 @@ def threat_report_acknowledge(*, actor, report):
     report = ThreatReport.objects.select_for_update().get(pk=report.pk)
     if report.acknowledged_at is None:
         report.acknowledged_at = workdays.now()
-        _save(report, actor=actor, reason=_("Read by the manager"))
+        save_with_history(report, actor=actor, reason=_("Read by the manager"))
     return report

@@ -15,21 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from absence import workdays
+from common.http import get_or_404
+from common.pdf import render_pdf
 from organisation.models import Unit
 from organisation.permissions import person_of
-from telefoni.pdf import render_pdf
 
 from . import permissions, selectors, services
 from .choices import CallbackStatus
 from .forms import CallbackForm, PhoneNoteForm, ThreatReportForm
 from .models import Callback, PhoneNote, ThreatReport
-
-
-def _get_or_404(getter, pk, model):
-    try:
-        return getter(pk)
-    except model.DoesNotExist:
-        raise Http404 from None
 
 
 def _back(request, default):
@@ -91,7 +85,7 @@ def callback_create(request):
 
 @require_safe
 def callback_detail(request, pk):
-    callback = _get_or_404(selectors.callback_detail, pk, Callback)
+    callback = get_or_404(selectors.callback_detail, pk, Callback)
     if not permissions.can_view_callback(request.user, callback):
         raise Http404
     context = {
@@ -104,7 +98,7 @@ def callback_detail(request, pk):
 
 @require_POST
 def callback_done(request, pk):
-    callback = _get_or_404(selectors.callback_detail, pk, Callback)
+    callback = get_or_404(selectors.callback_detail, pk, Callback)
     if not permissions.can_view_callback(request.user, callback):
         raise Http404
     if not permissions.can_close_callback(request.user, callback):
@@ -150,7 +144,7 @@ def phonenote_create(request):
 
 @require_safe
 def phonenote_detail(request, pk):
-    note = _get_or_404(selectors.phone_note_detail, pk, PhoneNote)
+    note = get_or_404(selectors.phone_note_detail, pk, PhoneNote)
     if not permissions.can_view_phone_note(request.user, note):
         raise Http404
     history = note.history.select_related("history_user__person").order_by("history_date")
@@ -187,7 +181,7 @@ def threat_create(request):
 
 
 def _threat_or_404(request, pk):
-    report = _get_or_404(selectors.threat_detail, pk, ThreatReport)
+    report = get_or_404(selectors.threat_detail, pk, ThreatReport)
     if not permissions.can_view_threat_report(request.user, report):
         raise Http404
     return report

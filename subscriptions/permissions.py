@@ -3,19 +3,8 @@
 Pure predicates `can_<verb>_<thing>(user, obj) -> bool`, built on organisation.permissions.
 """
 
-from organisation.choices import Role
-from organisation.permissions import (
-    is_forvaltningschef_of,
-    is_manager_of_unit,
-    person_of,
-    roles_of,
-)
-
-
-def is_service_desk(user):
-    """Tele kundtjänst (or a system administrator): the whole municipality."""
-    roles = roles_of(user)
-    return Role.TELEKUNDTJANST in roles or Role.ADMIN in roles
+from common.roles import is_service_desk_or_admin
+from organisation.permissions import is_forvaltningschef_of, is_manager_of_unit, person_of
 
 
 def _is_self(user, person):
@@ -25,7 +14,7 @@ def _is_self(user, person):
 
 def can_handle_change_requests(user):
     """The queue: apply and reject change requests."""
-    return is_service_desk(user)
+    return is_service_desk_or_admin(user)
 
 
 def can_request_entry_change(user, person):
@@ -35,14 +24,14 @@ def can_request_entry_change(user, person):
 
 def can_edit_entry(user, person):
     """Tele kundtjänst edits any entry directly, without a request."""
-    return is_service_desk(user)
+    return is_service_desk_or_admin(user)
 
 
 def can_view_entry_history(user, person):
     """Who, when and what of an entry: the person, their managers, Tele kundtjänst."""
     return (
         _is_self(user, person)
-        or is_service_desk(user)
+        or is_service_desk_or_admin(user)
         or is_manager_of_unit(user, person.unit)
         or is_forvaltningschef_of(user, person.unit)
     )

@@ -4,8 +4,7 @@ guideline settings). Each model admin still decides what a user may see or chang
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 
-from organisation.choices import Role
-from organisation.permissions import has_role
+from common.roles import Role, has_role
 
 
 class TelefoniAdminSite(AdminSite):

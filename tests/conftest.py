@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from organisation.choices import Role
+from common.roles import Role
 from tests.factories import CostCentreFactory, UnitFactory, person_with_user
 
 REQUIRE_SERVICES = os.environ.get("TELEFONI_REQUIRE_SERVICES") == "1"

@@ -5,8 +5,8 @@ held by the managers of its owning unit (or above). The deputy (bevakare) marks 
 listened and registers messages; the managers approve boxes (VM-1) and may name a deputy
 (as they set a sick employee's hänvisning, ABS-3)."""
 
+from common.roles import is_service_desk_or_admin
 from organisation.permissions import is_forvaltningschef_of, is_manager_of_unit, person_of
-from subscriptions.permissions import is_service_desk
 
 
 def is_unit_manager(user, unit):
@@ -40,7 +40,7 @@ def can_view_box(user, box):
         is_holder(user, box)
         or is_deputy(user, box)
         or is_unit_manager(user, box.subscription.unit)
-        or is_service_desk(user)
+        or is_service_desk_or_admin(user)
     )
 
 
@@ -78,7 +78,7 @@ def can_approve_box(user, subscription):
 
 def can_manage_unit(user, unit):
     """The unit's voicemail page and message list: its managers and Tele kundtjänst."""
-    return is_unit_manager(user, unit) or is_service_desk(user)
+    return is_unit_manager(user, unit) or is_service_desk_or_admin(user)
 
 
 def can_view_record(user, record):

@@ -26,6 +26,7 @@ from absence.choices import Kind as RedirectKind
 from absence.choices import Reason
 from absence.choices import Status as RedirectStatus
 from absence.models import Redirect, Trip
+from common.history import save_with_history
 from compliance.models import Flag
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.models import Person, Unit
@@ -48,12 +49,6 @@ LINK_MAX_AGE = timedelta(hours=24)
 LINK_SALT = "voicemail.listen"
 # A switchboard clock may run a little ahead of ours.
 CLOCK_SKEW = timedelta(minutes=5)
-
-
-def _save(obj, *, actor, reason):
-    obj._history_user = actor
-    obj._change_reason = reason
-    obj.save()
 
 
 def _person(actor):
@@ -84,7 +79,7 @@ def box_approve(*, actor, subscription, kind, note=""):
     )
     try:
         with transaction.atomic():
-            _save(box, actor=actor, reason=_("Approved by the manager"))
+            save_with_history(box, actor=actor, reason=_("Approved by the manager"))
     except IntegrityError:
         raise ValidationError(_("This phone already has a voicemail box.")) from None
     return box
@@ -110,7 +105,7 @@ def box_confirm_greeting(*, actor, box, text):
     box.greeting_text = text
     box.greeting_confirmed_at = workdays.now()
     box.greeting_confirmed_by = person
-    _save(box, actor=actor, reason=_("Personal greeting confirmed"))
+    save_with_history(box, actor=actor, reason=_("Personal greeting confirmed"))
     resolve_if_complies(box)
     return box
 
@@ -138,7 +133,7 @@ def box_switch(*, actor, box, on):
     box.is_on = on
     if on:
         box.switched_on_at = workdays.now()
-    _save(box, actor=actor, reason=_("Switched on") if on else _("Switched off"))
+    save_with_history(box, actor=actor, reason=_("Switched on") if on else _("Switched off"))
     resolve_if_complies(box)
     return box
 
@@ -184,7 +179,7 @@ def box_set_deputy(*, actor, box, deputy):
     if box.deputy_id == (deputy.pk if deputy else None):
         return box
     box.deputy = deputy
-    _save(
+    save_with_history(
         box,
         actor=actor,
         reason=_("Deputy named: %(name)s") % {"name": deputy} if deputy else _("Deputy removed"),
@@ -328,7 +323,7 @@ def record_register(*, actor, box, received_at, caller, summary, is_public_recor
         registered_by=actor,
         registered_at=workdays.now(),
     )
-    _save(record, actor=actor, reason=_("Registered"))
+    save_with_history(record, actor=actor, reason=_("Registered"))
     return record
 
 
@@ -343,7 +338,7 @@ def record_update(*, actor, record, summary, is_public_record, case_number):
     record.summary = summary
     record.is_public_record = is_public_record
     record.case_number = (case_number or "").strip()
-    _save(record, actor=actor, reason=_("Updated"))
+    save_with_history(record, actor=actor, reason=_("Updated"))
     return record
 
 

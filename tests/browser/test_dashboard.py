@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from organisation.choices import Role
+from common.roles import Role
 from organisation.models import Person
 from subscriptions import services as subscription_services
 from subscriptions.choices import Kind

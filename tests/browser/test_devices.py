@@ -11,9 +11,9 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from common.roles import Role
 from devices.choices import ItemKind, OrderStatus
 from devices.models import CatalogueItem, Device, Order
-from organisation.choices import Role
 from organisation.models import CostCentre
 from tests.factories import UnitFactory, person_with_user
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from organisation.choices import Role
+from common.roles import Role
 from organisation.models import Person
 from subscriptions.choices import RequestStatus
 from subscriptions.models import ChangeRequest

@@ -10,7 +10,7 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from organisation.choices import Role
+from common.roles import Role
 from review import services
 from review.choices import Decision, ReviewStatus
 from review.models import UnitReview

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from absence import services as absence_services
 from absence.choices import Reason, Target
-from organisation.choices import Role
+from common.roles import Role
 from service.choices import CallbackStatus
 from service.models import Callback
 from subscriptions.choices import Kind

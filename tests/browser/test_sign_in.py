@@ -2,7 +2,7 @@
 
 import pytest
 
-from organisation.choices import Role
+from common.roles import Role
 from tests.factories import UnitFactory, person_with_user
 
 

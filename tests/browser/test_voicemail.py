@@ -9,8 +9,8 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
+from common.roles import Role
 from compliance.models import Flag
-from organisation.choices import Role
 from subscriptions.choices import Kind
 from subscriptions.models import Subscription
 from tests.factories import CostCentreFactory, UnitFactory, person_with_user

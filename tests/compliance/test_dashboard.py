@@ -152,7 +152,7 @@ def test_x_2_scope_of_a_manager_of_two_units_drops_nested_ones(world):
 
 
 def test_x_2_enhetschef_role_without_a_unit_has_no_dashboard(client, world):
-    from organisation.choices import Role
+    from common.roles import Role
     from tests.factories import person_with_user
 
     lonely = person_with_user(unit=world.grupp, roles=[Role.ENHETSCHEF], title="Chef")

@@ -14,10 +14,10 @@ from django.db.utils import DatabaseError
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from common.roles import Role
 from costs import services
 from costs.importer import ImportRejected
 from costs.models import AppendOnlyError, CallDetail, StatementAccess, StatementRequest
-from organisation.choices import Role
 from tests.conftest import statuses
 from tests.factories import CostCentreFactory, person_with_user
 from tests.services import pdf_text, require_postgresql

@@ -92,7 +92,7 @@ def test_the_cost_centre_page_links_to_costs_only_for_those_who_see_them(matrix_
 
 
 def test_a_forvaltningschef_of_another_forvaltning_sees_no_costs_there(client, world, october):
-    from organisation.choices import Role
+    from common.roles import Role
     from tests.factories import person_with_user
 
     other = person_with_user(unit=world.kfv, roles=[Role.FORVALTNINGSCHEF], username="kfv2")

@@ -9,10 +9,11 @@ from django.contrib.auth.models import Group, User
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from common.roles import Role, roles_of
 from compliance.models import Flag
 from demo import data as demo_data
 from directory.selectors import search
-from organisation.choices import PersonKind, Role
+from organisation.choices import PersonKind
 from organisation.models import CostCentre, Person, Unit
 from organisation.numbers import format_number
 from organisation.permissions import (
@@ -20,7 +21,6 @@ from organisation.permissions import (
     is_budget_manager_of,
     is_manager_of_unit,
     is_telesamordnare_of,
-    roles_of,
 )
 from organisation.selectors import manager_of
 from subscriptions.choices import FUNCTION_KINDS, Kind, Status

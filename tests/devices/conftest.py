@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from common.roles import Role
 from devices import services
 from devices.choices import ItemKind
 from devices.models import CatalogueItem
-from organisation.choices import Role
 from subscriptions import services as subscription_services
 from subscriptions.choices import Kind
 from tests.conftest import MATRIX, statuses

@@ -17,9 +17,8 @@ from django.contrib.auth.models import Group, User
 from django.utils.html import escape
 from django.utils.translation import gettext, override
 
-from organisation.choices import Role
+from common.roles import Role, roles_of
 from organisation.models import Person
-from organisation.permissions import roles_of
 from tests.factories import PersonFactory, UnitFactory, UserFactory
 from tests.services import require_slapd
 

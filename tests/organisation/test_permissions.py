@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
+from common.roles import Role
 from organisation import permissions
-from organisation.choices import Role
 from tests.factories import PersonFactory
 
 # unit keys: grupp (below the manager's unit), hemtjanst (manager's own), vof (the förvaltning),

@@ -15,7 +15,7 @@ from tests.services import require_postgresql
 @pytest.fixture
 def two_managers(transactional_db, world):
     require_postgresql()
-    from organisation.choices import Role
+    from common.roles import Role
     from tests.factories import person_with_user
 
     deputy = person_with_user(unit=world.vof, roles=[Role.ENHETSCHEF], title="Biträdande chef")

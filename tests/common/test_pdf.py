@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from telefoni.pdf import render_pdf
+from common.pdf import render_pdf
 from tests.services import pdf_text
 
 
@@ -54,7 +54,7 @@ def test_render_pdf_fetches_nothing_from_the_network(tmp_path, settings):
 
 
 def test_the_fetcher_serves_static_files_and_refuses_the_network():
-    from telefoni.pdf import _static_fetcher
+    from common.pdf import _static_fetcher
 
     fetcher = _static_fetcher()
     with pytest.raises(ValueError):
