@@ -71,7 +71,7 @@ class SearchView(APIView):
             for hit in selectors.search(query, limit=limit)
             if hit.person is None or (hit.person.is_active and not hit.person.protected_identity)
         ]
-        selectors.attach_redirects(hits)
+        hits = selectors.attach_redirects(hits)
         result = {"query": query, "count": len(hits), "results": hits}
         return Response(SearchResultSerializer(result, context={"request": request}).data)
 

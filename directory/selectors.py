@@ -2,7 +2,9 @@
 
 Search
 ------
-`search(query, *, limit=50)` returns a list of `Hit` (see the class) for one search box:
+`search(query, *, limit=50)` returns a list of `Hit` (see the class) for one search box.
+A hit holds plain rows, not model instances: `PersonRef`, `PhoneRef` and `UnitRef`, frozen
+dataclasses built from the statements' rows (see "The search statements").
 
 - Text words match parts of a person's first or last name or title, of a function or
   group phone's name, or of the name of the unit either sits in. Matching ignores case
@@ -38,18 +40,18 @@ statements" below).
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from enum import IntEnum
 from functools import cache, cached_property
+from typing import ClassVar
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection, models
 from django.db.models import Prefetch
-from django.db.models.base import ModelState
 from django.urls import reverse
 
 from organisation.models import Person, Unit, search_fold
 from organisation.numbers import search_digits
-from subscriptions.choices import Status
+from subscriptions.choices import Kind, Status
 from subscriptions.models import Subscription
 
 # Subscriptions telesök shows and finds: not cancelled ones.
@@ -87,34 +89,121 @@ class ParsedQuery:
         return bool(self.words or self.numbers)
 
 
-@dataclass(eq=False)
+class _Row:
+    """A row of one model's table, as telesök shows it: a few columns, read-only.
+
+    A row equals the model instance it was read from (same model, same primary key), as
+    two instances of the model equal each other, and hashes alike: `hit.person == person`
+    and `person in {hit.person for hit in hits}` hold for the Person a hit was found as."""
+
+    __slots__ = ()
+    model: ClassVar[type[models.Model]]
+
+    @classmethod
+    def of(cls, values):
+        """The row from the values of its columns, in field order."""
+        return cls(*values)
+
+    @property
+    def pk(self):
+        return self.id
+
+    def __eq__(self, other):
+        if isinstance(other, _Row):
+            return type(other) is type(self) and other.id == self.id
+        if isinstance(other, models.Model):
+            return other._meta.concrete_model is self.model and other.pk == self.id
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(self.id)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class UnitRef(_Row):
+    """A hit's unit or förvaltning."""
+
+    model: ClassVar = Unit
+    id: int
+    name: str
+    phone_hours: str
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class PersonRef(_Row):
+    """The person of a person hit. Found people are always active and never a protected
+    identity (ORG-4); the two flags are read all the same, for the API's second guard."""
+
+    model: ClassVar = Person
+    id: int
+    first_name: str
+    last_name: str
+    title: str
+    is_active: bool
+    protected_identity: bool
+
+    # The model's own definition, so that a hit's name is the person page's.
+    full_name = property(Person.full_name.fget)
+
+    @classmethod
+    def of(cls, values):
+        # SQLite gives booleans as 0 and 1.
+        pk, first_name, last_name, title, is_active, protected_identity = values
+        return cls(pk, first_name, last_name, title, bool(is_active), bool(protected_identity))
+
+
+_KIND_LABELS = dict(Kind.choices)
+
+
+@dataclass(frozen=True, eq=False, slots=True)
+class PhoneRef(_Row):
+    """A listed (active or blocked) subscription of a hit: a person's phone, or the
+    function or group phone that is the hit. `number` in E.164, `extension` digits or
+    None; `holder_id` None for a function or group phone."""
+
+    model: ClassVar = Subscription
+    id: int
+    kind: str
+    status: str
+    number: str
+    extension: str | None
+    holder_id: int | None
+    function_name: str
+
+    def get_kind_display(self):
+        """As Subscription.get_kind_display: the kind's label, in the active language."""
+        return str(_KIND_LABELS.get(self.kind, self.kind))
+
+
+@dataclass(frozen=True, eq=False, slots=True)
 class Hit:
     """One search result; plain attributes, for templates and the JSON API alike.
 
     kind           "person" or "function" (a function or group phone)
-    person         the Person (kind "person"), else None
-    function       the function or group phone's Subscription (kind "function"), else None
+    person         the PersonRef (kind "person"), else None
+    function       the function or group phone's PhoneRef (kind "function"), else None
     name           "Anna Östlund", or the function's name ("Receptionen")
     title          the person's title; "" for a function
-    subscriptions  list of Subscription, active and blocked only, fixed before mobile;
+    subscriptions  list of PhoneRef, active and blocked only, fixed before mobile;
                    for a function: [function]. Numbers are E.164 (show them with the
                    `phone` filter), extensions digits or None.
-    unit           the Unit the person or phone belongs to
-    forvaltning    that unit's förvaltning (a Unit; the unit itself for a förvaltning)
+    unit           the UnitRef of the unit the person or phone belongs to
+    forvaltning    that unit's förvaltning (a UnitRef; the unit itself for a förvaltning)
     tier           a Tier: why it ranked where it did
-    redirect       the current hänvisning (ABS-1): None until absence provides it
+    redirect       the current hänvisning (ABS-1): None from search(); attach_redirects
+                   gives copies with it filled in
     url            the hit's telesök page (person page, or the unit page of a function)
     """
 
     kind: str
     name: str
     title: str
-    unit: Unit
-    forvaltning: Unit
+    unit: UnitRef
+    forvaltning: UnitRef
     subscriptions: list
     tier: Tier
-    person: Person | None = None
-    function: Subscription | None = None
+    person: PersonRef | None = None
+    function: PhoneRef | None = None
     redirect: object = None
     sort_key: tuple = field(default=(), repr=False)
 
@@ -164,8 +253,9 @@ def listed_subscriptions():
 # Telesök is the hottest read of the application, so its statements are written by hand:
 # building them with the ORM (Case/When, Exists, long unit id lists) and loading hits
 # through in_bulk + prefetch cost more time in Python than the database took to answer
-# (see README, "Telesök benchmark"). The SQL is portable between PostgreSQL and SQLite;
-# the rows become model instances through Model.from_db, as the ORM itself does.
+# (see README, "Telesök benchmark"). The SQL is portable between PostgreSQL and SQLite.
+# Each statement selects the columns of the rows it makes (PersonRef, PhoneRef, UnitRef:
+# their fields, in order), and the fetched tuples become those rows as they are.
 
 
 def _like(value):
@@ -226,32 +316,25 @@ def _any_sql(sql, items, add_one):
 
 
 @cache
-def _columns(model, alias):
-    fields = model._meta.concrete_fields
-    return tuple(f.attname for f in fields), ", ".join(f'{alias}."{f.column}"' for f in fields)
+def _columns(row, alias):
+    """The select list of a row class: its fields' columns in `alias`, in field order."""
+    meta = row.model._meta
+    return ", ".join(f'{alias}."{meta.get_field(f.name).column}"' for f in fields(row))
+
+
+@cache
+def _width(row):
+    return len(fields(row))
 
 
 def _table(model):
     return f'"{model._meta.db_table}"'
 
 
-def _from_row(model, names, row, offset):
-    """A model instance from row[offset:offset + len(names)], loaded as the ORM's
-    Model.from_db would, without running Model.__init__ field by field: a page of hits
-    builds some 150 instances, and __init__ was most of the selector's Python time. These
-    models have no pre_init/post_init receivers, and the raw values are what from_db
-    would be given."""
-    instance = model.__new__(model)
-    instance.__dict__.update(zip(names, row[offset : offset + len(names)], strict=True))
-    state = instance._state = ModelState()
-    # The statements run on the default connection (`connection`).
-    state.adding, state.db = False, DEFAULT_DB_ALIAS
-    return instance
-
-
-def _relate(instance, field_name, related):
-    """instance.<field_name> = related, as select_related caches it (no descriptor)."""
-    instance._state.fields_cache[field_name] = related
+def _fetch(sql, params):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _units_matching(parsed):
@@ -265,9 +348,7 @@ def _units_matching(parsed):
         return {}
     sql = _Sql().add(f'SELECT u."id", u."search_key" FROM {_table(Unit)} u WHERE')
     _any_sql(sql, parsed.numbers, lambda sql, t: sql.like('u."search_key"', f"%{_like(t)}%"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql.text, sql.params)
-        rows = cursor.fetchall()
+    rows = _fetch(sql.text, sql.params)
     return {term: Ids(pk for pk, key in rows if term in key) for term in parsed.numbers}
 
 
@@ -380,16 +461,17 @@ _UNIT_JOIN = (
 
 def people_sql(parsed, unit_ids, limit, *, name_start_only=False):
     """(sql, params) of the person hits, best first (ORG-4: no protected identity, nobody
-    inactive): each row is the person's columns, their unit's, their förvaltning's, then
-    the tier. The ranking runs over narrow rows and is cut before the join, so that
-    ranking thousands of matches of a short word stays cheap. With name_start_only, only
-    the hits of tier NAME_START (see _people)."""
+    inactive): each row is a PersonRef's columns, the search_name it is sorted by, a
+    UnitRef's of their unit and of its förvaltning, then the tier. The ranking runs over
+    narrow rows and is cut before the join, so that ranking thousands of matches of a
+    short word stays cheap. With name_start_only, only the hits of tier NAME_START (see
+    _people)."""
     person, sub = _table(Person), _table(Subscription)
-    _names, person_columns = _columns(Person, "p")
-    _names, unit_columns = _columns(Unit, "u")
-    _names, forvaltning_columns = _columns(Unit, "f")
+    person_columns = _columns(PersonRef, "p")
+    unit_columns, forvaltning_columns = _columns(UnitRef, "u"), _columns(UnitRef, "f")
     sql = _Sql().add(
-        f"SELECT {person_columns}, {unit_columns}, {forvaltning_columns}, r.tier FROM ("
+        f'SELECT {person_columns}, r."search_name", {unit_columns}, {forvaltning_columns}, '
+        "r.tier FROM ("
     )
     sql.add('SELECT p."id",')
     _tier(sql, parsed, 'p."search_name"', name_start_only, number_alias="o", own_of="p")
@@ -420,14 +502,16 @@ def people_sql(parsed, unit_ids, limit, *, name_start_only=False):
 
 def functions_sql(parsed, unit_ids, limit, *, name_start_only=False):
     """(sql, params) of the function and group phone hits, ranked and cut at `limit`:
-    each row is the subscription's columns, its unit's, its förvaltning's, then the tier.
-    With name_start_only, only the hits of tier NAME_START (see _people)."""
-    _names, sub_columns = _columns(Subscription, "s")
-    _names, unit_columns = _columns(Unit, "u")
-    _names, forvaltning_columns = _columns(Unit, "f")
+    each row is a PhoneRef's columns, the search_key it is sorted by, a UnitRef's of its
+    unit and of the unit's förvaltning, then the tier. With name_start_only, only the hits
+    of tier NAME_START (see _people)."""
+    phone_columns = _columns(PhoneRef, "s")
+    unit_columns, forvaltning_columns = _columns(UnitRef, "u"), _columns(UnitRef, "f")
     # Ranked and cut first, so that only the hits shown are joined to their units.
-    sql = _Sql().add(f"SELECT {sub_columns}, {unit_columns}, {forvaltning_columns}, s.tier")
-    sql.add(f"FROM (SELECT {sub_columns},")
+    sql = _Sql().add(
+        f'SELECT {phone_columns}, s."search_key", {unit_columns}, {forvaltning_columns}, s.tier'
+    )
+    sql.add(f'FROM (SELECT {phone_columns}, s."search_key", s."unit_id",')
     _tier(sql, parsed, 's."search_key"', name_start_only, number_alias="s")
     sql.add("AS tier")
     sql.add(f"FROM {_table(Subscription)} s")
@@ -445,55 +529,47 @@ def functions_sql(parsed, unit_ids, limit, *, name_start_only=False):
     return sql.text, sql.params
 
 
-def _hits_rows(sql_and_params, model, units):
-    """Rows of people_sql or functions_sql as (instance, tier), each instance with its
-    unit and the unit's förvaltning attached. `units` ({pk: Unit}) is shared by the
-    search's statements: most hits sit in a few units, so each is built once."""
-    text, params = sql_and_params
-    with connection.cursor() as cursor:
-        cursor.execute(text, params)
-        rows = cursor.fetchall()
-    names, unit_names = _columns(model, "x")[0], _columns(Unit, "u")[0]
-    unit_at, forvaltning_at = len(names), len(names) + len(unit_names)
-    pk_offset = unit_names.index("id")
+def _hits_rows(sql_and_params, row, units):
+    """Rows of people_sql (`row` PersonRef) or functions_sql (PhoneRef) as tuples
+    (row, sort key, unit, förvaltning, tier); unit and förvaltning are UnitRefs. `units`
+    ({id: UnitRef}) is shared by the search's statements: most hits sit in a few units,
+    so each is built once."""
+    rows = _fetch(*sql_and_params)
+    width, unit_width = _width(row), _width(UnitRef)
+    unit_at, forvaltning_at = width + 1, width + 1 + unit_width
 
-    def unit_from(row, offset):
-        pk = row[offset + pk_offset]
+    def unit_from(values, offset):
+        pk = values[offset]  # a UnitRef's first field is its id
         if pk not in units:
-            units[pk] = _from_row(Unit, unit_names, row, offset)
+            units[pk] = UnitRef(*values[offset : offset + unit_width])
         return units[pk]
 
-    results = []
-    for row in rows:
-        instance = _from_row(model, names, row, 0)
-        unit = unit_from(row, unit_at)
-        _relate(unit, "forvaltning", unit_from(row, forvaltning_at))
-        _relate(instance, "unit", unit)
-        results.append((instance, row[-1]))
-    return results
+    return [
+        (
+            row.of(values[:width]),
+            values[width],
+            unit_from(values, unit_at),
+            unit_from(values, forvaltning_at),
+            values[-1],
+        )
+        for values in rows
+    ]
 
 
-def _attach_listed(people):
-    """Set `listed` on each person: their active and blocked subscriptions, fixed before
-    mobile (one statement)."""
-    by_pk = {person.pk: person for person in people}
-    for person in people:
-        person.listed = []
-    if not people:
-        return
-    names, columns = _columns(Subscription, "s")
-    sql = _Sql().add(f"SELECT {columns} FROM {_table(Subscription)} s WHERE")
-    sql.in_list('s."holder_id"', Ids(by_pk)).add("AND")
+def _listed_phones(person_ids):
+    """{person id: [PhoneRef]}: each person's active and blocked subscriptions, fixed
+    before mobile (one statement; none for no people)."""
+    if not person_ids:
+        return {}
+    sql = _Sql().add(f"SELECT {_columns(PhoneRef, 's')} FROM {_table(Subscription)} s WHERE")
+    sql.in_list('s."holder_id"', Ids(person_ids)).add("AND")
     _listed(sql, "s")
     sql.add('ORDER BY s."kind", s."number", s."id"')
-    with connection.cursor() as cursor:
-        cursor.execute(sql.text, sql.params)
-        rows = cursor.fetchall()
-    for row in rows:
-        subscription = _from_row(Subscription, names, row, 0)
-        holder = by_pk[subscription.holder_id]
-        _relate(subscription, "holder", holder)
-        holder.listed.append(subscription)
+    listed = {pk: [] for pk in person_ids}
+    for values in _fetch(sql.text, sql.params):
+        phone = PhoneRef(*values)
+        listed[phone.holder_id].append(phone)
+    return listed
 
 
 # A word this short is the start of thousands of names and inside thousands more: "ber"
@@ -513,10 +589,10 @@ def _people(parsed, unit_ids, limit, units):
     of search_text gives only the rows that hold them all.)"""
     if not parsed.numbers and len(parsed.words) == 1 and len(parsed.words[0]) <= SHORT_WORD:
         sql = people_sql(parsed, unit_ids, limit, name_start_only=True)
-        people = _hits_rows(sql, Person, units)
+        people = _hits_rows(sql, PersonRef, units)
         if len(people) == limit:
             return people, True
-    return _hits_rows(people_sql(parsed, unit_ids, limit), Person, units), False
+    return _hits_rows(people_sql(parsed, unit_ids, limit), PersonRef, units), False
 
 
 def search(query, *, limit=50):
@@ -527,38 +603,35 @@ def search(query, *, limit=50):
     unit_ids = _units_matching(parsed)
     units = {}
     people, name_start_only = _people(parsed, unit_ids, limit, units)
-    _attach_listed([person for person, _tier in people])
+    listed = _listed_phones([person.id for person, *_rest in people])
     hits = [
         Hit(
             kind="person",
             name=person.full_name,
             title=person.title,
-            unit=person.unit,
-            forvaltning=person.unit.forvaltning,
-            subscriptions=person.listed,
+            unit=unit,
+            forvaltning=forvaltning,
+            subscriptions=listed[person.id],
             tier=Tier(tier),
             person=person,
-            sort_key=(tier, person.search_name, 0, person.pk),
+            sort_key=(tier, search_name, 0, person.id),
         )
-        for person, tier in people
+        for person, search_name, unit, forvaltning, tier in people
     ]
+    functions = functions_sql(parsed, unit_ids, limit, name_start_only=name_start_only)
     hits += [
         Hit(
             kind="function",
             name=phone.function_name,
             title="",
-            unit=phone.unit,
-            forvaltning=phone.unit.forvaltning,
+            unit=unit,
+            forvaltning=forvaltning,
             subscriptions=[phone],
             tier=Tier(tier),
             function=phone,
-            sort_key=(tier, phone.search_key, 1, phone.pk),
+            sort_key=(tier, search_key, 1, phone.id),
         )
-        for phone, tier in _hits_rows(
-            functions_sql(parsed, unit_ids, limit, name_start_only=name_start_only),
-            Subscription,
-            units,
-        )
+        for phone, search_key, unit, forvaltning, tier in _hits_rows(functions, PhoneRef, units)
     ]
     hits.sort(key=lambda hit: hit.sort_key)
     return hits[:limit]
@@ -602,12 +675,13 @@ def unit_children(unit):
 
 
 def attach_redirects(hits):
-    """Fill each hit's `redirect` with its current hänvisning (ABS-1): one query for all
-    hits. A person's is that of the first of their listed phones that has one. Called by
-    the views after search(), not inside it."""
+    """The hits again, each with `redirect` its current hänvisning (ABS-1): one query for
+    all hits. A person's is that of the first of their listed phones that has one. Called
+    by the views after search(), not inside it; the hits given are left as they are."""
     from absence.selectors import current_redirects
 
     found = current_redirects(s.pk for hit in hits for s in hit.subscriptions)
-    for hit in hits:
-        hit.redirect = next((found[s.pk] for s in hit.subscriptions if s.pk in found), None)
-    return hits
+    return [
+        replace(hit, redirect=next((found[s.pk] for s in hit.subscriptions if s.pk in found), None))
+        for hit in hits
+    ]

@@ -176,7 +176,9 @@ class SearchQuerySerializer(serializers.Serializer):
 
 
 class SearchHitSerializer(serializers.Serializer):
-    """One hit of directory.selectors.search (a selectors.Hit)."""
+    """One hit of directory.selectors.search (a selectors.Hit). Its unit, förvaltning and
+    subscriptions are the selector's rows (UnitRef, PhoneRef), not model instances: the
+    serializers above read only attributes those rows have."""
 
     kind = serializers.ChoiceField(
         choices=["person", "function"],

@@ -24,7 +24,10 @@ def search(request):
     shown = selectors.attach_redirects(hits[:PAGE_HITS])
     # ABS-1: the signed-in person's own row offers the one-click hänvisningar.
     own = permissions.person_of(request.user)
-    own_hit = next((hit for hit in shown if own is not None and hit.person == own), None)
+    own_hit = next(
+        (hit for hit in shown if own is not None and hit.person and hit.person.pk == own.pk),
+        None,
+    )
     return render(
         request,
         "directory/search.html",

@@ -1,10 +1,12 @@
 """DIR-2: the telesök selector. Every written form of a query, ranking, and what must
 never be found (ORG-4 protected identity, inactive people, cancelled subscriptions)."""
 
+from dataclasses import FrozenInstanceError
+
 import pytest
 
 from directory.selectors import Tier, parse_query, search
-from organisation.models import Unit
+from organisation.models import Person, Unit
 from organisation.services import unit_rename
 from subscriptions.models import Subscription
 from tests.directory.conftest import phone
@@ -117,6 +119,23 @@ def test_dir_2_hit_shape(phones, world):
     assert hit.tier == Tier.EXACT_NUMBER
     assert hit.redirect is None
     assert hit.url == f"/telesok/person/{phones.anna.pk}/"
+
+
+def test_dir_2_hits_hold_read_only_rows_that_equal_their_model_instances(phones, world):
+    """A hit's person, unit and phones are plain rows, not model instances; each equals
+    (and hashes as) the instance of its own model with its primary key, and nothing else."""
+    hit = first("019-21 10 00")
+    person, unit, fixed = hit.person, hit.unit, hit.subscriptions[0]
+    assert not isinstance(person, Person) and not isinstance(unit, Unit)
+    assert not isinstance(fixed, Subscription)
+    with pytest.raises(FrozenInstanceError):
+        person.title = "Chef"
+    assert (person, unit, fixed) == (phones.anna, world.grupp, phones.subs.anna_fixed)
+    assert hash(person) == hash(phones.anna) and person.pk == phones.anna.pk
+    assert person != Unit(pk=person.pk) and fixed != Person(pk=fixed.pk)
+    assert person != phones.johanna and person is not None
+    assert fixed.get_kind_display() == phones.subs.anna_fixed.get_kind_display()
+    assert (person.is_active, person.protected_identity) == (True, False)
 
 
 def test_dir_2_exact_extension_ranks_first(phones):
