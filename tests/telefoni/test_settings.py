@@ -97,7 +97,8 @@ def test_beat_schedule_runs_the_organisation_sweep():
     assert "compliance.tasks.sweep_organisation_rules" in app.tasks
 
 
-def test_readme_documents_every_environment_variable():
+def test_configuration_documents_every_environment_variable():
+    """Every variable settings reads has its row in the table of docs/configuration.md."""
     import re
 
     source = (ROOT / "telefoni" / "settings.py").read_text() + (
@@ -105,9 +106,22 @@ def test_readme_documents_every_environment_variable():
     ).read_text()
     names = set(re.findall(r'env(?:_str|_bool|_int|_list|\.get)\(\s*"([A-Z_]+)"', source))
     names |= set(re.findall(r'env\["([A-Z_]+)"\]', source))
-    readme = (ROOT / "README.md").read_text()
+    configuration = (ROOT / "docs" / "configuration.md").read_text()
+    # A row of the variables' table: "| `NAME` | default | meaning |" (one row may name
+    # several variables, "| `EMAIL_HOST`, `EMAIL_PORT` | ...").
+    rows = [line for line in configuration.splitlines() if re.match(r"\| `[A-Z]", line)]
+    documented = {name for row in rows for name in re.findall(r"`([A-Z_]+)`", row.split("|")[1])}
     assert len(names) > 30
-    assert sorted(n for n in names if f"`{n}`" not in readme) == []
+    assert sorted(names - documented) == []
+
+
+def test_readme_links_every_guide():
+    """README is the way in: it links every page of docs/ (decisions through their index)."""
+    readme = (ROOT / "README.md").read_text()
+    guides = sorted(path.name for path in (ROOT / "docs").glob("*.md"))
+    assert "configuration.md" in guides
+    assert [name for name in guides if f"](docs/{name})" not in readme] == []
+    assert "](docs/decisions/README.md)" in readme
 
 
 def test_bare_checkout_runs_management_commands_in_debug():
