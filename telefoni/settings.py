@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "directory",
     "demo",
 ]
+# Benchmarks (bench_*) are development tools: installed only with debug on or when asked.
+if DEBUG or env_bool("TELEFONI_BENCH", False):
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

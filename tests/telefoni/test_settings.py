@@ -134,3 +134,21 @@ def test_a_deployment_without_secret_key_still_refuses():
     result = _run(["check"], {"DATABASE_URL": "postgres://u:p@db:5432/telefoni"}, manage=True)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is required" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "installed"),
+    [
+        ({"DJANGO_SECRET_KEY": "x" * 50}, False),
+        ({"DJANGO_SECRET_KEY": "x" * 50, "TELEFONI_BENCH": "1"}, True),
+        ({"DJANGO_DEBUG": "1"}, True),
+    ],
+)
+def test_the_benchmarks_are_installed_only_for_development(env, installed):
+    result = _run(
+        "import django; django.setup();"
+        "from django.apps import apps; from django.core.management import get_commands;"
+        "print(apps.is_installed('bench'), 'bench_telesok' in get_commands())",
+        env,
+    )
+    assert result.stdout.split() == [str(installed), str(installed)], result.stderr

@@ -28,8 +28,8 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from bench.helpers import bench_unit_tree, best_of, once
 from compliance.models import Flag
-from organisation.benchmarks import bench_unit_tree, best_of, once
 from organisation.models import CostCentre, Person, Unit
 from review import services
 from review.choices import Decision, ReviewStatus

@@ -8,9 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from bench.management.commands.bench_review import BENCH_CODE, BENCH_YEAR
 from compliance.models import Flag
 from organisation.models import Person, Unit
-from review.management.commands.bench_review import BENCH_CODE, BENCH_YEAR
 from review.models import ReviewItem, ReviewRound, UnitReview
 from subscriptions.models import Subscription
 

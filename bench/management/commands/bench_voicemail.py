@@ -30,8 +30,8 @@ from django.utils import timezone
 from absence import workdays
 from absence.choices import Reason, Target
 from absence.models import Redirect, Trip
+from bench.helpers import bench_unit_tree, best_of, once
 from compliance.models import Flag
-from organisation.benchmarks import bench_unit_tree, best_of, once
 from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.models import Subscription

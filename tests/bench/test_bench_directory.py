@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from directory.management.commands.bench_telesok import BENCH_CODE, Command
+from bench.management.commands.bench_telesok import BENCH_CODE, Command
 from organisation.models import Person, Unit
 from subscriptions.models import Subscription
 

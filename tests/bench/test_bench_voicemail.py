@@ -7,9 +7,9 @@ from io import StringIO
 from django.core.management import call_command
 from django.test import override_settings
 
+from bench.management.commands.bench_voicemail import BENCH_CODE
 from compliance.models import Flag
 from organisation.models import Unit
-from voicemail.management.commands.bench_voicemail import BENCH_CODE
 from voicemail.models import VoicemailBox
 
 

@@ -3,7 +3,7 @@ tree and the timers. Benchmarks only; nothing in the application imports this.""
 
 import time
 
-from .models import Unit, name_key
+from organisation.models import Unit, name_key
 
 
 def bench_unit_tree(count, *, name, code, per_department=20):
