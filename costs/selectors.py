@@ -1,8 +1,11 @@
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from organisation.guideline import guideline
 from organisation.models import CostCentre
 from organisation.permissions import person_of
+from subscriptions.choices import Status
+from subscriptions.models import Subscription
 
 from .models import UsageImport, UsageRecord
 
@@ -90,9 +93,6 @@ def open_flag_rules(records):
 
 def unused_subscriptions(cost_centre):
     """SUB-5 cancellation candidates of one cost centre."""
-    from subscriptions.models import Subscription
-
-    from .services import unused_subscription_ids
 
     return (
         Subscription.objects.filter(pk__in=unused_subscription_ids(), cost_centre=cost_centre)
@@ -160,8 +160,6 @@ def statement_accesses():
 
 def requestable_subscriptions(user):
     """The subscriptions of the cost centres `user` is budget-responsible for."""
-    from subscriptions.models import Subscription
-
     person = person_of(user)
     if person is None or Role.BUDGETCHEF not in roles_of(user):
         return Subscription.objects.none()
@@ -169,4 +167,27 @@ def requestable_subscriptions(user):
         Subscription.objects.filter(cost_centre__budget_manager=person)
         .select_related("holder", "cost_centre")
         .order_by("number")
+    )
+
+
+def unused_subscription_ids(months=None):
+    """SUB-5: active subscriptions with no traffic in the last `months` imported months
+    (the guideline's unused_months): cancellation candidates. A queryset of ids, for the budget
+    owner's cost page and the annual review."""
+    months = months or guideline().unused_months
+    latest = UsageRecord.objects.order_by("-month").values_list("month", flat=True).first()
+    if latest is None:
+        return Subscription.objects.none().values("pk")
+    first = latest - months + 1
+    imported = UsageRecord.objects.filter(month__gte=first).values("month").distinct().count()
+    if imported < months:
+        return Subscription.objects.none().values("pk")
+    window_start = UsageRecord.objects.filter(month=first).values_list("period", flat=True)[0]
+    used = UsageRecord.objects.filter(
+        subscription_id=OuterRef("pk"), month__gte=first, traffic__gt=0
+    )
+    return (
+        Subscription.objects.filter(status=Status.ACTIVE, activated_on__lt=window_start)
+        .filter(~Exists(used))
+        .values("pk")
     )

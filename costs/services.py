@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.mail import mail_on_commit
+from common.tasks import enqueue_on_commit
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.guideline import guideline
-from subscriptions.choices import Status
 from subscriptions.models import Subscription
 
+from . import selectors
 from .choices import ImportStatus, StatementStatus
 from .importer import ImportRejected, load_usage
 from .models import UsageImport, UsageRecord
@@ -45,9 +46,7 @@ def usage_import_create(*, actor, file_name, content):
     usage_import = UsageImport.objects.create(
         file_name=file_name[:255], content=content, uploaded_by=actor
     )
-    from .tasks import run_usage_import
-
-    transaction.on_commit(lambda: run_usage_import.delay(import_id=usage_import.pk))
+    enqueue_on_commit("costs.tasks.run_usage_import", import_id=usage_import.pk)
     return usage_import
 
 
@@ -60,8 +59,6 @@ def usage_import_run(*, import_id):
 
     Progress is written outside the load's transaction so the page sees it move.
     """
-    from .selectors import import_scope
-
     usage_import = UsageImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
     if usage_import is None or usage_import.is_finished:
         return None
@@ -70,7 +67,7 @@ def usage_import_run(*, import_id):
         result = load_usage(
             content=bytes(usage_import.content),
             import_id=import_id,
-            scope=import_scope(usage_import.uploaded_by),
+            scope=selectors.import_scope(usage_import.uploaded_by),
             progress=lambda percent: _set_progress(import_id, progress=percent),
         )
     except ImportRejected as rejected:
@@ -208,31 +205,8 @@ def cost_5_breaking():
     return _with_owner(_latest_months().filter(roaming__gt=0).filter(~Exists(trip)))
 
 
-def unused_subscription_ids(months=None):
-    """SUB-5: active subscriptions with no traffic in the last `months` imported months
-    (the guideline's unused_months): cancellation candidates. A queryset of ids, for the budget
-    owner's cost page and the annual review."""
-    months = months or guideline().unused_months
-    latest = UsageRecord.objects.order_by("-month").values_list("month", flat=True).first()
-    if latest is None:
-        return Subscription.objects.none().values("pk")
-    first = latest - months + 1
-    imported = UsageRecord.objects.filter(month__gte=first).values("month").distinct().count()
-    if imported < months:
-        return Subscription.objects.none().values("pk")
-    window_start = UsageRecord.objects.filter(month=first).values_list("period", flat=True)[0]
-    used = UsageRecord.objects.filter(
-        subscription_id=OuterRef("pk"), month__gte=first, traffic__gt=0
-    )
-    return (
-        Subscription.objects.filter(status=Status.ACTIVE, activated_on__lt=window_start)
-        .filter(~Exists(used))
-        .values("pk")
-    )
-
-
 def sub_5_breaking():
-    return Subscription.objects.filter(pk__in=unused_subscription_ids()).annotate(
+    return Subscription.objects.filter(pk__in=selectors.unused_subscription_ids()).annotate(
         flag_unit_id=F("cost_centre__unit_id"),
         flag_responsible_id=F("cost_centre__budget_manager_id"),
     )

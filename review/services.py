@@ -19,7 +19,7 @@ from simple_history.utils import bulk_create_with_history
 
 from common.pdf import render_pdf
 from compliance.services import raise_or_resolve
-from costs.services import unused_subscription_ids
+from costs.selectors import unused_subscription_ids
 from organisation.guideline import guideline
 from organisation.models import Unit
 from organisation.permissions import is_budget_manager_of

@@ -34,6 +34,6 @@ urlpatterns = [
     path("efterlevnad/", include("compliance.urls")),
     path("rostbrevlador/", include("voicemail.urls")),
     path("medborgarservice/", include("service.urls")),
-    path("api/", include("directory.api_urls")),
+    path("api/", include("telefoni.api_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from django.core import mail
 
 from absence.models import Trip
 from compliance.models import Flag
-from costs import services, tasks
+from costs import selectors, services, tasks
 from subscriptions.models import Subscription
 from tests.costs.conftest import usage
 
@@ -119,14 +119,14 @@ def test_sub_5_no_traffic_for_three_months_makes_a_cancellation_candidate(phones
         usage(phones.bo, month, domestic=12)
         usage(phones.fixed, month, domestic=1 if month == "2026-08" else 0)
     Subscription.objects.update(activated_on=date(2026, 1, 1))
-    candidates = {row["pk"] for row in services.unused_subscription_ids()}
+    candidates = {row["pk"] for row in selectors.unused_subscription_ids()}
     assert phones.anna.pk in candidates and phones.bo.pk not in candidates
     assert phones.fixed.pk not in candidates  # traffic in August, inside the window
     assert phones.library.pk in candidates  # no traffic recorded at all
     services.sweep_costs()
     assert phones.anna.pk in _open("SUB-5")
     set_guideline(unused_months=4)  # only three months imported: nobody yet
-    assert not services.unused_subscription_ids().exists()
+    assert not selectors.unused_subscription_ids().exists()
 
 
 def test_the_task_returns_what_changed(spike):

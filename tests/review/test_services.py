@@ -70,7 +70,7 @@ def test_sub_5_candidates_are_marked_with_the_reason(world, phones, desk):
 
 def test_sub_5_no_traffic_for_months_marks_a_candidate(world, phones, desk):
     """Once costs are imported, a phone without traffic in the last
-    unused_months (guideline) months is a candidate (costs.services.unused_subscription_ids)."""
+    unused_months (guideline) months is a candidate (costs.selectors.unused_subscription_ids)."""
     from subscriptions.models import Subscription
     from tests.costs.conftest import usage
 

@@ -1,12 +1,14 @@
-"""/api/: the read-only JSON API (/api/v1/...) and its OpenAPI 3 schema (/api/schema/)."""
+"""/api/: the whole JSON API (/api/v1/...) and its OpenAPI 3 schema (/api/schema/).
+
+The roof mounts every app's endpoints: telesök's reads (directory, the read side) and
+voicemail's one write, so no app hosts another's endpoint."""
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.permissions import IsAuthenticated
 
+from directory.api import AUTHENTICATION, PersonDetailView, PresenceView, SearchView
 from voicemail.api import ListeningEventView
-
-from .api import AUTHENTICATION, PersonDetailView, PresenceView, SearchView
 
 app_name = "api"
 
