@@ -1,15 +1,23 @@
-"""Shared fixtures: a small organisation and the access matrix of STYLE.md.
+"""Shared fixtures: a small organisation and the access matrix of STYLE.md, and a clock.
 
-`world` builds two förvaltningar and the people of the matrix; `matrix_user(name)` returns
-a signed-in test client for one of them.
+`world` builds two förvaltningar and the people of the matrix; `matrix_client(name)`
+returns a signed-in test client for one of them; `desk` is the Tele kundtjänst user and
+`phone(world, ...)` saves a subscription in the world. `clock` holds absence.workdays.now,
+the one clock absence, voicemail and service read, at Tuesday 1 December 2026, 11:30 in
+Stockholm (a working day) until a test moves it with `clock.set(datetime)`; `local(...)`
+is a datetime in Stockholm.
 """
 
 import os
+from datetime import datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from common.roles import Role
+from subscriptions.choices import Kind
+from subscriptions.models import Subscription
 from tests.factories import CostCentreFactory, UnitFactory, person_with_user
 
 REQUIRE_SERVICES = os.environ.get("TELEFONI_REQUIRE_SERVICES") == "1"
@@ -37,6 +45,30 @@ def statuses(default, **overrides):
 
 
 EVERYONE = statuses(200)
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def local(*args):
+    """A datetime in Stockholm: local(2026, 12, 1, 11, 30)."""
+    return datetime(*args, tzinfo=STOCKHOLM)
+
+
+class Clock:
+    """absence.workdays.now, standing still at `start` until set() moves it."""
+
+    def __init__(self, monkeypatch, start):
+        self.now = start
+        monkeypatch.setattr("absence.workdays.now", lambda: self.now)
+
+    def set(self, when):
+        self.now = when
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The clock at Tuesday 1 December 2026, 11:30 in Stockholm (a working day)."""
+    return Clock(monkeypatch, local(2026, 12, 1, 11, 30))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -171,6 +203,29 @@ def world(db):
             "ksordforande": ksordforande,
             "admin": admin,
         },
+    )
+
+
+@pytest.fixture
+def desk(world):
+    """The Tele kundtjänst user of the world."""
+    return world.people["telekundtjanst"].user
+
+
+def phone(world, *, number, extension=None, holder=None, function_name="", kind=None, **kw):
+    """A saved Subscription of `holder` (or a function phone), in the holder's unit unless
+    `unit` is given, on the world's cost centre; straight to the database, no service."""
+    unit = kw.pop("unit", None) or holder.unit
+    kind = kind or (Kind.FIXED if holder else Kind.FUNCTION)
+    return Subscription.objects.create(
+        kind=kind,
+        number=number,
+        extension=extension,
+        holder=holder,
+        function_name=function_name,
+        unit=unit,
+        cost_centre=world.cost_centre,
+        **kw,
     )
 
 

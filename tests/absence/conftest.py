@@ -1,52 +1,16 @@
-"""Hänvisning fixtures: phones for the `world` of tests/conftest.py and a clock.
+"""Hänvisning fixtures: phones for the `world` of tests/conftest.py.
 
-The clock stands at Tuesday 1 December 2026, 11:30 in Stockholm (a working day) unless a
-test moves it: `clock.set(datetime)`. Every absence read and write asks absence.workdays.now.
+The `clock` of tests/conftest.py stands at Tuesday 1 December 2026, 11:30 in Stockholm (a
+working day) unless a test moves it: `clock.set(datetime)`. Every absence read and write
+asks absence.workdays.now.
 """
 
-from datetime import datetime
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from subscriptions.choices import Kind, Unanswered
-from subscriptions.models import Subscription
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def local(*args):
-    return datetime(*args, tzinfo=STOCKHOLM)
-
-
-class Clock:
-    def __init__(self, monkeypatch, start):
-        self.now = start
-        monkeypatch.setattr("absence.workdays.now", lambda: self.now)
-
-    def set(self, when):
-        self.now = when
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, local(2026, 12, 1, 11, 30))
-
-
-def phone(world, *, number, extension=None, holder=None, function_name="", kind=None, **kw):
-    unit = kw.pop("unit", None) or holder.unit
-    kind = kind or (Kind.FIXED if holder else Kind.FUNCTION)
-    return Subscription.objects.create(
-        kind=kind,
-        number=number,
-        extension=extension,
-        holder=holder,
-        function_name=function_name,
-        unit=unit,
-        cost_centre=world.cost_centre,
-        **kw,
-    )
+from tests.conftest import phone
 
 
 @pytest.fixture

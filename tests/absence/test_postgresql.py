@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 
 from absence.choices import Reason, Status, Target
 from absence.models import Redirect
-from tests.absence.conftest import local
+from tests.conftest import local
 from tests.services import require_postgresql
 
 

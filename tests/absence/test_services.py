@@ -12,7 +12,7 @@ from absence import selectors, services
 from absence.choices import Kind, Preset, Reason, Status, Target
 from absence.models import Redirect, Trip
 from subscriptions.choices import Status as PhoneStatus
-from tests.absence.conftest import local
+from tests.conftest import local
 
 
 def _set(world, phones, **kw):

@@ -11,7 +11,7 @@ from absence.choices import Reason, Status, Target
 from absence.models import Redirect
 from compliance.models import Flag
 from subscriptions.choices import Status as PhoneStatus
-from tests.absence.conftest import local
+from tests.conftest import local
 
 
 def _set(world, phones, **kw):

@@ -11,8 +11,7 @@ from absence import services
 from absence.choices import Reason, Status, Target
 from absence.models import Redirect, Trip
 from organisation.models import Person
-from tests.absence.conftest import local, phone
-from tests.conftest import EVERYONE, statuses
+from tests.conftest import EVERYONE, local, phone, statuses
 from tests.factories import PersonFactory
 
 MINE = reverse("absence:mine")

@@ -7,7 +7,7 @@ from absence import services, tasks
 from absence.choices import Reason, Status, Target
 from absence.models import Redirect
 from compliance.models import Flag
-from tests.absence.conftest import local
+from tests.conftest import local
 from tests.services import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

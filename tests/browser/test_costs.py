@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from compliance.models import Flag
-from tests.costs.conftest import csv_file, desk, phones, row, usage  # noqa: F401
+from tests.costs.conftest import csv_file, phones, row, usage  # noqa: F401
 
 
 def sv(msgid):

@@ -48,11 +48,6 @@ def csv_file(*rows, header=HEADER):
 
 
 @pytest.fixture
-def desk(world):
-    return world.people["telekundtjanst"].user
-
-
-@pytest.fixture
 def phones(world, desk):
     def make(**fields):
         return subscription_services.subscription_create(

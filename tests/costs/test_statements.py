@@ -46,11 +46,6 @@ def requester(world):
 
 
 @pytest.fixture
-def desk(world):
-    return world.people["telekundtjanst"].user
-
-
-@pytest.fixture
 def pending(phones, requester):
     return services.statement_request_create(
         actor=requester,

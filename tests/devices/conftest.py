@@ -57,11 +57,6 @@ def as_user(world, tsam, client):
 
 
 @pytest.fixture
-def desk(world):
-    return world.people["telekundtjanst"].user
-
-
-@pytest.fixture
 def items(db):
     return {
         "phone": CatalogueItem.objects.create(

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from subscriptions.choices import Kind, Status, VoiceMessage
-from subscriptions.models import Subscription
+from tests.conftest import phone
 from tests.factories import PersonFactory
 
 FIXED_NAMES = {
@@ -22,22 +22,6 @@ FIXED_NAMES = {
     "ksordforande": ("Leif", "Krantz"),
     "admin": ("Jon", "Ström"),
 }
-
-
-def phone(world, *, number, extension=None, holder=None, function_name="", kind=None, **kw):
-    """A saved Subscription of `holder` (or a function phone), in the holder's unit."""
-    unit = kw.pop("unit", None) or holder.unit
-    kind = kind or (Kind.FIXED if holder else Kind.FUNCTION)
-    return Subscription.objects.create(
-        kind=kind,
-        number=number,
-        extension=extension,
-        holder=holder,
-        function_name=function_name,
-        unit=unit,
-        cost_centre=world.cost_centre,
-        **kw,
-    )
 
 
 @pytest.fixture

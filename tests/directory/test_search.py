@@ -9,7 +9,7 @@ from directory.selectors import Tier, parse_query, search
 from organisation.models import Person, Unit
 from organisation.services import unit_rename
 from subscriptions.models import Subscription
-from tests.directory.conftest import phone
+from tests.conftest import phone
 from tests.factories import PersonFactory
 
 

@@ -13,7 +13,7 @@ from organisation.models import Person, Unit, person_search_keys, search_fold
 from organisation.numbers import search_digits
 from subscriptions.choices import Kind
 from subscriptions.models import Subscription
-from tests.directory.conftest import phone
+from tests.conftest import phone
 
 
 def first(query):

@@ -5,8 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tests.conftest import EVERYONE, statuses
-from tests.directory.conftest import phone
+from tests.conftest import EVERYONE, phone, statuses
 from tests.factories import PersonFactory
 
 # ORG-4: a protected identity's page, for the people can_view_person allows (Petra sits in

@@ -39,11 +39,6 @@ def sv(message):
 
 
 @pytest.fixture
-def desk(world):
-    return world.people["telekundtjanst"].user
-
-
-@pytest.fixture
 def phones(world, desk):
     """The employee's mobile and its phone, and a colleague's fixed phone, all on the
     cost centre whose budget-responsible manager is `budgetchef`."""

@@ -18,11 +18,6 @@ YEAR = 2026
 
 
 @pytest.fixture
-def desk(world):
-    return world.people["telekundtjanst"].user
-
-
-@pytest.fixture
 def manager(world):
     return world.people["manager"].user
 

@@ -1,37 +1,14 @@
-"""Citizen-service fixtures: a clock and helpers to make callbacks, notes and reports for
-the `world` of tests/conftest.py.
+"""Citizen-service helpers to make callbacks, notes and reports for the `world` of
+tests/conftest.py.
 
-The clock stands at Tuesday 1 December 2026, 11:30 in Stockholm unless a test moves it
-(`clock.set(datetime)`); every service read and write asks absence.workdays.now.
+The `clock` of tests/conftest.py stands at Tuesday 1 December 2026, 11:30 in Stockholm
+unless a test moves it (`clock.set(datetime)`); every service read and write asks
+absence.workdays.now.
 """
-
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-import pytest
 
 from service import services
 from service.choices import Channel
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
-
-
-def local(*args):
-    return datetime(*args, tzinfo=STOCKHOLM)
-
-
-class Clock:
-    def __init__(self, monkeypatch, start):
-        self.now = start
-        monkeypatch.setattr("absence.workdays.now", lambda: self.now)
-
-    def set(self, when):
-        self.now = when
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, local(2026, 12, 1, 11, 30))
+from tests.conftest import local
 
 
 def take_message(world, *, recorder="kundtjanst", recipient="employee", **kw):

@@ -15,8 +15,9 @@ from service import services, tasks
 from service.admin import CallbackAdmin
 from service.choices import Channel
 from service.models import Callback
+from tests.conftest import local
 from tests.factories import PersonFactory
-from tests.service.conftest import local, take_message
+from tests.service.conftest import take_message
 
 # --- Deadlines (two working days, Swedish calendar) ------------------------------------
 

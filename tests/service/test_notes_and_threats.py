@@ -9,7 +9,8 @@ from django.test import RequestFactory
 
 from service import services
 from service.models import PhoneNote, ThreatReport
-from tests.service.conftest import local, report_threat, write_note
+from tests.conftest import local
+from tests.service.conftest import report_threat, write_note
 
 # --- Phone notes (SRV-3) ---------------------------------------------------------------
 

@@ -11,9 +11,9 @@ from django.urls import reverse
 from service import services
 from service.choices import CallbackStatus, Channel
 from service.models import Callback, PhoneNote, ThreatReport
-from tests.conftest import EVERYONE, statuses
+from tests.conftest import EVERYONE, local, statuses
 from tests.factories import PersonFactory
-from tests.service.conftest import local, report_threat, take_message, write_note
+from tests.service.conftest import report_threat, take_message, write_note
 from tests.services import pdf_text
 
 INDEX = reverse("service:index")

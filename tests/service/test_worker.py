@@ -6,7 +6,8 @@ from django.core import mail
 from compliance.models import Flag
 from service import services, tasks
 from service.models import Callback
-from tests.service.conftest import local, take_message
+from tests.conftest import local
+from tests.service.conftest import take_message
 from tests.services import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

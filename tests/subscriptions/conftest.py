@@ -10,12 +10,6 @@ def anna(world):
 
 
 @pytest.fixture
-def desk(world):
-    """A Tele kundtjänst user."""
-    return world.people["telekundtjanst"].user
-
-
-@pytest.fixture
 def make_request(anna):
     """make_request(**new_values) -> Anna's pending change request of her own entry."""
 

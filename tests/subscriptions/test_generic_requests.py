@@ -27,11 +27,6 @@ def phone(world):
     )
 
 
-@pytest.fixture
-def desk(world):
-    return world.people["telekundtjanst"].user
-
-
 def _barring_request(world, phone, **new_values):
     return services.change_request_create(
         actor=world.people["manager"].user,

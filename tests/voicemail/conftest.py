@@ -1,22 +1,24 @@
-"""Voicemail fixtures: phones and boxes for the `world` of tests/conftest.py, and a clock.
+"""Voicemail fixtures: phones and boxes for the `world` of tests/conftest.py.
 
-The clock (absence.workdays.now, which voicemail reads too) stands at Tuesday
-1 December 2026, 07:00 in Stockholm, a working day; the previous working day is Monday
-30 November. `clock.set(datetime)` moves it."""
+The `clock` of tests/conftest.py (absence.workdays.now, which voicemail reads too) stands
+here at Tuesday 1 December 2026, 07:00 in Stockholm, a working day; the previous working
+day is Monday 30 November. `clock.set(datetime)` moves it."""
 
 from types import SimpleNamespace
 
 import pytest
 
 from subscriptions.choices import Kind
-from tests.absence.conftest import Clock, local, phone
+from tests.conftest import local, phone
 from voicemail import services
 from voicemail.choices import BoxKind
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch, local(2026, 12, 1, 7, 0))
+def clock(clock):
+    """The clock of tests/conftest.py, set to 07:00."""
+    clock.set(local(2026, 12, 1, 7, 0))
+    return clock
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from tests.absence.conftest import local
+from tests.conftest import local
 from tests.voicemail.conftest import make_box
 from voicemail import services, tasks
 from voicemail.choices import BoxKind, Source

@@ -12,7 +12,7 @@ from absence.choices import Reason, Target
 from absence.models import Trip
 from compliance.models import Flag
 from compliance.selectors import open_flags_for
-from tests.absence.conftest import local
+from tests.conftest import local
 from tests.voicemail.conftest import make_box
 from voicemail import services, tasks
 from voicemail.choices import BoxKind, Source

@@ -15,8 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from compliance.models import Flag
-from tests.absence.conftest import local, phone
-from tests.conftest import EVERYONE, statuses
+from tests.conftest import EVERYONE, local, phone, statuses
 from tests.voicemail.conftest import make_box
 from voicemail import services
 from voicemail.choices import BoxKind, Source
