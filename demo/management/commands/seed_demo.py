@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from compliance.models import Flag
+from compliance.selectors import open_flag_counts
 from compliance.services import sweep_organisation_rules
 from costs.models import CostCentre
 from demo import data
@@ -983,7 +983,7 @@ class Command(BaseCommand):
         subscriptions = Subscription.objects.filter(
             number__in=[p.number for p in plan.subscriptions]
         ).exclude(status=Status.CANCELLED)
-        open_flags = Flag.objects.filter(unit__in=units, resolved_at__isnull=True)
+        open_flags = open_flag_counts(units=units)
         changes = ", ".join(
             f"{kind} {tally.created[kind]} created / {tally.updated[kind]} updated"
             for kind in ("accounts", "units", "people", "cost centres", "subscriptions")
@@ -1000,8 +1000,8 @@ class Command(BaseCommand):
             f"Changes: {changes}; telesamordnare changed in "
             f"{tally.updated['telesamordnare']} units.",
             f"Organisation sweep: {sweep.opened} flags opened, {sweep.resolved} resolved; "
-            f"open now: ORG-2 {open_flags.filter(rule='ORG-2').count()}, "
-            f"ORG-3 {open_flags.filter(rule='ORG-3').count()}.",
+            f"open now: ORG-2 {open_flags.get('ORG-2', 0)}, "
+            f"ORG-3 {open_flags.get('ORG-3', 0)}.",
             "",
             "Demo accounts:",
             f"  {'username':<18}{'role':<18}{'password':<10}{'name':<20}unit",
