@@ -1,13 +1,19 @@
 """The compliance API other apps call: raise_or_resolve's opened rows and its `within`
-scope, resolve_for, and the selectors that read flags."""
+scope, resolve_for, the selectors that read flags, and the unit page's flag panel."""
+
+import ast
+import pathlib
 
 import pytest
 from django.db import IntegrityError
+from django.urls import reverse
 
 from compliance import selectors, services
 from compliance.models import Flag
 from organisation.models import Person, Unit
 from tests.factories import PersonFactory, UnitFactory
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -221,3 +227,67 @@ def test_selectors_read_open_flags_per_object_unit_and_rule(units, django_assert
     assert selectors.open_flag_counts(under=units["c"]) == {"ORG-2": 1, "ORG-3": 1}
     assert selectors.open_flag_counts(units=[units["a"], units["b"]]) == {"ORG-2": 1, "ORG-3": 1}
     assert selectors.open_flag_counts(model=Person) == {}
+
+
+# --- The unit page (organisation, below compliance) ----------------------------------------
+
+
+def test_the_unit_page_shows_the_units_own_open_flags(matrix_client, world):
+    services.raise_or_resolve(
+        rule_id="ORG-3",
+        breaking=Unit.objects.filter(pk=world.grupp.pk),
+        unit_field="pk",
+        responsible_field="manager_id",
+    )
+    services.raise_or_resolve(
+        rule_id="ORG-2",
+        breaking=Unit.objects.filter(pk=world.hemtjanst.pk),
+        unit_field="pk",
+        responsible_field="manager_id",
+    )
+    page = matrix_client("employee").get(reverse("organisation:unit_detail", args=[world.grupp.pk]))
+    body = page.content.decode()
+    assert "ORG-3" in body and "ORG-2" not in body
+    services.resolve_for(world.grupp, ["ORG-3"])
+    page = matrix_client("employee").get(reverse("organisation:unit_detail", args=[world.grupp.pk]))
+    assert "ORG-3" not in page.content.decode()
+
+
+# --- The layers ----------------------------------------------------------------------------
+
+ABOVE_COMPLIANCE = {
+    "subscriptions",
+    "absence",
+    "voicemail",
+    "costs",
+    "devices",
+    "review",
+    "service",
+    "pbx",
+    "directory",
+    "demo",
+    "bench",
+    "telefoni",
+}
+
+
+def _imported_apps(app):
+    found = set()
+    for path in (ROOT / app).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                found |= {(alias.name.split(".")[0], path.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add((node.module.split(".")[0], path.name))
+    return found
+
+
+def test_compliance_imports_nothing_above_it():
+    assert {(app, f) for app, f in _imported_apps("compliance") if app in ABOVE_COMPLIANCE} == set()
+
+
+def test_organisation_imports_no_compliance_nor_anything_above():
+    above = ABOVE_COMPLIANCE | {"compliance"}
+    assert {(app, f) for app, f in _imported_apps("organisation") if app in above} == set()
+    templates = (ROOT / "organisation" / "templates").rglob("*.html")
+    assert [t.name for t in templates if "compliance" in t.read_text()] == []
