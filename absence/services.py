@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from common.history import save_with_history
-from compliance.models import Flag
 from compliance.services import raise_or_resolve
 from organisation.numbers import format_number, parse_number
 from organisation.selectors import manager_of
@@ -457,19 +456,13 @@ def sweep_absence(*, now=None):
     now = now or workdays.now()
     with transaction.atomic():
         closed = close_expired(now=now)
-        breaking = abs_1_breaking(now=now)
-        already = set(
-            Flag.objects.filter(rule="ABS-1", resolved_at__isnull=True).values_list(
-                "object_id", flat=True
-            )
-        )
-        new_ids = set(breaking.values_list("pk", flat=True)) - already
         result = raise_or_resolve(
             rule_id="ABS-1",
-            breaking=breaking,
+            breaking=abs_1_breaking(now=now),
             unit_field="subscription__unit_id",
             responsible_field="subscription__holder_id",
         )
+        new_ids = {flag.object_id for flag in result.new_flags}
         if new_ids:
             transaction.on_commit(lambda: _mail_managers(sorted(new_ids)))
     return closed, result

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ComplianceConfig(AppConfig):
     name = "compliance"
     verbose_name = _("Compliance")
+
+    def ready(self):
+        # The unit page (organisation, a layer below) shows the unit's open flags: the
+        # panel is compliance's, handed to it here.
+        from organisation.unit_panels import register_unit_panel
+
+        from .views import unit_page_flags
+
+        register_unit_panel("compliance/_unit_flags.html", unit_page_flags)

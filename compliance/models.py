@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 class Flag(models.Model):
     """One object breaking one rule, from when a sweep first saw it until it holds again.
 
-    Flags are opened and resolved only by compliance.services.raise_or_resolve; the row
-    itself is the history (opened, resolved, who was told and when).
+    Flags are opened and resolved only by compliance.services (raise_or_resolve for a
+    sweep, resolve_for for one object put right) and read by other apps only through
+    compliance.selectors; the row itself is the history (opened, resolved, who was told
+    and when).
     """
 
     rule = models.CharField(_("requirement"), max_length=16, db_index=True)

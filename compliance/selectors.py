@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, Min, Q
 from django.utils import timezone
@@ -22,6 +23,47 @@ def open_flags_for(person):
         .prefetch_related("content_object")
         .order_by("-opened_at", "pk")
     )
+
+
+def open_rules_of(model, object_ids):
+    """{object id: [rule ids, sorted]} of the open flags on these objects of `model`;
+    objects without an open flag are left out. One query."""
+    rows = (
+        Flag.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=list(object_ids),
+            resolved_at__isnull=True,
+        )
+        .order_by("object_id", "rule")
+        .values_list("object_id", "rule")
+    )
+    rules = {}
+    for object_id, rule in rows:
+        rules.setdefault(object_id, []).append(rule)
+    return rules
+
+
+def open_rules_for(obj):
+    """[rule ids, sorted] of the open flags on one object."""
+    return open_rules_of(type(obj), [obj.pk]).get(obj.pk, [])
+
+
+def open_flags_of_unit(unit):
+    """The open flags whose unit is `unit` itself (not the units below), by rule."""
+    return Flag.objects.filter(unit=unit, resolved_at__isnull=True).order_by("rule", "pk")
+
+
+def open_flag_counts(*, under=None, units=None, model=None):
+    """{rule id: number of open flags}, in rule id order, of the flags whose unit is
+    `under` or below it, or one of `units` (a queryset or list of units), or anywhere
+    when neither is given; only flags on objects of `model`, when given. One query."""
+    flags = _open_flags_under(None if under is None else [under.path])
+    if units is not None:
+        flags = flags.filter(unit__in=units)
+    if model is not None:
+        flags = flags.filter(content_type=ContentType.objects.get_for_model(model))
+    rows = flags.order_by("rule").values("rule").annotate(count=Count("pk"))
+    return {row["rule"]: row["count"] for row in rows}
 
 
 # --- The compliance dashboard (X-2) ---------------------------------------------------

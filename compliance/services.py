@@ -2,16 +2,18 @@
 
 Every beat job computes the set of objects that break a rule with one query and hands
 it to raise_or_resolve(); flags open for new objects, close for objects that comply
-again, and each newly opened flag is e-mailed once to the person who must act.
+again, and each newly opened flag is e-mailed once to the person who must act. What the
+application itself puts right (an explained cost, a listened box) closes that object's
+flags at once through resolve_for(). No other module writes a Flag.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -28,38 +30,43 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SweepResult:
+    """What a sweep changed: how many flags it opened and resolved, and the Flag rows it
+    opened (saved, with their pk), for a sweep that tells someone more about them."""
+
     opened: int = 0
     resolved: int = 0
+    new_flags: tuple = field(default=(), repr=False)
 
     def __add__(self, other):
-        return SweepResult(self.opened + other.opened, self.resolved + other.resolved)
+        return SweepResult(
+            self.opened + other.opened,
+            self.resolved + other.resolved,
+            self.new_flags + other.new_flags,
+        )
 
     @property
     def changed(self):
         return self.opened + self.resolved
 
 
-@transaction.atomic
-def raise_or_resolve(*, rule_id, breaking, unit_field, responsible_field):
-    """Make the open flags of `rule_id` equal the set `breaking` (a queryset).
+def _resolve(flags):
+    """Close the open flags of a queryset; the rows stay, as the record of the breach."""
+    return flags.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
 
-    `unit_field` and `responsible_field` name fields or annotations of `breaking` that
-    give each object's unit id and the id of the Person who must act (may be NULL).
-    Running it twice with the same world changes nothing and notifies nobody twice.
-    """
-    get_rule(rule_id)
-    content_type = ContentType.objects.get_for_model(breaking.model)
-    open_flags = Flag.objects.filter(
-        rule=rule_id, content_type=content_type, resolved_at__isnull=True
-    )
-    breaking_ids = breaking.order_by().values("pk")
-    resolved = open_flags.exclude(object_id__in=breaking_ids).update(resolved_at=timezone.now())
-    new_rows = (
+
+# A concurrent sweep may open one of the same flags between this sweep's reading and its
+# insert; the partial unique constraint refuses the duplicate, and the sweep reads again.
+INSERT_ATTEMPTS = 3
+
+
+def _unflagged(rule_id, content_type, breaking, open_flags, unit_field, responsible_field):
+    """Unsaved Flag rows for the breaking objects that have no open flag of the rule."""
+    rows = (
         breaking.exclude(pk__in=open_flags.values("object_id"))
         .order_by()
         .values_list("pk", unit_field, responsible_field)
     )
-    new_flags = [
+    return [
         Flag(
             rule=rule_id,
             content_type=content_type,
@@ -67,14 +74,91 @@ def raise_or_resolve(*, rule_id, breaking, unit_field, responsible_field):
             unit_id=unit_id,
             responsible_id=responsible_id,
         )
-        for pk, unit_id, responsible_id in new_rows
+        for pk, unit_id, responsible_id in rows
     ]
-    # A concurrent sweep may have opened the same flag a moment ago: the partial unique
-    # constraint makes that row a no-op instead of a duplicate.
-    Flag.objects.bulk_create(new_flags, ignore_conflicts=True, batch_size=1000)
-    if new_flags:
+
+
+def _open_new(rule_id, content_type, breaking, open_flags, unit_field, responsible_field):
+    """Insert the missing flags; returns the rows inserted, with their pk."""
+    attempt = 1
+    while True:
+        new_flags = _unflagged(
+            rule_id, content_type, breaking, open_flags, unit_field, responsible_field
+        )
+        if not new_flags:
+            return []
+        try:
+            # A savepoint: a refused insert undoes itself only, not the whole sweep.
+            with transaction.atomic():
+                return Flag.objects.bulk_create(new_flags, batch_size=1000)
+        except IntegrityError:
+            if attempt == INSERT_ATTEMPTS:
+                raise
+            attempt += 1
+            # The other sweep has committed (PostgreSQL made this insert wait for it);
+            # reading again sees its flags, so they are neither doubled nor reported.
+            log.info("%s: flags opened concurrently; reading again", rule_id)
+
+
+@transaction.atomic
+def raise_or_resolve(*, rule_id, breaking, unit_field, responsible_field, within=None):
+    """Make the open flags of `rule_id` equal the set `breaking` (a queryset).
+
+    `unit_field` and `responsible_field` name fields or annotations of `breaking` that
+    give each object's unit id and the id of the Person who must act (may be NULL).
+    `within` (a queryset of the same model) limits the call to those objects: flags of
+    objects outside it are left as they are, so a request can judge a few objects
+    without sweeping the municipality. Returns a SweepResult whose `new_flags` are the
+    rows opened. Running it twice with the same world changes nothing and notifies
+    nobody twice.
+    """
+    get_rule(rule_id)
+    content_type = ContentType.objects.get_for_model(breaking.model)
+    open_flags = Flag.objects.filter(
+        rule=rule_id, content_type=content_type, resolved_at__isnull=True
+    )
+    if within is not None:
+        if within.model._meta.concrete_model is not breaking.model._meta.concrete_model:
+            raise ValueError("`within` and `breaking` must be querysets of the same model")
+        scope = within.order_by().values("pk")
+        open_flags = open_flags.filter(object_id__in=scope)
+        breaking = breaking.filter(pk__in=scope)
+    breaking_ids = breaking.order_by().values("pk")
+    resolved = _resolve(open_flags.exclude(object_id__in=breaking_ids))
+    created = _open_new(rule_id, content_type, breaking, open_flags, unit_field, responsible_field)
+    if created:
         transaction.on_commit(notify_pending_flags)
-    return SweepResult(opened=len(new_flags), resolved=resolved)
+    return SweepResult(opened=len(created), resolved=resolved, new_flags=tuple(created))
+
+
+def resolve_for(obj, rules):
+    """Close `obj`'s open flags of the rule ids `rules` now, because what broke them was
+    put right in the application (a manager explained a cost, a holder listened to a
+    box), without waiting for the night's sweep. Closed as raise_or_resolve closes them:
+    resolved_at is set, the row stays. Other objects' flags and `obj`'s flags of other
+    rules are left open; a second call closes nothing. Returns a SweepResult (resolved).
+    """
+    rule_ids = [rules] if isinstance(rules, str) else list(rules)
+    for rule_id in rule_ids:
+        get_rule(rule_id)
+    if not rule_ids:
+        return SweepResult()
+    flags = Flag.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        rule__in=rule_ids,
+    )
+    return SweepResult(resolved=_resolve(flags))
+
+
+def discard_flags_under(unit, *, rules=None):
+    """Benchmarks and demo data only: delete (not resolve) the flags, open or not, whose
+    unit is `unit` or below it, of the rule ids `rules` (None: every rule), so throwaway
+    rows can go. The application never deletes a flag: it is the record of a breach."""
+    flags = Flag.objects.filter(unit__path__startswith=unit.path)
+    if rules is not None:
+        flags = flags.filter(rule__in=list(rules))
+    return flags.delete()[0]
 
 
 def _recipients(flag):

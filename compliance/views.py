@@ -120,3 +120,9 @@ def export(request, fmt, pk=None):
         paths, name = (unit.path,), f"efterlevnad-{slugify(unit.name) or unit.pk}"
     flags = selectors.flags_for_list(paths)
     return exports.response(exports.table(flags, settings.TELEFONI_SITE_URL), fmt, name)
+
+
+def unit_page_flags(request, unit):
+    """The unit page's panel (organisation/unit_panels.py): the open flags of the unit
+    itself, for everyone who may see the page, as the page has always shown them."""
+    return {"open_flags": selectors.open_flags_of_unit(unit)}

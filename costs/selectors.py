@@ -1,6 +1,7 @@
 from django.db.models import Exists, OuterRef, Q
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from compliance.selectors import open_rules_of
 from organisation.guideline import guideline
 from organisation.models import CostCentre
 from organisation.permissions import person_of
@@ -76,19 +77,7 @@ def month_records(cost_centre, period):
 
 def open_flag_rules(records):
     """{record pk: ["COST-2", ...]} of the open flags on these records; one query."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from compliance.models import Flag
-
-    rules = {}
-    flags = Flag.objects.filter(
-        content_type=ContentType.objects.get_for_model(UsageRecord),
-        object_id__in=[record.pk for record in records],
-        resolved_at__isnull=True,
-    ).values_list("object_id", "rule")
-    for object_id, rule in flags:
-        rules.setdefault(object_id, []).append(rule)
-    return rules
+    return open_rules_of(UsageRecord, [record.pk for record in records])
 
 
 def unused_subscriptions(cost_centre):

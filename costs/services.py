@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from common.mail import mail_on_commit
 from common.tasks import enqueue_on_commit
-from compliance.services import SweepResult, raise_or_resolve
+from compliance.services import SweepResult, raise_or_resolve, resolve_for
 from organisation.guideline import guideline
 from subscriptions.models import Subscription
 
@@ -105,6 +105,9 @@ def usage_import_run(*, import_id):
 
 # --- Explaining a deviation -------------------------------------------------------------
 
+# The rules of a month that an explanation answers: their sweeps pass explained months by.
+EXPLAINED_RULES = ("COST-2", "BAR-1", "COST-5")
+
 
 @transaction.atomic
 def usage_record_explain(*, actor, record, reason):
@@ -121,7 +124,8 @@ def usage_record_explain(*, actor, record, reason):
     record.explained_by = actor
     record.explanation = reason
     record.save(update_fields=["explained_at", "explained_by", "explanation"])
-    sweep_costs()
+    # Only this month's flags: the sweeps run after imports and at night, not in a request.
+    resolve_for(record, EXPLAINED_RULES)
     return record
 
 

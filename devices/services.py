@@ -627,24 +627,29 @@ def leaver_devices():
     )
 
 
-def sweep_leavers():
+def sweep_leavers(*, person_ids=None):
     """X-3, nightly and whenever someone is marked as left: one query per kind of object
     (subscriptions, phones) for what leavers still hold, flagged to the budget-responsible
-    manager for handover or cancellation. Voicemail boxes are flagged by voicemail."""
+    manager for handover or cancellation. Voicemail boxes are flagged by voicemail. With
+    `person_ids` only what those people hold is judged (the marking is a request)."""
     result = SweepResult()
     for breaking in (subscription_services.leaver_subscriptions(), leaver_devices()):
+        within = None
+        if person_ids is not None:
+            within = breaking.model.objects.filter(holder_id__in=list(person_ids))
         result += raise_or_resolve(
             rule_id="X-3",
             breaking=breaking,
             unit_field="unit_id",
             responsible_field="flag_responsible_id",
+            within=within,
         )
     return result
 
 
 @receiver(person_left, dispatch_uid="devices.flag_what_leavers_hold")
 def _flag_what_leavers_hold(sender, person_ids=(), **kwargs):
-    sweep_leavers()
+    sweep_leavers(person_ids=person_ids)
 
 
 # The compliance dashboard names a flagged phone by its model.

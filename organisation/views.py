@@ -5,11 +5,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from compliance.models import Flag
-
 from . import permissions, selectors
 from .forms import ReadinessForm, TelesamordnareForm, UnitNameForm
 from .models import Unit
+from .unit_panels import unit_panels
 
 
 def _build_tree(units):
@@ -54,7 +53,7 @@ def unit_detail(request, pk):
         "telesamordnare": unit.telesamordnare.filter(protected_identity=False).order_by(
             "last_name", "first_name"
         ),
-        "open_flags": Flag.objects.filter(unit=unit, resolved_at__isnull=True).order_by("rule"),
+        "panels": unit_panels(request, unit),
         "can_create": permissions.can_create_unit(user, unit),
         "can_rename": permissions.can_rename_unit(user, unit),
         "can_edit_readiness": permissions.can_edit_unit_readiness(user, unit),

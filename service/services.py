@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 
 from absence import workdays
 from common.history import save_with_history
-from compliance.models import Flag
 from compliance.services import raise_or_resolve
 from organisation.guideline import guideline
 from organisation.models import normalise_name
@@ -177,19 +176,13 @@ def sweep_callbacks():
     opens, and retry e-mails that failed (callbacks and threat reports). Idempotent.
     Returns (SweepResult, e-mails sent)."""
     with transaction.atomic():
-        breaking = selectors.srv_2_breaking().select_related(None)
-        already = set(
-            Flag.objects.filter(rule="SRV-2", resolved_at__isnull=True).values_list(
-                "object_id", flat=True
-            )
-        )
-        new_ids = set(breaking.values_list("pk", flat=True)) - already
         result = raise_or_resolve(
             rule_id="SRV-2",
-            breaking=breaking,
+            breaking=selectors.srv_2_breaking().select_related(None),
             unit_field="recipient__unit_id",
             responsible_field="recipient_id",
         )
+        new_ids = {flag.object_id for flag in result.new_flags}
         if new_ids:
             ids = sorted(new_ids)
             transaction.on_commit(lambda: _mail_managers_overdue(ids))

@@ -36,18 +36,24 @@ def leaver_boxes():
     )
 
 
-def sweep_leaver_boxes():
+def sweep_leaver_boxes(*, person_ids=None):
+    """X-3 for every box, or (a person was just marked as left) for the boxes on the
+    phones of `person_ids` only."""
+    within = None
+    if person_ids is not None:
+        within = VoicemailBox.objects.filter(subscription__holder_id__in=list(person_ids))
     return raise_or_resolve(
         rule_id="X-3",
         breaking=leaver_boxes(),
         unit_field="flag_unit_id",
         responsible_field="flag_responsible_id",
+        within=within,
     )
 
 
 @receiver(person_left, dispatch_uid="voicemail.flag_leaver_boxes")
 def _flag_leaver_boxes(sender, person_ids=(), **kwargs):
-    sweep_leaver_boxes()
+    sweep_leaver_boxes(person_ids=person_ids)
 
 
 register_flag_objects(

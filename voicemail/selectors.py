@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from absence import workdays
 from common.roles import is_service_desk_or_admin
+from compliance.selectors import open_flag_counts
 from organisation.permissions import _headed_paths, person_of
 from subscriptions.choices import Status as PhoneStatus
 from subscriptions.models import Subscription
@@ -128,19 +129,4 @@ def record_detail(pk):
 
 def unit_flag_counts(unit):
     """{rule: open flags} of voicemail boxes in the unit and below (telesök's unit page)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Count
-
-    from compliance.models import Flag
-
-    rows = (
-        Flag.objects.filter(
-            content_type=ContentType.objects.get_for_model(VoicemailBox),
-            resolved_at__isnull=True,
-            unit__path__startswith=unit.path,
-        )
-        .values("rule")
-        .annotate(count=Count("pk"))
-        .order_by("rule")
-    )
-    return {row["rule"]: row["count"] for row in rows}
+    return open_flag_counts(under=unit, model=VoicemailBox)

@@ -9,7 +9,6 @@ from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -27,8 +26,8 @@ from absence.choices import Reason
 from absence.choices import Status as RedirectStatus
 from absence.models import Redirect, Trip
 from common.history import save_with_history
-from compliance.models import Flag
-from compliance.services import SweepResult, raise_or_resolve
+from compliance.selectors import open_rules_for
+from compliance.services import SweepResult, raise_or_resolve, resolve_for
 from organisation.models import Person, Unit
 from organisation.numbers import parse_number
 from organisation.selectors import nearest_manager_subquery
@@ -434,24 +433,16 @@ def sweep_voicemail(*, now=None):
     now = now or workdays.now()
     if not workdays.is_working_day(timezone.localdate(now)):
         return SweepResult()
-    content_type = ContentType.objects.get_for_model(VoicemailBox)
     result = SweepResult()
-    new = []
     with transaction.atomic():
         for rule_id, breaking in rules(now=now):
-            already = Flag.objects.filter(
-                rule=rule_id, content_type=content_type, resolved_at__isnull=True
-            ).values("object_id")
-            new += [
-                (rule_id, pk)
-                for pk in breaking.exclude(pk__in=already).values_list("pk", flat=True)
-            ]
             result += raise_or_resolve(
                 rule_id=rule_id,
                 breaking=breaking,
                 unit_field="flag_unit_id",
                 responsible_field="flag_responsible_id",
             )
+        new = [(flag.rule, flag.object_id) for flag in result.new_flags]
         if new:
             transaction.on_commit(lambda: _mail_managers(new))
     return result
@@ -461,17 +452,15 @@ def resolve_if_complies(box):
     """Close the box's open flags whose rule it meets again (the holder listened, named a
     deputy, confirmed the greeting, switched it off) without waiting for the morning.
     Flags are only ever raised by the sweep."""
-    content_type = ContentType.objects.get_for_model(VoicemailBox)
-    open_rules = set(
-        Flag.objects.filter(
-            content_type=content_type, object_id=box.pk, resolved_at__isnull=True
-        ).values_list("rule", flat=True)
+    open_rules = set(open_rules_for(box))
+    resolve_for(
+        box,
+        [
+            rule_id
+            for rule_id, breaking in rules()
+            if rule_id in open_rules and not breaking.filter(pk=box.pk).exists()
+        ],
     )
-    for rule_id, breaking in rules():
-        if rule_id in open_rules and not breaking.filter(pk=box.pk).exists():
-            Flag.objects.filter(
-                rule=rule_id, content_type=content_type, object_id=box.pk, resolved_at__isnull=True
-            ).update(resolved_at=timezone.now())
 
 
 def _managers_of(holders):

@@ -1,6 +1,6 @@
 """The summary seed_demo prints: what the run built and changed, and the demo accounts."""
 
-from compliance.models import Flag
+from compliance.selectors import open_flag_counts
 from demo import data
 from demo.seed.organisation import cost_centres
 from demo.seed.plan import cost_centre_code
@@ -19,7 +19,7 @@ def report(plan, users, tally, sweep, seconds):
     subscriptions = Subscription.objects.filter(
         number__in=[p.number for p in plan.subscriptions]
     ).exclude(status=Status.CANCELLED)
-    open_flags = Flag.objects.filter(unit__in=units, resolved_at__isnull=True)
+    open_flags = open_flag_counts(units=units)
     changes = ", ".join(
         f"{kind} {tally.created[kind]} created / {tally.updated[kind]} updated"
         for kind in ("accounts", "units", "people", "cost centres", "subscriptions")
@@ -35,8 +35,7 @@ def report(plan, users, tally, sweep, seconds):
         "and group phones).",
         f"Changes: {changes}; telesamordnare changed in {tally.updated['telesamordnare']} units.",
         f"Organisation sweep: {sweep.opened} flags opened, {sweep.resolved} resolved; "
-        f"open now: ORG-2 {open_flags.filter(rule='ORG-2').count()}, "
-        f"ORG-3 {open_flags.filter(rule='ORG-3').count()}.",
+        f"open now: ORG-2 {open_flags.get('ORG-2', 0)}, ORG-3 {open_flags.get('ORG-3', 0)}.",
         "",
         "Demo accounts:",
         f"  {'username':<18}{'role':<18}{'password':<10}{'name':<20}unit",

@@ -58,6 +58,37 @@ def test_cost_2_resolves_when_the_manager_explains_it(world, spike):
     assert spike.explanation == "Konferens i Oslo"
 
 
+def test_explaining_a_month_closes_that_months_flags_only_and_sweeps_nothing(
+    world, phones, spike, django_assert_max_num_queries
+):
+    """The request closes the explained month's COST-2 and BAR-1 at once; Bo's spike
+    stays flagged, and a month that broke a rule since the last sweep is left for the
+    next sweep (the explanation runs no municipality-wide sweep)."""
+    _history(phones.bo)
+    bo_spike = usage(phones.bo, "2026-07", data=2000)
+    spike.premium = 29
+    spike.save()
+    services.sweep_costs()
+    assert sorted(_open("COST-2")) == sorted([spike.pk, bo_spike.pk])
+    assert _open("BAR-1") == [spike.pk]
+    roaming = usage(phones.fixed, "2026-07", roaming=450)  # COST-5, not swept yet
+
+    with django_assert_max_num_queries(6):
+        services.usage_record_explain(
+            actor=world.people["budgetchef"].user, record=spike, reason="Konferens i Oslo"
+        )
+
+    assert _open("COST-2") == [bo_spike.pk]
+    assert _open("BAR-1") == []
+    assert _open("COST-5") == []
+    closed = Flag.objects.get(rule="COST-2", object_id=spike.pk)
+    assert closed.resolved_at is not None
+    # The next sweep agrees with the explanation and flags the roaming month.
+    result = services.sweep_costs()
+    assert (result.resolved, _open("COST-5")) == (0, [roaming.pk])
+    assert _open("COST-2") == [bo_spike.pk]
+
+
 def test_an_explanation_needs_a_reason_and_the_right_person(world, spike):
     from django.core.exceptions import PermissionDenied, ValidationError
 

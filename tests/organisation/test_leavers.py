@@ -151,6 +151,35 @@ def test_x_3_leavers_phones_are_flagged_to_the_budget_manager_once(
     assert len(mail.outbox) == 3
 
 
+def test_x_3_marking_one_person_left_judges_only_what_they_hold(
+    world, desk, phones, django_capture_on_commit_callbacks
+):
+    """The marking is a request: it flags the leaver's phones, not those of everyone who
+    left before (the colleague below left without the signal: that is the nightly
+    sweep's)."""
+    from voicemail import leavers as voicemail_leavers
+    from voicemail.choices import BoxKind
+    from voicemail.models import VoicemailBox
+
+    mine, theirs = (
+        VoicemailBox.objects.create(subscription=phone, kind=BoxKind.ROSTBREVLADA, approved_by=desk)
+        for phone in (phones["fixed"], phones["colleague"])
+    )
+    Person.objects.filter(pk=world.people["colleague"].pk).update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        leavers.person_mark_left(actor=desk, person=world.people["employee"], reason="Slutat")
+    assert set(_open_x3()) == {
+        ("subscription", phones["mobile"].pk),
+        ("subscription", phones["fixed"].pk),
+        ("device", phones["device"].pk),
+        ("voicemailbox", mine.pk),
+    }
+    night = device_services.sweep_leavers()
+    assert (night.opened, [f.object_id for f in night.new_flags]) == (1, [phones["colleague"].pk])
+    boxes = voicemail_leavers.sweep_leaver_boxes()
+    assert [f.object_id for f in boxes.new_flags] == [theirs.pk]
+
+
 def test_x_3_flag_resolves_on_cancellation_or_handover(
     world, desk, phones, django_capture_on_commit_callbacks
 ):

@@ -90,6 +90,28 @@ def test_vm_4a_flag_resolves_the_moment_the_holder_marks_the_box_listened(world,
     assert services.sweep_voicemail().changed == 0
 
 
+def test_listening_closes_that_boxs_vm_4_only_and_keeps_the_row(world, phones, boxes):
+    """The holder listens to one box: its VM-4 closes (resolve_for; the row stays, with
+    resolved_at), its VM-2 and the other box's VM-4 stay open, and no sweep runs."""
+    phones.anna.holder = world.people["colleague"]  # VM-2: not the new holder's greeting
+    phones.anna.save()
+    services.sweep_voicemail()
+    assert _flags() == [("VM-2", boxes.anna.pk), ("VM-4", boxes.anna.pk), ("VM-4", boxes.mobile.pk)]
+    flag = Flag.objects.get(rule="VM-4", object_id=boxes.anna.pk)
+    services.box_listen(
+        actor=world.people["colleague"].user, box=boxes.anna, source=Source.START_PAGE
+    )
+    assert _flags() == [("VM-2", boxes.anna.pk), ("VM-4", boxes.mobile.pk)]
+    flag.refresh_from_db()
+    assert flag.resolved_at is not None
+    # Listening again closes nothing more; the morning agrees.
+    services.box_listen(
+        actor=world.people["colleague"].user, box=boxes.anna, source=Source.START_PAGE
+    )
+    assert Flag.objects.filter(object_id=boxes.anna.pk, rule="VM-4").count() == 1
+    assert services.sweep_voicemail().changed == 0
+
+
 def test_vm_4_christmas_eve_is_no_working_day(world, boxes, clock):
     """Julafton (Thursday 24 December) counts as a holiday: no sweep then, and on Monday
     28 December the previous working day is Wednesday 23 December."""

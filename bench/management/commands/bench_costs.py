@@ -18,11 +18,10 @@ import tempfile
 import time
 from datetime import date
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
-from compliance.models import Flag
+from compliance.services import discard_flags_under
 from costs.importer import HEADERS, load_usage
 from costs.models import UsageRecord
 from costs.services import deviating_record_ids, sweep_costs
@@ -209,11 +208,7 @@ class Command(BaseCommand):
         centre = centre or CostCentre.objects.get(code=BENCH_CODE)
         subscriptions = Subscription.objects.filter(cost_centre=centre)
         with transaction.atomic():
-            for model in (UsageRecord, Subscription):
-                Flag.objects.filter(
-                    content_type=ContentType.objects.get_for_model(model),
-                    unit=centre.unit,
-                ).delete()
+            discard_flags_under(centre.unit)
             UsageRecord.objects.filter(cost_centre=centre)._raw_delete(connection.alias)
             subscriptions._raw_delete(connection.alias)
             unit, person = centre.unit, centre.budget_manager

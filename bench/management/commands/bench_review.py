@@ -29,7 +29,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from bench.helpers import bench_unit_tree, best_of, once
-from compliance.models import Flag
+from compliance.services import discard_flags_under
 from organisation.models import CostCentre, Person, Unit
 from review import services
 from review.choices import Decision, ReviewStatus
@@ -140,7 +140,7 @@ class Command(BaseCommand):
             return 0
         like = root.path + "%"
         units = f"SELECT id FROM {Unit._meta.db_table} WHERE path LIKE %s"  # noqa: S608
-        Flag.objects.filter(unit__path__startswith=root.path).delete()
+        discard_flags_under(root)
         item_table, sub_table = ReviewItem._meta.db_table, Subscription._meta.db_table
         with connection.cursor() as cursor:
             # Rows of real rounds that reviewed benchmark phones (a sweep opened one).
@@ -294,7 +294,7 @@ class Command(BaseCommand):
         )
         # A first night: the benchmark units' REV-1 flags are opened anew.
         root = Unit.objects.get(code=BENCH_CODE)
-        Flag.objects.filter(rule="REV-1", unit__path__startswith=root.path).delete()
+        discard_flags_under(root, rules=["REV-1"])
         with quiet:
             first_ms, _ = once(lambda: services.sweep_reviews(today, open_round=False))
             steady_ms, steady = timed(lambda: services.sweep_reviews(today, open_round=False))

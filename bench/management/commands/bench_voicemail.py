@@ -31,7 +31,7 @@ from absence import workdays
 from absence.choices import Reason, Target
 from absence.models import Redirect, Trip
 from bench.helpers import bench_unit_tree, best_of, once
-from compliance.models import Flag
+from compliance.services import discard_flags_under
 from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.models import Subscription
@@ -195,7 +195,7 @@ class Command(BaseCommand):
             units = f"SELECT id FROM {t['unit']} WHERE path LIKE %s"
             subs = f"SELECT id FROM {t['sub']} WHERE unit_id IN ({units})"
             boxes = f"SELECT id FROM {t['box']} WHERE subscription_id IN ({subs})"
-            Flag.objects.filter(unit__path__startswith=root.path).delete()
+            discard_flags_under(root)
             with connection.cursor() as cursor:
                 for sql in (
                     f"DELETE FROM {t['listening']} WHERE box_id IN ({boxes})",
@@ -376,9 +376,7 @@ class Command(BaseCommand):
             lines.append((rule_id, len(orm_rows), orm_ms, raw_ms))
         quiet = override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
         root = Unit.objects.get(code=BENCH_CODE)
-        Flag.objects.filter(
-            rule__in=[rule_id for rule_id, *_ in lines], unit__path__startswith=root.path
-        ).delete()
+        discard_flags_under(root, rules=[rule_id for rule_id, *_ in lines])
         with quiet:
             first_ms, first = once(lambda: services.sweep_voicemail(now=now))
             steady_ms, steady = timed(lambda: services.sweep_voicemail(now=now))
