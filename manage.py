@@ -14,7 +14,7 @@ def main():
         os.environ.get(name) for name in ("DJANGO_DEBUG", "DJANGO_SECRET_KEY", "DATABASE_URL")
     ):
         os.environ["DJANGO_DEBUG"] = "1"
-    from django.core.management import execute_from_command_line
+    from django.core.management import execute_from_command_line  # noqa: PLC0415 -- Django's own manage.py shape: settings first
 
     execute_from_command_line(sys.argv)
 

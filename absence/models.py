@@ -8,7 +8,7 @@ so a hänvisning whose end has passed is over at once, before the nightly sweep 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import F, Func, Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -47,8 +47,6 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         return super().remove_sql(model, schema_editor)
 
     def validate(self, model, instance, exclude=None, using=None):
-        from django.db import connections, router
-
         using = using or router.db_for_write(model, instance=instance)
         if connections[using].vendor != "postgresql":
             return

@@ -14,7 +14,7 @@ def _static_fetcher():
     """A WeasyPrint fetcher that serves /static/... from the project's static files and
     refuses everything else: a PDF never reaches the network (the intranet may have
     none)."""
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # noqa: PLC0415 -- WeasyPrint loads pango at import; only a PDF needs it
 
     class StaticOnly(URLFetcher):
         def fetch(self, url, headers=None):
@@ -30,7 +30,7 @@ def _static_fetcher():
 def render_pdf(template_name, context, *, pdf_variant="pdf/a-3b"):
     """Render a template to PDF bytes in the site's language. PDF/A-3b by default, so a
     signed or archived document stays readable (WeasyPrint embeds the fonts)."""
-    from weasyprint import HTML
+    from weasyprint import HTML  # noqa: PLC0415 -- WeasyPrint loads pango at import; only a PDF needs it
 
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template_name, context)

@@ -1,10 +1,15 @@
+from datetime import date
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organisation.numbers import format_number
+
 from . import services
+from .choices import StatementAction
 
 
 class UsageUploadForm(forms.Form):
@@ -62,8 +67,6 @@ class MonthField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        from datetime import date
-
         value = super().to_python(value)
         if not value:
             return None
@@ -78,8 +81,6 @@ class MonthField(forms.CharField):
 
 class SubscriptionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        from organisation.numbers import format_number
-
         who = obj.holder.full_name if obj.holder_id else obj.function_name
         return f"{format_number(obj.number)} – {who} ({obj.cost_centre.code})"
 
@@ -159,8 +160,6 @@ class StatementAccessFilterForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .choices import StatementAction
-
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All")), *StatementAction.choices]
 

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 import phonenumbers
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils.translation import gettext as _
 
 from .choices import CATEGORY_FIELDS, COST_FIELDS, NEGATIVE_ALLOWED, TRAFFIC_FIELDS
@@ -177,7 +177,7 @@ def _xlsx_cell(value):
 
 
 def _parse_xlsx(content):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 -- openpyxl loads slowly; only an XLSX upload needs it
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -321,7 +321,7 @@ def _stage(cursor, parsed):
             f"COPY {STAGING} ({', '.join(FIELDS)}) FROM STDIN "
             f"WITH (FORMAT csv, DELIMITER '{delimiter}')"
         )
-        import psycopg2
+        import psycopg2  # noqa: PLC0415 -- the PostgreSQL path only
 
         try:
             with transaction.atomic():
@@ -692,8 +692,7 @@ def _save(cursor, import_id, scope):
         cursor.execute(upsert)
         return periods
 
-    import psycopg2
-    from django.db import IntegrityError, ProgrammingError
+    import psycopg2  # noqa: PLC0415 -- the PostgreSQL path only
 
     # A month imported for the first time (the usual case) has nothing to conflict with:
     # a plain INSERT then does one probe of the unique index per row where ON CONFLICT

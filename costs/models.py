@@ -8,7 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from organisation.numbers import format_number
+
 from .choices import ImportStatus, StatementAction, StatementStatus
+from .formatting import kronor
 
 
 def _amount(label):
@@ -149,10 +152,6 @@ class UsageRecord(models.Model):
         ]
 
     def __str__(self):
-        from organisation.numbers import format_number
-
-        from .formatting import kronor
-
         text = _("%(number)s, %(period)s: %(total)s") % {
             "number": format_number(self.subscription.number),
             "period": f"{self.period:%Y-%m}",
@@ -249,8 +248,6 @@ class StatementRequest(models.Model):
         ]
 
     def __str__(self):
-        from organisation.numbers import format_number
-
         return _("Itemised statement %(number)s, %(period)s") % {
             "number": format_number(self.subscription.number),
             "period": f"{self.period:%Y-%m}",

@@ -1,4 +1,4 @@
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
 from compliance.selectors import open_rules_of
@@ -8,7 +8,8 @@ from organisation.permissions import person_of
 from subscriptions.choices import Status
 from subscriptions.models import Subscription
 
-from .models import UsageImport, UsageRecord
+from .choices import CATEGORY_FIELDS
+from .models import StatementAccess, StatementRequest, UsageImport, UsageRecord
 
 
 def cost_centres():
@@ -53,9 +54,6 @@ def usage_records():
 def monthly_totals(cost_centres_qs, *, months=12):
     """Per month (newest `months`): the cost of each category and the total, summed over
     the given cost centres. One query."""
-    from django.db.models import Sum
-
-    from .choices import CATEGORY_FIELDS
 
     sums = {name: Sum(name) for name in (*CATEGORY_FIELDS, "total")}
     rows = (
@@ -110,7 +108,6 @@ def subscription_median(record, months=12):
 def private_shares(period):
     """COST-4: the private share under delad faktura per employee for one month (payroll
     deducts it). One query; phones without a holder (function phones) have no share."""
-    from django.db.models import Sum
 
     return (
         UsageRecord.objects.filter(period=period, private_share__gt=0)
@@ -131,7 +128,6 @@ def private_shares(period):
 
 def statement_requests(user):
     """The requests `user` may see: Tele kundtjänst all, everyone else their own."""
-    from .models import StatementRequest
 
     requests = StatementRequest.objects.select_related(
         "subscription", "subscription__holder", "cost_centre", "requested_by", "decided_by"
@@ -140,8 +136,6 @@ def statement_requests(user):
 
 
 def statement_accesses():
-    from .models import StatementAccess
-
     return StatementAccess.objects.select_related(
         "statement", "statement__subscription", "statement__cost_centre", "user"
     )

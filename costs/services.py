@@ -3,6 +3,7 @@ unused subscriptions (SUB-5). Every sweep is set-based and reports through
 compliance.services.raise_or_resolve."""
 
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,10 +12,11 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from absence.models import Trip
 from common.mail import mail_on_commit
 from common.tasks import enqueue_on_commit
 from compliance.services import SweepResult, raise_or_resolve, resolve_for
@@ -22,10 +24,16 @@ from organisation.guideline import guideline
 from subscriptions.models import Subscription
 
 from . import selectors
+from .calllist import is_pdf, parse_call_list
 from .choices import ImportStatus, StatementStatus
 from .importer import ImportRejected, load_usage
-from .models import UsageImport, UsageRecord
-from .permissions import can_explain_usage, can_import_usage
+from .models import CallDetail, StatementAccess, StatementRequest, UsageImport, UsageRecord
+from .permissions import (
+    can_decide_statement,
+    can_explain_usage,
+    can_import_usage,
+    can_request_statement,
+)
 
 log = logging.getLogger(__name__)
 
@@ -196,8 +204,6 @@ def bar_1_breaking():
 
 def cost_5_breaking():
     """COST-5 / ABS-6: roaming or data abroad in a month with no registered trip."""
-    from absence.models import Trip
-
     trip = Trip.objects.annotate(
         first_month=ExtractYear("starts_on") * 12 + ExtractMonth("starts_on") - 1,
         last_month=ExtractYear("ends_on") * 12 + ExtractMonth("ends_on") - 1,
@@ -245,7 +251,6 @@ def _requester_email(statement):
 
 def _statement_mail(statement, addresses, subject_msgid, body_msgid, **extra):
     """subject_msgid and body_msgid are gettext_lazy strings, rendered in the site's language."""
-    from django.utils import translation
 
     with translation.override(settings.LANGUAGE_CODE):
         values = {
@@ -266,9 +271,6 @@ def _month_start(period):
 def statement_request_create(*, actor, subscription, period, grounds):
     """COST-3: the budget-responsible manager asks for an itemised statement of one of
     their cost centre's subscriptions for one month, stating the special grounds."""
-    from .models import StatementRequest
-    from .permissions import can_request_statement
-
     if not can_request_statement(actor, subscription.cost_centre):
         raise PermissionDenied
     grounds = (grounds or "").strip()
@@ -304,8 +306,6 @@ def statement_request_create(*, actor, subscription, period, grounds):
 
 
 def _pending_for_update(statement):
-    from .models import StatementRequest
-
     locked = StatementRequest.objects.select_for_update().get(pk=statement.pk)
     if locked.status != StatementStatus.PENDING:
         raise ValidationError(_("The request has already been decided."), code="decided")
@@ -317,10 +317,6 @@ def statement_approve(*, actor, statement, file_name, content):
     """Tele kundtjänst approves and attaches the operator's call list for the month: a
     CSV (imported as call detail rows, the whole file checked first) or the operator's
     PDF. The requester is e-mailed."""
-    from .calllist import is_pdf, parse_call_list
-    from .models import CallDetail
-    from .permissions import can_decide_statement
-
     if not can_decide_statement(actor):
         raise PermissionDenied
     statement = _pending_for_update(statement)
@@ -358,7 +354,6 @@ def statement_approve(*, actor, statement, file_name, content):
 @transaction.atomic
 def statement_refuse(*, actor, statement, reason):
     """Tele kundtjänst refuses, with a reason the requester is e-mailed."""
-    from .permissions import can_decide_statement
 
     if not can_decide_statement(actor):
         raise PermissionDenied
@@ -384,7 +379,6 @@ def statement_refuse(*, actor, statement, reason):
 
 def statement_log_access(*, actor, statement, action, ip_address=None):
     """COST-3: every view and download of a statement's content is logged (append-only)."""
-    from .models import StatementAccess
 
     return StatementAccess.objects.create(
         statement=statement, user=actor, action=action, ip_address=ip_address or None
@@ -396,9 +390,6 @@ def purge_call_details(*, now=None):
     """COST-3: delete the call detail of statements imported more than the guideline's
     `call_detail_retention_days` ago (rows and the operator's PDF), set-based. Returns how
     many statements were purged; a second run purges nothing."""
-    from datetime import timedelta
-
-    from .models import CallDetail, StatementRequest
 
     cutoff = (now or timezone.now()) - timedelta(days=guideline().call_detail_retention_days)
     due = StatementRequest.objects.filter(

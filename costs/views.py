@@ -24,6 +24,7 @@ from .forms import (
     UsageUploadForm,
 )
 from .importer import COLUMNS, ImportRejected
+from .models import StatementRequest
 from .permissions import (
     can_decide_statement,
     can_explain_usage,
@@ -447,7 +448,6 @@ def statement_operator_pdf(request, pk):
     statement, gone = _readable_content(request, statement)
     if gone is not None:
         return gone
-    from .models import StatementRequest
 
     content = StatementRequest.objects.filter(pk=statement.pk).values_list(
         "operator_pdf", flat=True

@@ -7,12 +7,12 @@ class DevicesConfig(AppConfig):
     verbose_name = _("Devices and orders")
 
     def ready(self):
-        from subscriptions.choices import RequestKind
-        from subscriptions.selectors import register_target_queryset
-        from subscriptions.services import register_apply_hook
+        from subscriptions.choices import RequestKind  # noqa: PLC0415 -- models load only once the app registry is ready
+        from subscriptions.selectors import register_target_queryset  # noqa: PLC0415 -- models load only once the app registry is ready
+        from subscriptions.services import register_apply_hook  # noqa: PLC0415 -- models load only once the app registry is ready
 
-        from .models import Device
-        from .services import confirm_operator_block
+        from .models import Device  # noqa: PLC0415 -- models load only once the app registry is ready
+        from .services import confirm_operator_block  # noqa: PLC0415 -- models load only once the app registry is ready
 
         # The change request queue loads a device with what its name shows.
         register_target_queryset(lambda: Device.objects.select_related("model"))

@@ -4,7 +4,8 @@ queries."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from common.roles import is_service_desk_or_admin
+from common.roles import Role, is_service_desk_or_admin, roles_of
+from organisation.choices import PersonKind
 from organisation.permissions import person_of
 from subscriptions.choices import FUNCTION_KINDS, Kind, RequestKind, RequestStatus, Status
 from subscriptions.models import ChangeRequest, Subscription
@@ -39,9 +40,6 @@ def visible_orders(user):
     """Orders a user may see: Tele kundtjänst all; a telesamordnare their förvaltning's;
     an approver those awaiting them (the enhetschef: their units'; KS ordförande:
     elected officials')."""
-    from common.roles import Role, roles_of
-    from organisation.choices import PersonKind
-
     queryset = _orders()
     if is_service_desk_or_admin(user):
         return queryset

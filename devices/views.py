@@ -17,6 +17,7 @@ from common.roles import is_service_desk_or_admin
 from organisation.models import Unit
 from organisation.permissions import person_of
 from subscriptions.models import Subscription
+from subscriptions.selectors import with_change_rows
 
 from . import exports, permissions, selectors, services
 from .forms import (
@@ -518,7 +519,6 @@ def barring(request, pk):
                     % {"pk": change.pk},
                 )
                 return redirect("devices:barring", pk=subscription.pk)
-    from subscriptions.selectors import with_change_rows
 
     context = {
         "subscription": subscription,

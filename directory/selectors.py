@@ -49,6 +49,7 @@ from django.db import connection, models
 from django.db.models import Prefetch
 from django.urls import reverse
 
+from absence.selectors import current_redirects
 from organisation.models import Person, Unit, search_fold
 from organisation.numbers import search_digits
 from subscriptions.choices import Kind, Status
@@ -678,8 +679,6 @@ def attach_redirects(hits):
     """The hits again, each with `redirect` its current hänvisning (ABS-1): one query for
     all hits. A person's is that of the first of their listed phones that has one. Called
     by the views after search(), not inside it; the hits given are left as they are."""
-    from absence.selectors import current_redirects
-
     found = current_redirects(s.pk for hit in hits for s in hit.subscriptions)
     return [
         replace(hit, redirect=next((found[s.pk] for s in hit.subscriptions if s.pk in found), None))

@@ -133,7 +133,7 @@ def _text(attrs, name):
 
 
 def _connect():
-    import ldap
+    import ldap  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
 
     conn = ldap.initialize(settings.AUTH_LDAP_SERVER_URI)
     for option, value in getattr(settings, "AUTH_LDAP_CONNECTION_OPTIONS", {}).items():
@@ -148,8 +148,8 @@ def _connect():
 
 def _search_all(conn, base, filterstr, attrs):
     """Every entry under `base` that matches, page by page (RFC 2696)."""
-    import ldap
-    from ldap.controls import SimplePagedResultsControl
+    import ldap  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
+    from ldap.controls import SimplePagedResultsControl  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
 
     control = SimplePagedResultsControl(True, size=PAGE_SIZE, cookie="")
     found = []
@@ -227,7 +227,7 @@ def sync_leavers_from_directory():
     if not config or config["mode"] == "off":
         return LeaverRun(status="off")
     try:
-        import ldap
+        import ldap  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
     except ImportError:
         log.error("Leavers: LDAP is configured but python-ldap is not installed")
         return LeaverRun(status="unavailable")

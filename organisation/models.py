@@ -3,6 +3,7 @@ import unicodedata
 from datetime import time
 from decimal import Decimal
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -65,8 +66,6 @@ def unit_search_keys(rows):
 def spread_unit_search_keys(unit_pks):
     """After units were renamed: every model that copies a unit's search_key into its own
     rows (a classmethod spread_unit_search_keys(unit_pks)) updates them."""
-    from django.apps import apps
-
     for model in apps.get_models():
         spread = getattr(model, "spread_unit_search_keys", None)
         if spread is not None:

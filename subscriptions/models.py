@@ -19,7 +19,7 @@ from organisation.models import (
     unit_key_subquery,
     unit_search_key,
 )
-from organisation.numbers import search_digits
+from organisation.numbers import format_number, search_digits
 
 from .choices import (
     FUNCTION_KINDS,
@@ -198,8 +198,6 @@ class Subscription(models.Model):
         ]
 
     def __str__(self):
-        from organisation.numbers import format_number
-
         owner = self.function_name or (str(self.holder) if self.holder_id else "")
         return f"{format_number(self.number)} {owner}".strip()
 

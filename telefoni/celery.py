@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _beat_schedule(sender, **kwargs):
-    from django.conf import settings
+    from django.conf import settings  # noqa: PLC0415 -- read once Django is set up, not when celery.py loads
 
     sender.conf.beat_schedule = {
         "organisation-rules-nightly": {

@@ -1,4 +1,5 @@
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,8 +17,6 @@ class LoginForm(AuthenticationForm):
 
     def get_invalid_login_error(self):
         if getattr(self.request, "ldap_unavailable", False):
-            from django.core.exceptions import ValidationError
-
             return ValidationError(
                 self.error_messages["directory_unavailable"], code="directory_unavailable"
             )

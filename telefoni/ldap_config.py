@@ -4,6 +4,8 @@ Kept apart from settings.py so that the LDAP tests build their configuration wit
 same code as production, only pointed at the slapd they start.
 """
 
+import re
+
 from django.core.exceptions import ImproperlyConfigured
 
 # The roles a mapped LDAP group can grant; organisation.choices.Role holds the same codes.
@@ -40,8 +42,8 @@ def parse_role_groups(raw):
 
 def ldap_settings(env):
     """Return the AUTH_LDAP_* settings for an environment mapping (os.environ or a dict)."""
-    import ldap
-    from django_auth_ldap.config import (
+    import ldap  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
+    from django_auth_ldap.config import (  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
         GroupOfNamesType,
         LDAPSearch,
         NestedActiveDirectoryGroupType,
@@ -112,8 +114,6 @@ def ldap_settings(env):
 
 def leaver_settings(env):
     """X-3: how the nightly job finds people who left (organisation.leavers)."""
-    import re
-
     user_filter = env.get("LDAP_USER_FILTER", "(uid=%(user)s)")
     named = re.search(r"\(\s*([\w-]+)\s*=\s*%\(user\)s\s*\)", user_filter)
     mode = env.get("LDAP_LEAVERS", "missing")

@@ -4,7 +4,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from absence import workdays
-from common.roles import is_service_desk_or_admin
+from common.roles import Role, is_service_desk_or_admin, roles_of
 from compliance.selectors import open_flag_counts
 from organisation.permissions import _headed_paths, person_of
 from subscriptions.choices import Status as PhoneStatus
@@ -105,8 +105,6 @@ def visible_records(user):
 
 
 def _may_manage(user):
-    from common.roles import Role, roles_of
-
     return bool({Role.ENHETSCHEF, Role.FORVALTNINGSCHEF} & roles_of(user))
 
 

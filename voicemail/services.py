@@ -26,6 +26,7 @@ from absence.choices import Reason
 from absence.choices import Status as RedirectStatus
 from absence.models import Redirect, Trip
 from common.history import save_with_history
+from compliance.rules import rule as get_rule
 from compliance.selectors import open_rules_for
 from compliance.services import SweepResult, raise_or_resolve, resolve_for
 from organisation.models import Person, Unit
@@ -37,6 +38,7 @@ from subscriptions.models import Subscription
 
 from .choices import MESSAGE_KINDS, BoxKind, Source
 from .models import Listening, MessageRecord, VoicemailBox
+from .permissions import person_may_listen
 
 # Hänvisning reasons that are a registered absence (VM-4): the holder is away for the day
 # or longer. Lunch, breaks, meetings and "gone for the day" are not.
@@ -284,7 +286,6 @@ def read_link_token(token):
         .first()
     )
     person = Person.objects.filter(pk=data.get("p")).first()
-    from .permissions import person_may_listen
 
     if box is None or not person_may_listen(person, box):
         raise ValidationError(_("The link is not valid."))
@@ -483,7 +484,6 @@ def _mail_managers(new):
     """One e-mail per manager listing the new flags of their staff's boxes (the holder
     had compliance's own e-mail). A function phone's box is held by the manager: told
     already."""
-    from compliance.rules import rule as get_rule
 
     boxes = VoicemailBox.objects.select_related("subscription__holder__unit").in_bulk(
         {pk for _rule, pk in new}
