@@ -16,6 +16,7 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_fk
 from organisation.numbers import format_number
 
 from . import workdays
@@ -68,13 +69,8 @@ class Redirect(models.Model):
     starts_at = models.DateTimeField(_("from"), default=timezone.now)
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
     target = models.CharField(_("calls go to"), max_length=16, choices=Target.choices)
-    target_subscription = models.ForeignKey(
-        "subscriptions.Subscription",
-        verbose_name=_("number calls go to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    target_subscription = optional_fk(
+        "subscriptions.Subscription", _("number calls go to"), related_name="+"
     )
     message = models.CharField(_("message to callers"), max_length=160, blank=True)
     status = models.CharField(

@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.http import error_messages, redirect_back
 from organisation.models import Person, Unit
 from organisation.permissions import can_view_person, person_of
 
@@ -24,16 +24,6 @@ def _own_person(request):
     if person is None:
         raise PermissionDenied
     return person
-
-
-def _back(request, default="absence:mine"):
-    """Back to the page the button was on (start page, telesök); never another site."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
 
 
 def mine(request):
@@ -61,11 +51,10 @@ def quick(request):
             actor=request.user, person=person, preset=request.POST.get("preset", "")
         )
     except ValidationError as exc:
-        for text in exc.messages:
-            messages.error(request, text)
+        error_messages(request, exc)
     else:
         messages.success(request, _("Redirect set: %(summary)s.") % {"summary": created[0]})
-    return _back(request)
+    return redirect_back(request, "absence:mine")
 
 
 @require_POST
@@ -76,7 +65,7 @@ def back(request):
         messages.success(request, _("Welcome back: your redirect has ended."))
     else:
         messages.info(request, _("You had no current redirect."))
-    return _back(request)
+    return redirect_back(request, "absence:mine")
 
 
 @require_http_methods(["GET", "POST"])
@@ -120,7 +109,7 @@ def end(request, pk):
         raise PermissionDenied
     services.redirect_end(actor=request.user, redirect=found)
     messages.success(request, _("The redirect has ended."))
-    return _back(request)
+    return redirect_back(request, "absence:mine")
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,9 +3,12 @@
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 T = TypeVar("T")
 
@@ -23,3 +26,21 @@ def require(allowed: bool) -> None:
     """403 unless `allowed`: for actions the user may not take on an object they see."""
     if not allowed:
         raise PermissionDenied
+
+
+def redirect_back(request: HttpRequest, default: str) -> HttpResponseRedirect:
+    """Back to the page the button was on (the form's `next`), never to another site;
+    else to `default` (a URL name or path)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(default)
+
+
+def error_messages(request: HttpRequest, exc: ValidationError) -> None:
+    """Each message of a service's ValidationError as an error message on the next page
+    (the action changed nothing)."""
+    for message in exc.messages:
+        messages.error(request, message)

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.fields import optional_fk
+
 
 class Flag(models.Model):
     """One object breaking one rule, from when a sweep first saw it until it holds again.
@@ -24,13 +26,8 @@ class Flag(models.Model):
         on_delete=models.PROTECT,
         related_name="flags",
     )
-    responsible = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("responsible"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="flags",
+    responsible = optional_fk(
+        "organisation.Person", _("responsible"), related_name="flags", on_delete=models.SET_NULL
     )
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)

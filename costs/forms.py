@@ -12,6 +12,22 @@ from . import services
 from .choices import StatementAction
 
 
+def checked_upload(upload):
+    """An uploaded file within TELEFONI_IMPORT_MAX_BYTES and not empty, checked by its
+    size before it is read: a huge upload never reaches memory."""
+    if upload.size > settings.TELEFONI_IMPORT_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is too large (%(size)s); the largest file accepted is %(max)s.")
+            % {
+                "size": filesizeformat(upload.size),
+                "max": filesizeformat(settings.TELEFONI_IMPORT_MAX_BYTES),
+            }
+        )
+    if upload.size == 0:
+        raise forms.ValidationError(_("The file is empty."))
+    return upload
+
+
 class UsageUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Operator file"),
@@ -22,19 +38,7 @@ class UsageUploadForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        # Checked before the file is read: a huge upload never reaches memory.
-        if upload.size > settings.TELEFONI_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s); the largest file accepted is %(max)s.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "max": filesizeformat(settings.TELEFONI_IMPORT_MAX_BYTES),
-                }
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
-        return upload
+        return checked_upload(self.cleaned_data["file"])
 
     def save(self, *, actor):
         upload = self.cleaned_data["file"]
@@ -125,18 +129,7 @@ class StatementApproveForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.TELEFONI_IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is too large (%(size)s); the largest file accepted is %(max)s.")
-                % {
-                    "size": filesizeformat(upload.size),
-                    "max": filesizeformat(settings.TELEFONI_IMPORT_MAX_BYTES),
-                }
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
-        return upload
+        return checked_upload(self.cleaned_data["file"])
 
 
 class StatementRefuseForm(forms.Form):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_user
 from organisation.numbers import format_number
 
 from .choices import ImportStatus, StatementAction, StatementStatus
@@ -206,14 +207,7 @@ class StatementRequest(models.Model):
         choices=StatementStatus.choices,
         default=StatementStatus.PENDING,
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = optional_user(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
     # The statement itself: call detail rows (CallDetail) and/or the operator's PDF.

@@ -1,7 +1,7 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ServiceForm
 from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.forms import UnitChoiceField
@@ -11,21 +11,6 @@ from . import services
 from .choices import ItemKind, MobileReason, OrderKind
 from .models import CatalogueItem, Device, LossReport
 from .validators import validate_iccid, validate_imei
-
-
-class ServiceForm:
-    """Mixin: run a service; its field errors land next to the fields, nothing is saved."""
-
-    def _call(self, service, **kwargs):
-        try:
-            return service(**kwargs)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, exc)
-            return None
 
 
 class CatalogueItemForm(ServiceForm, forms.ModelForm):

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_fk
 from subscriptions.choices import Kind
 
 from .choices import (
@@ -62,14 +63,7 @@ class Device(models.Model):
     )
     serial_number = models.CharField(_("serial number"), max_length=64, blank=True)
     theft_mark = models.CharField(_("theft-marking number"), max_length=64, blank=True)
-    holder = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("holder"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="devices",
-    )
+    holder = optional_fk("organisation.Person", _("holder"), related_name="devices")
     function_name = models.CharField(
         _("function"), max_length=200, blank=True, help_text=_("For a shared phone.")
     )
@@ -85,13 +79,8 @@ class Device(models.Model):
         on_delete=models.PROTECT,
         related_name="devices",
     )
-    subscription = models.ForeignKey(
-        "subscriptions.Subscription",
-        verbose_name=_("subscription"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="devices",
+    subscription = optional_fk(
+        "subscriptions.Subscription", _("subscription"), related_name="devices"
     )
     status = models.CharField(
         _("status"), max_length=16, choices=DeviceStatus.choices, default=DeviceStatus.IN_USE
@@ -140,14 +129,7 @@ class SimCard(models.Model):
         on_delete=models.PROTECT,
         related_name="sim_cards",
     )
-    device = models.ForeignKey(
-        Device,
-        verbose_name=_("device"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="sim_cards",
-    )
+    device = optional_fk(Device, _("device"), related_name="sim_cards", on_delete=models.SET_NULL)
     pin = models.CharField(_("PIN"), max_length=8)
     puk = models.CharField(_("PUK"), max_length=16)
     # PIN and PUK stay out of the history tables: they are read only through the logged view.
@@ -210,36 +192,15 @@ class Order(models.Model):
         on_delete=models.PROTECT,
         related_name="device_orders",
     )
-    item = models.ForeignKey(
-        CatalogueItem,
-        verbose_name=_("catalogue item"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="orders",
-    )
+    item = optional_fk(CatalogueItem, _("catalogue item"), related_name="orders")
     quantity = models.PositiveSmallIntegerField(_("quantity"), default=1)
     subscription_kind = models.CharField(
         _("kind of subscription"), max_length=16, choices=Kind.choices, blank=True
     )
-    holder = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("holder"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="device_orders",
-    )
+    holder = optional_fk("organisation.Person", _("holder"), related_name="device_orders")
     function_name = models.CharField(_("function"), max_length=200, blank=True)
     reason = models.CharField(_("reason"), max_length=16, choices=MobileReason.choices, blank=True)
-    device = models.ForeignKey(
-        Device,
-        verbose_name=_("device"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="fault_reports",
-    )
+    device = optional_fk(Device, _("device"), related_name="fault_reports")
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.DRAFT
@@ -321,14 +282,7 @@ class LossReport(models.Model):
     device = models.ForeignKey(
         Device, verbose_name=_("device"), on_delete=models.PROTECT, related_name="loss_reports"
     )
-    subscription = models.ForeignKey(
-        "subscriptions.Subscription",
-        verbose_name=_("subscription"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    subscription = optional_fk("subscriptions.Subscription", _("subscription"), related_name="+")
     kind = models.CharField(_("what happened"), max_length=16, choices=LossKind.choices)
     occurred_on = models.DateField(_("when it happened"), default=timezone.localdate)
     police_report_number = models.CharField(

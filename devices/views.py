@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from common.http import get_or_404, require
+from common.http import error_messages, get_or_404, require
 from common.pdf import render_pdf
 from common.roles import is_service_desk_or_admin
 from organisation.models import Unit
@@ -165,8 +165,7 @@ def _order_step(request, pk, allowed, service, done):
     try:
         service(actor=request.user, order=order)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
     else:
         messages.success(request, done % {"pk": order.pk})
     return redirect("devices:order_detail", pk=order.pk)
@@ -190,8 +189,7 @@ def order_delete(request, pk):
     try:
         services.order_delete(actor=request.user, order=order)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
         return redirect(order)
     messages.success(request, _("The draft was deleted."))
     return redirect("devices:order_list")
@@ -537,8 +535,7 @@ def split_invoice_request(request, pk):
     try:
         split = services.split_invoice_request(actor=request.user, subscription=subscription)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
         return redirect("devices:barring", pk=subscription.pk)
     messages.success(request, _("Your request was sent to your manager for consent."))
     return redirect(split)
@@ -570,8 +567,7 @@ def _split_step(request, pk, allowed, service, done):
     try:
         service(actor=request.user, split=split)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
     else:
         messages.success(request, done)
     return redirect(split)

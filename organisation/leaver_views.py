@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from common.http import error_messages
+
 from . import leavers, permissions
 from .models import Person
 
@@ -37,8 +39,7 @@ def person_leave(request, pk):
                 actor=request.user, person=person, reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            error_messages(request, exc)
         else:
             messages.success(
                 request,

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_fk
+
 from .choices import PersonKind
 from .indexes import TrigramIndex
 
@@ -144,14 +146,7 @@ class Unit(models.Model):
     name_key = models.CharField(max_length=200, editable=False)
     # Derived from name in save(): telesök matches units without case or accents (DIR-2).
     search_key = models.TextField(editable=False, default="")
-    parent = models.ForeignKey(
-        "self",
-        verbose_name=_("parent unit"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="children",
-    )
+    parent = optional_fk("self", _("parent unit"), related_name="children")
     # Derived in save(): the root förvaltning and the materialised path "/1/5/9/", so that
     # "this unit and everything below" is one indexed prefix match. Units do not move.
     forvaltning = models.ForeignKey(

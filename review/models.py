@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_fk, optional_user
+
 from .choices import CandidateReason, Decision, ReviewStatus
 
 
@@ -65,14 +67,7 @@ class UnitReview(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.NOT_STARTED
     )
-    signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    signed_by = optional_user(_("signed by"))
     signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
     pdf = models.BinaryField(_("signed review (PDF)"), null=True, blank=True, editable=False)
     # REV-2: each e-mail exactly once; claimed with a conditional UPDATE before sending.
@@ -128,33 +123,14 @@ class ReviewItem(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = optional_user(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     # What the decision led to: a change request to Tele kundtjänst, or a cancellation
     # that the budget-responsible manager confirmed (SUB-5).
-    change_request = models.ForeignKey(
-        "subscriptions.ChangeRequest",
-        verbose_name=_("change request"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    change_request = optional_fk(
+        "subscriptions.ChangeRequest", _("change request"), related_name="+"
     )
-    cancel_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("cancellation confirmed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    cancel_confirmed_by = optional_user(_("cancellation confirmed by"))
     cancel_confirmed_at = models.DateTimeField(_("cancellation confirmed"), null=True, blank=True)
     # Optimistic lock: the form carries the version it showed; a decision made on an
     # older version is refused (two managers deciding the same row at once).

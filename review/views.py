@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.http import error_messages
 from organisation.numbers import format_number
 
 from . import exports, permissions, selectors, services
@@ -119,8 +120,7 @@ def unit_review_sign(request, pk):
     try:
         services.unit_review_sign(actor=request.user, unit_review=review)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
     else:
         messages.success(request, _("The review is signed. The PDF is kept with it."))
     return redirect("review:unit_review", pk=review.pk)
@@ -156,8 +156,7 @@ def cancellation_confirm(request, pk):
     try:
         services.cancellation_confirm(actor=request.user, item=item)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
     else:
         messages.success(
             request,

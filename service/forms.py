@@ -3,26 +3,12 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import ServiceForm
 from organisation.models import Person, Unit
 from subscriptions.forms import UnitChoiceField
 
 from . import services
 from .choices import Channel
-
-
-class ServiceForm:
-    """Mixin: run a service; its field errors land next to the fields, nothing is saved."""
-
-    def _call(self, service, **kwargs):
-        try:
-            return service(**kwargs)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, exc)
-            return None
 
 
 class RecipientField(forms.ModelChoiceField):

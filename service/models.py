@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_fk, optional_user
 from organisation.numbers import format_number
 
 from .choices import CallbackStatus, Channel
@@ -52,14 +53,7 @@ class Callback(models.Model):
         _("status"), max_length=16, choices=CallbackStatus.choices, default=CallbackStatus.OPEN
     )
     done_at = models.DateTimeField(_("contacted"), null=True, blank=True)
-    done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("marked contacted by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    done_by = optional_user(_("marked contacted by"))
     erased_at = models.DateTimeField(_("contact details erased"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -196,13 +190,8 @@ class ThreatReport(models.Model):
         on_delete=models.PROTECT,
         related_name="threat_reports",
     )
-    manager = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("nearest manager"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="threat_reports_received",
+    manager = optional_fk(
+        "organisation.Person", _("nearest manager"), related_name="threat_reports_received"
     )
     created_at = models.DateTimeField(_("reported"), default=timezone.now)
     notified_at = models.DateTimeField(_("manager e-mailed"), null=True, blank=True)

@@ -10,12 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from absence import workdays
-from common.http import get_or_404
+from common.http import get_or_404, redirect_back
 from common.pdf import render_pdf
 from organisation.models import Unit
 from organisation.permissions import person_of
@@ -24,15 +23,6 @@ from . import permissions, selectors, services
 from .choices import CallbackStatus
 from .forms import CallbackForm, PhoneNoteForm, ThreatReportForm
 from .models import Callback, PhoneNote, ThreatReport
-
-
-def _back(request, default):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
 
 
 @require_safe
@@ -107,7 +97,7 @@ def callback_done(request, pk):
     messages.success(
         request, _("Marked as contacted: %(caller)s.") % {"caller": callback.caller_name}
     )
-    return _back(request, callback.get_absolute_url())
+    return redirect_back(request, callback.get_absolute_url())
 
 
 # --- Phone notes (SRV-3) -----------------------------------------------------------------
@@ -214,4 +204,4 @@ def threat_acknowledge(request, pk):
         raise PermissionDenied
     services.threat_report_acknowledge(actor=request.user, report=report)
     messages.success(request, _("Marked as read."))
-    return _back(request, report.get_absolute_url())
+    return redirect_back(request, report.get_absolute_url())

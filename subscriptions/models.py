@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_fk, optional_user
 from organisation.indexes import TrigramIndex
 from organisation.models import (
     SEARCH_TEXT_SEPARATOR,
@@ -44,14 +45,7 @@ class Subscription(models.Model):
         _("number"), max_length=16, help_text=_("Stored in E.164, e.g. +4619211000.")
     )
     extension = models.CharField(_("extension"), max_length=8, null=True, blank=True)
-    holder = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("holder"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="subscriptions",
-    )
+    holder = optional_fk("organisation.Person", _("holder"), related_name="subscriptions")
     function_name = models.CharField(
         _("function"),
         max_length=200,
@@ -96,13 +90,8 @@ class Subscription(models.Model):
         choices=VoiceMessage.choices,
         blank=True,
     )
-    voice_message_phone = models.ForeignKey(
-        "self",
-        verbose_name=_("staffed phone in the voice message"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    voice_message_phone = optional_fk(
+        "self", _("staffed phone in the voice message"), related_name="+"
     )
     power_secured = models.BooleanField(
         _("power-secured"),
@@ -294,14 +283,7 @@ class ChangeRequest(models.Model):
         related_name="change_requests",
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("decided by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    decided_by = optional_user(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     history = HistoricalRecords()

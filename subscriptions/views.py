@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.http import error_messages
 from organisation.models import Person
 from organisation.permissions import can_view_person, person_of
 
@@ -96,8 +97,7 @@ def change_request_apply(request, pk):
         services.change_request_apply(actor=request.user, request=change_request)
     except ValidationError as exc:
         # A stale or already decided request: the service says why; nothing changed.
-        for message in exc.messages:
-            messages.error(request, message)
+        error_messages(request, exc)
     else:
         messages.success(request, _("Request #%(pk)s was applied.") % {"pk": pk})
     return _back_to_queue(request)

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import add_service_errors
+
 from . import services
 from .choices import BoxKind
 
@@ -17,17 +19,30 @@ class ServiceForm(forms.Form):
         try:
             return self.call_service(**kwargs)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    self.add_error(field if field in self.fields else None, errors)
-            else:
-                self.add_error(None, exc)
+            add_service_errors(self, exc)
             return None
 
 
 class SubscriptionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.get_kind_display()})"
+
+
+class BoxForm(ServiceForm):
+    """A form about one voicemail box (`box`), saved by one service: by default the
+    service named `service` (in voicemail.services), given the actor, the box and the
+    form's one field `field`."""
+
+    service = ""
+    field = ""
+
+    def __init__(self, *args, box, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.box = box
+
+    def call_service(self, *, actor):
+        save = getattr(services, self.service)
+        return save(actor=actor, box=self.box, **{self.field: self.cleaned_data[self.field]})
 
 
 class ApproveForm(ServiceForm):
@@ -56,8 +71,10 @@ class ApproveForm(ServiceForm):
         )
 
 
-class GreetingForm(ServiceForm):
+class GreetingForm(BoxForm):
     """VM-2 (and VM-3 for a talsvar)."""
+
+    service, field = "box_confirm_greeting", "text"
 
     text = forms.CharField(
         label=_("What the greeting says"),
@@ -71,8 +88,7 @@ class GreetingForm(ServiceForm):
     )
 
     def __init__(self, *args, box, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.box = box
+        super().__init__(*args, box=box, **kwargs)
         if box.kind == BoxKind.TALSVAR:
             self.fields["text"].label = _("What the announcement tells callers")
             self.fields["text"].help_text = _(
@@ -82,14 +98,11 @@ class GreetingForm(ServiceForm):
         else:
             self.fields["text"].help_text = _("Optional: e.g. when you listen to your messages.")
 
-    def call_service(self, *, actor):
-        return services.box_confirm_greeting(
-            actor=actor, box=self.box, text=self.cleaned_data["text"]
-        )
 
-
-class DeputyForm(ServiceForm):
+class DeputyForm(BoxForm):
     """VM-4: the deputy (bevakare) listens during an absence."""
+
+    service, field = "box_set_deputy", "deputy"
 
     deputy = forms.CharField(
         label=_("Deputy's e-mail address or extension"),
@@ -101,22 +114,30 @@ class DeputyForm(ServiceForm):
         ),
     )
 
-    def __init__(self, *args, box, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.box = box
-
     def clean_deputy(self):
         text = self.cleaned_data["deputy"].strip()
         return services.find_person(text) if text else None
 
-    def call_service(self, *, actor):
-        return services.box_set_deputy(
-            actor=actor, box=self.box, deputy=self.cleaned_data["deputy"]
-        )
+
+class RecordDetails(forms.Form):
+    """What is said of a registered message (VM-5), when it is registered and later."""
+
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    is_public_record = forms.BooleanField(
+        label=_("Concerns a matter the authority handles (allmän handling)"), required=False
+    )
+    case_number = forms.CharField(
+        label=_("Case number"),
+        max_length=40,
+        required=False,
+        help_text=_("Once the message is registered in the case system."),
+    )
 
 
-class RecordForm(ServiceForm):
+class RecordForm(RecordDetails, BoxForm):
     """VM-5: a message registered as received."""
+
+    field_order = ["received_at", "caller", "summary", "is_public_record", "case_number"]
 
     received_at = forms.DateTimeField(
         label=_("Received (reached the voicemail box)"),
@@ -132,20 +153,6 @@ class RecordForm(ServiceForm):
         max_length=200,
         help_text=_("Name and number as the caller gave them; write “not given” otherwise."),
     )
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
-    is_public_record = forms.BooleanField(
-        label=_("Concerns a matter the authority handles (allmän handling)"), required=False
-    )
-    case_number = forms.CharField(
-        label=_("Case number"),
-        max_length=40,
-        required=False,
-        help_text=_("Once the message is registered in the case system."),
-    )
-
-    def __init__(self, *args, box, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.box = box
 
     def call_service(self, *, actor):
         data = self.cleaned_data
@@ -160,18 +167,7 @@ class RecordForm(ServiceForm):
         )
 
 
-class RecordEditForm(ServiceForm):
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}))
-    is_public_record = forms.BooleanField(
-        label=_("Concerns a matter the authority handles (allmän handling)"), required=False
-    )
-    case_number = forms.CharField(
-        label=_("Case number"),
-        max_length=40,
-        required=False,
-        help_text=_("Once the message is registered in the case system."),
-    )
-
+class RecordEditForm(RecordDetails, ServiceForm):
     def __init__(self, *args, record, **kwargs):
         kwargs.setdefault(
             "initial",

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.fields import optional_fk
+
 from .choices import BoxKind, Source
 
 
@@ -38,22 +40,12 @@ class VoicemailBox(models.Model):
     # records what it tells callers.
     greeting_text = models.TextField(_("what the greeting says"), blank=True)
     greeting_confirmed_at = models.DateTimeField(_("greeting confirmed"), null=True, blank=True)
-    greeting_confirmed_by = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("greeting confirmed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    greeting_confirmed_by = optional_fk(
+        "organisation.Person", _("greeting confirmed by"), related_name="+"
     )
     # VM-4: who listens instead of the holder during an absence.
-    deputy = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("deputy (bevakare)"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="deputised_boxes",
+    deputy = optional_fk(
+        "organisation.Person", _("deputy (bevakare)"), related_name="deputised_boxes"
     )
     # The day the daily reminder went out (claimed per box, so it is sent once a day).
     reminded_on = models.DateField(null=True, blank=True, editable=False)
@@ -114,14 +106,7 @@ class Listening(models.Model):
     # The local date of listened_at, so "listened on the previous working day" is one
     # indexed comparison in the nightly sweep.
     listened_on = models.DateField(_("day"))
-    by = models.ForeignKey(
-        "organisation.Person",
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    by = optional_fk("organisation.Person", _("by"), related_name="+")
     source = models.CharField(_("from"), max_length=16, choices=Source.choices)
     # The switchboard's own id of the event: a repeated post is recognised, not counted twice.
     event_id = models.CharField(_("event id"), max_length=100, null=True, blank=True, unique=True)

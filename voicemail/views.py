@@ -6,10 +6,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.http import error_messages, redirect_back
 from organisation.models import Unit
 from organisation.permissions import person_of
 
@@ -36,23 +36,9 @@ def _unit(request, pk):
     return unit
 
 
-def _back(request, default):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(default)
-
-
 def _data(request):
     """The POST data of a form; an empty POST still binds it (a missing checkbox)."""
     return request.POST if request.method == "POST" else None
-
-
-def _errors(request, exc):
-    for text in exc.messages:
-        messages.error(request, text)
 
 
 def mine(request):
@@ -94,10 +80,10 @@ def listen(request, pk):
     try:
         services.box_listen(actor=request.user, box=box, source=source)
     except ValidationError as exc:
-        _errors(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(request, _("Marked as listened: %(box)s.") % {"box": box})
-    return _back(request, box.get_absolute_url())
+    return redirect_back(request, box.get_absolute_url())
 
 
 @require_POST
@@ -109,7 +95,7 @@ def switch(request, pk):
     try:
         services.box_switch(actor=request.user, box=box, on=on)
     except ValidationError as exc:
-        _errors(request, exc)
+        error_messages(request, exc)
     else:
         messages.success(
             request, _("The box is switched on.") if on else _("The box is switched off.")

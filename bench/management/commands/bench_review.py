@@ -17,18 +17,15 @@ The seeded rows stay for the next run (same --size: reused); `--clean` removes t
 Rows are written in bulk without history; refuses to run with DEBUG off, like seed_demo.
 """
 
-import random
-import time
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from bench.helpers import bench_unit_tree, best_of, once
+from bench.helpers import SeededBench, bench_people, bench_unit_tree, best_of, once
 from compliance.services import discard_flags_under
 from organisation.models import CostCentre, Person, Unit
 from review import services
@@ -76,39 +73,14 @@ def raw_rule_sql():
     """  # noqa: S608
 
 
-class Command(BaseCommand):
+class Command(SeededBench):
     help = "Seed throwaway subscriptions and time the REV-1 sweep against its raw SQL."
+    bench_code = BENCH_CODE
 
-    def add_arguments(self, parser):
-        parser.add_argument("--size", type=int, default=100_000, help="subscriptions to seed")
-        parser.add_argument("--repeat", type=int, default=3, help="timed runs (best is shown)")
-        parser.add_argument("--seed", type=int, default=20261128, help="random seed")
-        parser.add_argument(
-            "--clean", action="store_true", help="remove the benchmark data and stop"
-        )
+    def seeded_count(self, root):
+        return Subscription.objects.filter(unit__path__startswith=root.path).count()
 
-    def handle(self, *args, size, repeat, seed, clean, **options):
-        if not settings.DEBUG:
-            raise CommandError("bench_review writes throwaway data: run it with DJANGO_DEBUG=1.")
-        if clean:
-            removed = self.clean()
-            self.stdout.write(f"Removed the benchmark data ({removed} subscriptions).")
-            return
-        if size < 10:
-            raise CommandError("--size must be at least 10.")
-        root = Unit.objects.filter(code=BENCH_CODE).first()
-        existing = (
-            Subscription.objects.filter(unit__path__startswith=root.path).count() if root else 0
-        )
-        if existing == size:
-            self.stdout.write(f"Reusing the {size} benchmark subscriptions already seeded.")
-        else:
-            started = time.perf_counter()
-            self.clean()
-            self.seed(size, random.Random(seed))
-            self.stdout.write(
-                f"Seeded {size} subscriptions in {time.perf_counter() - started:.1f} s."
-            )
+    def measure(self, *, size, seed, repeat, **options):
         self.analyze()
         self.run(size, max(1, repeat))
 
@@ -186,17 +158,7 @@ class Command(BaseCommand):
             code=BENCH_CODE,
             per_department=UNITS_PER_DEPARTMENT,
         )
-        people = [
-            Person(
-                first_name="Bench",
-                last_name=f"Person {n}",
-                title="Handläggare",
-                unit=units[n % len(units)],
-                is_active=rng.random() > 0.02,
-            )
-            for n in range(size)
-        ]
-        Person.objects.bulk_create(people, batch_size=2000)
+        people = bench_people(units, size, is_active=lambda n: rng.random() > 0.02)
         # Managers: every department, and every other unit (the rest are reviewed by
         # their department's manager).
         managed = departments + units[::2]

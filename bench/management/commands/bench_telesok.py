@@ -23,11 +23,12 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from bench.helpers import SeededBench
 from directory.selectors import search
 from organisation.models import CostCentre, Person, Unit, name_key
 from organisation.numbers import format_number
@@ -128,44 +129,25 @@ def _percentile(samples, pct):
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-class Command(BaseCommand):
+class Command(SeededBench):
     help = (
         "Seed SIZE subscriptions in a throwaway förvaltning and print p50/p95 of telesök "
         "through the selector, as raw SQL and through the HTTP view."
     )
+    bench_code = BENCH_CODE
+    default_seed = 2026
+    repeats = False
 
     def add_arguments(self, parser):
-        parser.add_argument("--size", type=int, default=100_000, help="subscriptions to seed")
-        parser.add_argument("--seed", type=int, default=2026, help="random seed of the data")
+        super().add_arguments(parser)
         parser.add_argument(
             "--queries", type=int, default=QUERY_COUNT, help="size of the query mix (tests)"
         )
-        parser.add_argument(
-            "--clean", action="store_true", help="remove the benchmark data and stop"
-        )
 
-    def handle(self, *args, size, seed, queries, clean, **options):
-        if not settings.DEBUG:
-            raise CommandError("bench_telesok writes throwaway data: run it with DJANGO_DEBUG=1.")
-        if clean:
-            removed = self.clean()
-            self.stdout.write(f"Removed the benchmark data ({removed} subscriptions).")
-            return
-        if size < 10:
-            raise CommandError("--size must be at least 10.")
-        root = Unit.objects.filter(code=BENCH_CODE).first()
-        existing = (
-            Subscription.objects.filter(unit__path__startswith=root.path).count() if root else 0
-        )
-        started = time.perf_counter()
-        if existing == size:
-            self.stdout.write(f"Reusing the {size} benchmark subscriptions already seeded.")
-        else:
-            self.clean()
-            self.seed(size, random.Random(seed))
-            self.stdout.write(
-                f"Seeded {size} subscriptions in {time.perf_counter() - started:.1f} s."
-            )
+    def seeded_count(self, root):
+        return Subscription.objects.filter(unit__path__startswith=root.path).count()
+
+    def measure(self, *, size, seed, queries, **options):
         self.vacuum()
         self.run(random.Random(seed), size, queries)
 

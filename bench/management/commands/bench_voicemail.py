@@ -16,13 +16,10 @@ The seeded rows stay for the next run (same --size: reused); `--clean` removes t
 Rows are written in bulk without history; refuses to run with DEBUG off, like seed_demo.
 """
 
-import random
-import time
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -30,7 +27,7 @@ from django.utils import timezone
 from absence import workdays
 from absence.choices import Reason, Target
 from absence.models import Redirect, Trip
-from bench.helpers import bench_unit_tree, best_of, once
+from bench.helpers import SeededBench, bench_people, bench_unit_tree, best_of, once
 from compliance.services import discard_flags_under
 from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
@@ -125,44 +122,20 @@ def raw_params(now):
     }
 
 
-class Command(BaseCommand):
+class Command(SeededBench):
     help = "Seed throwaway voicemail boxes and time the morning sweep against its raw SQL."
+    bench_code = BENCH_CODE
+    seeded = "voicemail boxes"
 
-    def add_arguments(self, parser):
-        parser.add_argument("--size", type=int, default=100_000, help="boxes to seed")
-        parser.add_argument("--repeat", type=int, default=3, help="timed runs (best is shown)")
-        parser.add_argument("--seed", type=int, default=20261128, help="random seed")
-        parser.add_argument(
-            "--clean", action="store_true", help="remove the benchmark data and stop"
-        )
+    def prepare(self):
+        self.now = self.morning()
 
-    def handle(self, *args, size, repeat, seed, clean, **options):
-        if not settings.DEBUG:
-            raise CommandError("bench_voicemail writes throwaway data: run it with DJANGO_DEBUG=1.")
-        if clean:
-            removed = self.clean()
-            self.stdout.write(f"Removed the benchmark data ({removed} voicemail boxes).")
-            return
-        if size < 10:
-            raise CommandError("--size must be at least 10.")
-        now = self.morning()
-        root = Unit.objects.filter(code=BENCH_CODE).first()
-        existing = (
-            VoicemailBox.objects.filter(subscription__unit__path__startswith=root.path).count()
-            if root
-            else 0
-        )
-        if existing == size:
-            self.stdout.write(f"Reusing the {size} benchmark voicemail boxes already seeded.")
-        else:
-            started = time.perf_counter()
-            self.clean()
-            self.seed(size, random.Random(seed), now)
-            self.stdout.write(
-                f"Seeded {size} voicemail boxes in {time.perf_counter() - started:.1f} s."
-            )
+    def seeded_count(self, root):
+        return VoicemailBox.objects.filter(subscription__unit__path__startswith=root.path).count()
+
+    def measure(self, *, size, seed, repeat, **options):
         self.analyze()
-        self.run(size, max(1, repeat), now)
+        self.run(size, max(1, repeat), self.now)
 
     def morning(self):
         """07:00 of today, or of the next working day if today is not one."""
@@ -227,24 +200,15 @@ class Command(BaseCommand):
         return removed
 
     @transaction.atomic
-    def seed(self, size, rng, now):
+    def seed(self, size, rng):
+        now = self.now
         root, departments, units = bench_unit_tree(
             max(1, size // BOXES_PER_UNIT),
             name=BENCH_NAME,
             code=BENCH_CODE,
             per_department=UNITS_PER_DEPARTMENT,
         )
-        people = [
-            Person(
-                first_name="Bench",
-                last_name=f"Person {n}",
-                title="Handläggare",
-                unit=units[n % len(units)],
-                email=f"bench{n}@bench.example",
-            )
-            for n in range(size)
-        ]
-        Person.objects.bulk_create(people, batch_size=2000)
+        people = bench_people(units, size, email=lambda n: f"bench{n}@bench.example")
         managed = departments + units[::2]
         for n, unit in enumerate(managed):
             unit.manager = people[n % len(people)]

@@ -1,0 +1,28 @@
+"""What every app's forms share: a form whose save() runs one service."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+
+def add_service_errors(form: Any, exc: ValidationError) -> None:
+    """A ValidationError from a service becomes the form's errors: each on its field where
+    the form has that field, the rest at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ServiceForm:
+    """Mixin for a Form or ModelForm: `self._call(service, **kwargs)` runs the service and
+    returns its result, or None with the service's errors on the form (nothing saved)."""
+
+    def _call(self, service: Callable[..., Any], **kwargs: Any) -> Any:
+        try:
+            return service(**kwargs)
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+            return None
