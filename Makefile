@@ -32,6 +32,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --locale sv --no-obsolete --no-location --ignore .venv --ignore var --ignore tests
