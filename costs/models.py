@@ -74,19 +74,17 @@ class UsageRecord(models.Model):
 
     # No single-column index on the foreign keys here (db_index=False): the unique
     # (subscription, period) and the (cost_centre, period) indexes begin with them and serve
-    # every lookup, and each index fewer is one less to write per imported row (bench_costs).
-    # No per-row foreign-key constraint either (db_constraint=False): on PostgreSQL the
-    # triggers of migration 0006 enforce the same once per statement (a usage row must name
-    # an existing subscription and cost centre, which cannot be deleted or renumbered while
-    # it does); the per-row checks were a third of a large import. On SQLite only PROTECT
-    # guards them (through the ORM).
+    # every lookup, the database's foreign-key checks included (deleting a subscription or
+    # cost centre looks for usage rows that name it), and each index fewer is one less to
+    # write per imported row (bench_costs). Both are real foreign-key constraints on every
+    # database (migration 0007): a usage row must name an existing subscription and cost
+    # centre, which cannot be deleted while it does.
     subscription = models.ForeignKey(
         "subscriptions.Subscription",
         verbose_name=_("subscription"),
         on_delete=models.PROTECT,
         related_name="usage_records",
         db_index=False,
-        db_constraint=False,
     )
     cost_centre = models.ForeignKey(
         "organisation.CostCentre",
@@ -94,12 +92,12 @@ class UsageRecord(models.Model):
         on_delete=models.PROTECT,
         related_name="usage_records",
         db_index=False,
-        db_constraint=False,
     )
     period = models.DateField(_("month"))
     month = models.PositiveIntegerField(editable=False)
-    # Which upload last wrote the row: informational only, so no database constraint.
-    # A foreign-key trigger per row was a third of the bulk import's time (bench_costs).
+    # Which upload last wrote the row: informational only, so no database constraint (a
+    # third foreign-key check per imported row would cost as much as each of the two
+    # above, bench_costs); deleting an upload empties it through the ORM (SET_NULL).
     usage_import = models.ForeignKey(
         UsageImport,
         verbose_name=_("import"),
