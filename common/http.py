@@ -7,15 +7,17 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
+K = TypeVar("K")
 T = TypeVar("T")
 
 
-def get_or_404(getter: Callable[[object], T], pk: object, model: type[models.Model]) -> T:
+def get_or_404(getter: Callable[[K], T], pk: K, model: type[models.Model]) -> T:
     """`getter(pk)` (a selector that applies the user's visibility), or 404 when the
     object does not exist or is outside what the user may see."""
     try:
         return getter(pk)
-    except model.DoesNotExist:
+    # The plugin gives DoesNotExist to concrete models only; `model` always is one.
+    except model.DoesNotExist:  # type: ignore[attr-defined]
         raise Http404 from None
 
 
