@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -51,11 +53,15 @@ class RedirectForm(forms.Form):
     def __init__(self, *args, phones, sick_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.sick_only = sick_only
-        self.fields["phones"].queryset = phones
+        cast(forms.ModelChoiceField, self.fields["phones"]).queryset = phones
         self.fields["phones"].initial = list(phones.values_list("pk", flat=True))
         if sick_only:
-            self.fields["kind"].choices = [(Kind.HANVISNING, Kind.HANVISNING.label)]
-            self.fields["reason"].choices = [(Reason.SICK, Reason.SICK.label)]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (Kind.HANVISNING, Kind.HANVISNING.label)
+            ]
+            cast(forms.ChoiceField, self.fields["reason"]).choices = [
+                (Reason.SICK, Reason.SICK.label)
+            ]
             self.fields["reason"].initial = Reason.SICK
 
     def clean(self):
@@ -122,7 +128,7 @@ class TripForm(forms.Form):
 
     def __init__(self, *args, phones, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subscription"].queryset = phones
+        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = phones
         self.fields["subscription"].label_from_instance = lambda obj: (
             f"{obj.get_kind_display()} {format_number(obj.number)}"
         )

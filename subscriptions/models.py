@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -305,6 +307,11 @@ class ChangeRequest(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     history = HistoricalRecords()
+
+    # Attached by subscriptions.selectors.with_change_rows for the pages that show a request.
+    rows: list[Any]  # of selectors.ChangeRow
+    requester_name: str | None
+    decider_name: str | None
 
     class Meta:
         verbose_name = _("change request")
