@@ -65,7 +65,8 @@ class RedirectForm(forms.Form):
             self.fields["reason"].initial = Reason.SICK
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, target = data.get("kind"), data.get("target")
         if kind == Kind.HANVISNING and not data.get("reason"):
             self.add_error("reason", _("Choose a reason."))
@@ -100,7 +101,7 @@ class RedirectForm(forms.Form):
                 target=data["target"],
                 target_subscription=data["target_subscription"],
                 message=data.get("message", ""),
-                why=_("Sick-leave redirect set by the manager") if self.sick_only else None,
+                why=str(_("Sick-leave redirect set by the manager")) if self.sick_only else None,
             )
         except ValidationError as exc:
             _add_errors(self, exc)
@@ -116,8 +117,13 @@ def _add_errors(form, exc):
         form.add_error(None, exc)
 
 
+class PhoneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_kind_display()} {format_number(obj.number)}"
+
+
 class TripForm(forms.Form):
-    subscription = forms.ModelChoiceField(label=_("Phone taken along"), queryset=None)
+    subscription = PhoneChoiceField(label=_("Phone taken along"), queryset=None)
     destination = forms.CharField(label=_("Destination"), max_length=100)
     starts_on = forms.DateField(
         label=_("Leaves"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -129,9 +135,6 @@ class TripForm(forms.Form):
     def __init__(self, *args, phones, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = phones
-        self.fields["subscription"].label_from_instance = lambda obj: (
-            f"{obj.get_kind_display()} {format_number(obj.number)}"
-        )
 
     def save(self, *, actor, person):
         try:
