@@ -22,6 +22,12 @@ def note_history(obj: models.Model, *, actor: Actor, reason: str | None = None) 
     obj._change_reason = reason  # type: ignore[attr-defined]
 
 
+def note_change_reason(obj: models.Model, reason: str | None) -> None:
+    """Name only `reason` on the next history row of `obj`; who acted is left to
+    simple-history (the request's user, through its middleware)."""
+    obj._change_reason = reason  # type: ignore[attr-defined]  # as in note_history
+
+
 def save_with_history(obj: M, *, actor: Actor, reason: str | None, **save_kwargs: Any) -> M:
     """Save `obj` so that its history row names `actor` (a user, or None for the system)
     and `reason` (cut to the column's length). Returns `obj`."""
