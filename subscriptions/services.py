@@ -272,7 +272,7 @@ def change_request_create(
     kind: str,
     target: models.Model,
     changes: Changes,
-    forvaltning: Unit,
+    forvaltning: Unit | None,
     message: str | None = "",
 ) -> ChangeRequest:
     """A change of `target` for Tele kundtjänst to apply (DEV-4, BAR-2, SUB-7, REV-1, ...).
@@ -291,6 +291,7 @@ def change_request_create(
             exclude=[f.name for f in target._meta.fields if f.name not in changes],
             validate_unique=False,
         )
+    assert forvaltning is not None  # the target's unit's: a saved unit always has one
     request = ChangeRequest(
         kind=kind,
         content_type=ContentType.objects.get_for_model(target),
