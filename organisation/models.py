@@ -2,7 +2,7 @@ import re
 import unicodedata
 from datetime import time
 from decimal import Decimal
-from typing import ClassVar, Protocol, TypeVar, cast
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -377,6 +377,9 @@ class Person(models.Model):
     SEARCH_SOURCES = frozenset({"first_name", "last_name", "title", "unit"})
     SEARCH_FIELDS = ("search_name", "search_title", "search_text")
     objects = SearchKeyQuerySet.as_manager()
+    # Attached by telesök's unit page (directory.views): the current hänvisning, an
+    # absence.models.Redirect or None (organisation does not import absence).
+    redirect: Any
 
     class Meta:
         verbose_name = _("person")

@@ -3,7 +3,7 @@
 import logging
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -37,7 +37,16 @@ from .choices import CandidateReason, Decision, ReviewStatus
 from .models import ReviewItem, ReviewRound, UnitReview
 from .selectors import review_items
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 log = logging.getLogger(__name__)
+
+
+class Responsible(TypedDict):
+    """The annotation a REV breaking queryset carries for raise_or_resolve."""
+
+    responsible_id: int | None
 
 
 # --- Which unit reviews a subscription, and why it may be a candidate ------------------
@@ -339,7 +348,9 @@ def unreviewed_subscriptions(today: date | None = None) -> QuerySet[Subscription
     )
 
 
-def rev_1_breaking(today: date | None = None) -> QuerySet[Unit]:
+def rev_1_breaking(
+    today: date | None = None,
+) -> "QuerySet[WithAnnotations[Unit, Responsible]]":
     """REV-1, one flag per reviewing unit (not per subscription): units with a manager
     whose review covers at least one subscription overdue for review. Set-based per unit:
     the units holding a due subscription (EXISTS), mapped to their nearest managed unit.
@@ -355,7 +366,9 @@ def rev_1_breaking(today: date | None = None) -> QuerySet[Unit]:
     )
 
 
-def rev_2_breaking(today: date | None = None) -> QuerySet[UnitReview]:
+def rev_2_breaking(
+    today: date | None = None,
+) -> "QuerySet[WithAnnotations[UnitReview, Responsible]]":
     """REV-2: unit reviews still unsigned after their round's deadline."""
     today = today or timezone.localdate()
     return (

@@ -124,6 +124,9 @@ class Subscription(models.Model):
     SEARCH_SOURCES = frozenset({"number", "function_name", "unit", "holder"})
     SEARCH_FIELDS = ("number_digits", "search_key", "search_text")
     objects = SearchKeyQuerySet.as_manager()
+    # Attached by telesök's unit page (directory.views): the current hänvisning, an
+    # absence.models.Redirect or None (subscriptions does not import absence).
+    redirect: Any
 
     class Meta:
         verbose_name = _("subscription")
