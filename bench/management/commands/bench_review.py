@@ -20,6 +20,7 @@ Rows are written in bulk without history; refuses to run with DEBUG off, like se
 import random
 import time
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -271,7 +272,7 @@ class Command(BaseCommand):
     def run(self, size, repeat):
         today = timezone.localdate()
         cutoff, since = services.review_cutoff(today)
-        params = [Status.CANCELLED, cutoff, ReviewStatus.SIGNED, since]
+        params: list[Any] = [Status.CANCELLED, cutoff, ReviewStatus.SIGNED, since]
 
         def timed(function):
             return best_of(repeat, function)

@@ -20,6 +20,7 @@ import random
 import statistics
 import time
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -233,6 +234,7 @@ class Command(BaseCommand):
         Unit.objects.bulk_update(departments, ["path"], batch_size=1000)
         Unit.objects.bulk_create(units, batch_size=1000)
         for unit in units:
+            assert unit.parent is not None  # every unit here is below the root
             unit.path = f"{unit.parent.path}{unit.pk}/"
         Unit.objects.bulk_update(units, ["path"], batch_size=1000)
         return root, units
@@ -261,7 +263,7 @@ class Command(BaseCommand):
         )
         CostCentre.objects.bulk_create([cost_centre])
 
-        taken = set(
+        taken: set[str | None] = set(
             Subscription.objects.exclude(status=Status.CANCELLED).values_list("number", flat=True)
         )
         taken |= set(
@@ -388,7 +390,7 @@ class Command(BaseCommand):
 
     def run(self, rng, size, count):
         queries = self.queries(rng, count)
-        statements = [[] for _ in queries]
+        statements: list[list[tuple[str, Any]]] = [[] for _ in queries]
 
         def recorder(recorded):
             def record(execute, sql, params, many, context):
