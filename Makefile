@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # make test runs the suite in this many processes (pytest-xdist); 1 for a plain run.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint messages clean
+.PHONY: run test install lint typecheck messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,9 +34,13 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
+# mypy with django-stubs; what it checks and how strictly is in pyproject.toml [tool.mypy].
+typecheck: install
+	$(BIN)/mypy
+
 messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --locale sv --no-obsolete --no-location --ignore .venv --ignore var --ignore tests
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --locale sv --ignore .venv --ignore var
 
 clean:
-	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

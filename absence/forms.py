@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -51,15 +53,20 @@ class RedirectForm(forms.Form):
     def __init__(self, *args, phones, sick_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.sick_only = sick_only
-        self.fields["phones"].queryset = phones
+        cast(forms.ModelChoiceField, self.fields["phones"]).queryset = phones
         self.fields["phones"].initial = list(phones.values_list("pk", flat=True))
         if sick_only:
-            self.fields["kind"].choices = [(Kind.HANVISNING, Kind.HANVISNING.label)]
-            self.fields["reason"].choices = [(Reason.SICK, Reason.SICK.label)]
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
+                (Kind.HANVISNING, Kind.HANVISNING.label)
+            ]
+            cast(forms.ChoiceField, self.fields["reason"]).choices = [
+                (Reason.SICK, Reason.SICK.label)
+            ]
             self.fields["reason"].initial = Reason.SICK
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind, target = data.get("kind"), data.get("target")
         if kind == Kind.HANVISNING and not data.get("reason"):
             self.add_error("reason", _("Choose a reason."))
@@ -94,7 +101,7 @@ class RedirectForm(forms.Form):
                 target=data["target"],
                 target_subscription=data["target_subscription"],
                 message=data.get("message", ""),
-                why=_("Sick-leave redirect set by the manager") if self.sick_only else None,
+                why=str(_("Sick-leave redirect set by the manager")) if self.sick_only else None,
             )
         except ValidationError as exc:
             _add_errors(self, exc)
@@ -110,8 +117,13 @@ def _add_errors(form, exc):
         form.add_error(None, exc)
 
 
+class PhoneChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.get_kind_display()} {format_number(obj.number)}"
+
+
 class TripForm(forms.Form):
-    subscription = forms.ModelChoiceField(label=_("Phone taken along"), queryset=None)
+    subscription = PhoneChoiceField(label=_("Phone taken along"), queryset=None)
     destination = forms.CharField(label=_("Destination"), max_length=100)
     starts_on = forms.DateField(
         label=_("Leaves"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -122,10 +134,7 @@ class TripForm(forms.Form):
 
     def __init__(self, *args, phones, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subscription"].queryset = phones
-        self.fields["subscription"].label_from_instance = lambda obj: (
-            f"{obj.get_kind_display()} {format_number(obj.number)}"
-        )
+        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = phones
 
     def save(self, *, actor, person):
         try:

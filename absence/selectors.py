@@ -4,14 +4,16 @@ A redirect is current while it is active and starts_at <= now < ends_at (no end:
 Reads compare with the clock, so a hänvisning is over the moment its end passes."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organisation.guideline import guideline
+from organisation.models import Person
 from subscriptions.choices import Status as SubscriptionStatus
 from subscriptions.models import Subscription
 
@@ -22,18 +24,20 @@ from .models import Redirect, Trip, back_at_display
 LUNCH_MINUTES = 45
 
 
-def current_q(now):
+def current_q(now: datetime) -> Q:
     return Q(status=Status.ACTIVE, starts_at__lte=now) & (
         Q(ends_at__isnull=True) | Q(ends_at__gt=now)
     )
 
 
-def not_over_q(now):
+def not_over_q(now: datetime) -> Q:
     """Current or planned."""
     return Q(status=Status.ACTIVE) & (Q(ends_at__isnull=True) | Q(ends_at__gt=now))
 
 
-def current_redirects(subscription_ids, *, now=None):
+def current_redirects(
+    subscription_ids: Iterable[int], *, now: datetime | None = None
+) -> dict[int, Redirect]:
     """{subscription id: its current Redirect} for the given subscriptions; one query,
     whatever their number (telesök attaches these to its hits)."""
     ids = list(subscription_ids)
@@ -46,7 +50,7 @@ def current_redirects(subscription_ids, *, now=None):
     return {redirect.subscription_id: redirect for redirect in rows}
 
 
-def redirects_of(person, *, now=None):
+def redirects_of(person: Person, *, now: datetime | None = None) -> QuerySet[Redirect]:
     """The person's current and planned redirects, soonest first, with who set them."""
     now = now or workdays.now()
     return (
@@ -56,7 +60,7 @@ def redirects_of(person, *, now=None):
     )
 
 
-def current_redirect_of(person, *, now=None):
+def current_redirect_of(person: Person, *, now: datetime | None = None) -> Redirect | None:
     """The person's current redirect (of any of their phones), or None."""
     now = now or workdays.now()
     return (
@@ -67,14 +71,14 @@ def current_redirect_of(person, *, now=None):
     )
 
 
-def phones_of(person):
+def phones_of(person: Person) -> QuerySet[Subscription]:
     """The person's active subscriptions, the ones a hänvisning is set on."""
     return Subscription.objects.filter(holder=person, status=SubscriptionStatus.ACTIVE).order_by(
         "kind", "number"
     )
 
 
-def presence_feed(*, now=None):
+def presence_feed(*, now: datetime | None = None) -> QuerySet[Redirect]:
     """Current redirects for the switchboard (ABS-1): function phones, and phones of
     active people without protected identity (ORG-4); one query."""
     now = now or workdays.now()
@@ -101,11 +105,11 @@ class PresetChoice:
     ends_at: datetime
 
 
-def _at(day, clock):
+def _at(day: date, clock: time) -> datetime:
     return timezone.make_aware(datetime.combine(day, clock), timezone.get_current_timezone())
 
 
-def presets(person, *, now=None):
+def presets(person: Person, *, now: datetime | None = None) -> list[PresetChoice]:
     """The one-click hänvisningar (ABS-1) as they stand right now: "Lunch till 13:00"
     (after 12:55, 45 minutes from now) and "Gått för dagen – åter i morgon 08:00" (the
     start of the next working day of the person's unit)."""
@@ -115,7 +119,7 @@ def presets(person, *, now=None):
     lunch_end = _at(today, rules.lunch_ends)
     if lunch_end - now < timedelta(minutes=5):
         minutes = math.ceil((now + timedelta(minutes=LUNCH_MINUTES)).timestamp() / 300) * 5
-        lunch_end = datetime.fromtimestamp(minutes * 60, tz=now.tzinfo or timezone.utc)
+        lunch_end = datetime.fromtimestamp(minutes * 60, tz=now.tzinfo or UTC)
     hours = workdays.working_hours(person.unit, default=workdays.default_hours(rules))
     back = _at(workdays.next_working_day(today), hours.starts)
     return [
@@ -134,18 +138,18 @@ def presets(person, *, now=None):
     ]
 
 
-def trips_of(person):
+def trips_of(person: Person) -> QuerySet[Trip]:
     return Trip.objects.filter(person=person).select_related("subscription__holder")
 
 
-def trips_covering(subscription_ids, start, end):
+def trips_covering(subscription_ids: Iterable[int], start: date, end: date) -> QuerySet[Trip]:
     """ABS-6 -> COST-5: trips of these subscriptions overlapping [start, end] (dates)."""
     return Trip.objects.filter(
         subscription_id__in=list(subscription_ids), starts_on__lte=end, ends_on__gte=start
     )
 
 
-def trip_checklist():
+def trip_checklist() -> list[str]:
     """ABS-6: what the holder does before a trip abroad (shown and e-mailed)."""
     return [
         _(

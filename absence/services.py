@@ -5,21 +5,25 @@ atomic, history-kept with who acted and why.
 named by its extension or its number (any written form): a redirect can only lead to such
 a subscription, so it never opens a way round call barring (BAR-1)."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from common.history import save_with_history
-from compliance.services import raise_or_resolve
+from common.history import note_history, save_with_history
+from common.users import Actor
+from compliance.services import SweepResult, raise_or_resolve
+from organisation.models import Person, Unit
 from organisation.numbers import format_number, parse_number
 from organisation.selectors import manager_of
 from subscriptions.choices import Kind as PhoneKind
@@ -35,7 +39,7 @@ from .models import Redirect, Trip
 _OPEN_END = timedelta(days=365 * 100)
 
 
-def municipal_subscription(text):
+def municipal_subscription(text: str | None) -> Subscription:
     """ABS-2: the active subscription an extension or number names, or a Swedish
     ValidationError: a redirect may only lead to a number of the municipality."""
     raw = (text or "").strip()
@@ -61,7 +65,9 @@ def municipal_subscription(text):
     return found
 
 
-def _overlapping(subscription, starts_at, ends_at):
+def _overlapping(
+    subscription: Subscription, starts_at: datetime, ends_at: datetime | None
+) -> QuerySet[Redirect]:
     """Redirects of `subscription` (not withdrawn) overlapping [starts_at, ends_at)."""
     rows = Redirect.objects.filter(subscription=subscription).exclude(status=Status.CANCELLED)
     rows = rows.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=starts_at))
@@ -70,13 +76,18 @@ def _overlapping(subscription, starts_at, ends_at):
     return rows
 
 
-def _loop_chain(sources, target, starts_at, ends_at):
+def _loop_chain(
+    sources: Iterable[Subscription],
+    target: Subscription,
+    starts_at: datetime,
+    ends_at: datetime | None,
+) -> list[int] | None:
     """ABS-2: follow the redirects from `target` that overlap [starts_at, ends_at); the
     chain of subscriptions back to one of `sources`, or None. The rows on the way are
     locked, so two people closing a loop at once cannot both succeed."""
     source_ids = {s.pk for s in sources}
     seen, frontier = {target.pk}, [target.pk]
-    parent = {target.pk: None}
+    parent: dict[int, int | None] = {target.pk: None}
     while frontier:
         list(Subscription.objects.select_for_update().filter(pk__in=frontier).values_list("pk"))
         onward = (
@@ -89,8 +100,10 @@ def _loop_chain(sources, target, starts_at, ends_at):
         for from_id, to_id in onward:
             if to_id in source_ids:
                 path = [to_id, from_id]
-                while parent[path[-1]] is not None:
-                    path.append(parent[path[-1]])
+                step = parent[from_id]
+                while step is not None:
+                    path.append(step)
+                    step = parent[step]
                 return list(reversed(path))
             if to_id not in seen:
                 seen.add(to_id)
@@ -99,7 +112,9 @@ def _loop_chain(sources, target, starts_at, ends_at):
     return None
 
 
-def _overlapping_many(subscription_ids, starts_at, ends_at):
+def _overlapping_many(
+    subscription_ids: Iterable[int], starts_at: datetime, ends_at: datetime | None
+) -> QuerySet[Redirect]:
     rows = Redirect.objects.filter(subscription_id__in=subscription_ids).exclude(
         status=Status.CANCELLED
     )
@@ -109,7 +124,13 @@ def _overlapping_many(subscription_ids, starts_at, ends_at):
     return rows
 
 
-def _check_target(*, kind, target, target_subscription, subscriptions):
+def _check_target(
+    *,
+    kind: str,
+    target: str,
+    target_subscription: Subscription | None,
+    subscriptions: Iterable[Subscription],
+) -> Subscription | None:
     if kind == Kind.MEDFLYTTNING and target not in FOLLOW_TARGETS:
         raise ValidationError(
             {"target": _("A follow-me goes to another extension or a municipal mobile.")}
@@ -138,17 +159,17 @@ def _check_target(*, kind, target, target_subscription, subscriptions):
 @transaction.atomic
 def redirect_create(
     *,
-    actor,
-    subscriptions,
-    target,
-    kind=Kind.HANVISNING,
-    reason="",
-    ends_at=None,
-    starts_at=None,
-    target_subscription=None,
-    message="",
-    why=None,
-):
+    actor: User,
+    subscriptions: Iterable[Subscription],
+    target: str,
+    kind: str = Kind.HANVISNING,
+    reason: str = "",
+    ends_at: datetime | None = None,
+    starts_at: datetime | None = None,
+    target_subscription: Subscription | None = None,
+    message: str | None = "",
+    why: str | None = None,
+) -> list[Redirect]:
     """ABS-1/ABS-2: set a hänvisning or medflyttning on each of `subscriptions`.
 
     Refused with a Swedish message, and nothing saved, when: the end has passed or is
@@ -233,7 +254,7 @@ def redirect_create(
     return created
 
 
-def _inform_holder_if_set_by_another(redirects, actor):
+def _inform_holder_if_set_by_another(redirects: Iterable[Redirect], actor: Actor) -> None:
     """ABS-3: a hänvisning the manager set for a sick employee is e-mailed to them."""
     pks = [
         r.pk
@@ -245,7 +266,7 @@ def _inform_holder_if_set_by_another(redirects, actor):
         transaction.on_commit(lambda: _mail_set_by_another(pks))
 
 
-def _mail_set_by_another(pks):
+def _mail_set_by_another(pks: list[int]) -> None:
     redirects = list(
         Redirect.objects.filter(pk__in=pks).select_related(
             "subscription__holder", "set_by__person", "target_subscription__holder"
@@ -254,7 +275,7 @@ def _mail_set_by_another(pks):
     if not redirects:
         return
     holder = redirects[0].subscription.holder
-    if not holder.email:
+    if holder is None or not holder.email:  # never None: only holders' redirects come here
         return
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -268,13 +289,13 @@ def _mail_set_by_another(pks):
     send_mail(" ".join(subject.split()), body, None, [holder.email])
 
 
-def _unanswered_target(phone):
+def _unanswered_target(phone: Subscription) -> str:
     """ABS-5: a one-click hänvisning sends calls where the phone's unanswered calls go."""
     return Target.VOICEMAIL if phone.unanswered_to == Unanswered.VOICEMAIL else Target.KUNDTJANST
 
 
 @transaction.atomic
-def redirect_quick_set(*, actor, person, preset):
+def redirect_quick_set(*, actor: User, person: Person, preset: str) -> list[Redirect]:
     """ABS-1 in one click: "Lunch till 13:00" or "Gått för dagen – åter i morgon 08:00"
     on all the person's active phones. A current hänvisning ends now and the new one
     starts; calls go where the phone's unanswered calls go (Kundtjänst or voicemail)."""
@@ -304,7 +325,7 @@ def redirect_quick_set(*, actor, person, preset):
 
 
 @transaction.atomic
-def redirect_end(*, actor, redirect, why=None):
+def redirect_end(*, actor: Actor, redirect: Redirect, why: str | None = None) -> Redirect:
     """End a redirect now ("Jag är tillbaka"), or withdraw one that has not begun. One
     that is already over is left as it is (no-op)."""
     now = workdays.now()
@@ -324,7 +345,7 @@ def redirect_end(*, actor, redirect, why=None):
 
 
 @transaction.atomic
-def redirect_back(*, actor, person):
+def redirect_back(*, actor: Actor, person: Person) -> int:
     """ "Jag är tillbaka": end every current redirect of the person's phones at once.
     Planned ones stay. Returns how many ended."""
     now = workdays.now()
@@ -338,7 +359,15 @@ def redirect_back(*, actor, person):
 
 
 @transaction.atomic
-def trip_register(*, actor, person, subscription, destination, starts_on, ends_on):
+def trip_register(
+    *,
+    actor: User,
+    person: Person,
+    subscription: Subscription,
+    destination: str | None,
+    starts_on: date,
+    ends_on: date,
+) -> Trip:
     """ABS-6: register a trip abroad; the holder is e-mailed the checklist (switch off
     mobilsvar, avoid data roaming) and the dates are kept for the cost checks."""
     destination = (destination or "").strip()
@@ -364,7 +393,7 @@ def trip_register(*, actor, person, subscription, destination, starts_on, ends_o
     return trip
 
 
-def _mail_trip_checklist(trip_pk):
+def _mail_trip_checklist(trip_pk: int) -> None:
     trip = Trip.objects.select_related("person", "subscription").get(pk=trip_pk)
     if not trip.person.email or trip.checklist_sent_at is not None:
         return
@@ -380,8 +409,7 @@ def _mail_trip_checklist(trip_pk):
         body = render_to_string("absence/email/trip_checklist.txt", context)
     send_mail(" ".join(subject.split()), body, None, [trip.person.email])
     trip.checklist_sent_at = timezone.now()
-    trip._history_user = None
-    trip._change_reason = _("Checklist e-mailed")
+    note_history(trip, actor=None, reason=_("Checklist e-mailed"))
     trip.save(update_fields=["checklist_sent_at"])
 
 
@@ -389,13 +417,20 @@ def _mail_trip_checklist(trip_pk):
 
 
 @transaction.atomic
-def unit_set_hours(*, actor, unit, workday_starts, workday_ends, phone_hours):
+def unit_set_hours(
+    *,
+    actor: Actor,
+    unit: Unit,
+    workday_starts: time | None,
+    workday_ends: time | None,
+    phone_hours: str | None,
+) -> Unit:
     """The unit's working day (for "åter i morgon 08:00") and its telefontid (SRV-1)."""
     if (workday_starts is None) != (workday_ends is None):
         raise ValidationError(
             {"workday_ends": _("Give both the start and the end of the working day, or neither.")}
         )
-    if workday_starts is not None and workday_ends <= workday_starts:
+    if workday_starts is not None and workday_ends is not None and workday_ends <= workday_starts:
         raise ValidationError({"workday_ends": _("The end must be after the start.")})
     unit.workday_starts, unit.workday_ends = workday_starts, workday_ends
     unit.phone_hours = " ".join((phone_hours or "").split())
@@ -406,7 +441,7 @@ def unit_set_hours(*, actor, unit, workday_starts, workday_ends, phone_hours):
 # --- The nightly sweep ---------------------------------------------------------------------
 
 
-def close_expired(*, now=None):
+def close_expired(*, now: datetime | None = None) -> int:
     """Close hänvisningar whose end has passed (reads already treat them as over): one
     query finds them, one bulk update closes them, each with a history row."""
     now = now or workdays.now()
@@ -423,7 +458,7 @@ def close_expired(*, now=None):
     return len(expired)
 
 
-def abs_1_breaking(*, now=None):
+def abs_1_breaking(*, now: datetime | None = None) -> QuerySet[Redirect]:
     """ABS-1: hänvisningar, current or planned, that hold a whole working day or more of
     the phone's unit and whose calls go nowhere (no target, or a target that is no longer
     an active subscription). Candidates come from one query; whether they hold a whole
@@ -449,7 +484,7 @@ def abs_1_breaking(*, now=None):
     return Redirect.objects.filter(pk__in=ids)
 
 
-def sweep_absence(*, now=None):
+def sweep_absence(*, now: datetime | None = None) -> tuple[int, SweepResult]:
     """The nightly ABS-1 sweep: close expired hänvisningar, then raise flag ABS-1 to the
     holder for every long absence whose calls go nowhere (resolve it when that changes),
     and tell the holder's manager once, when the flag opens. Idempotent."""
@@ -468,13 +503,15 @@ def sweep_absence(*, now=None):
     return closed, result
 
 
-def _mail_managers(redirect_ids):
+def _mail_managers(redirect_ids: list[int]) -> None:
     rows = Redirect.objects.filter(pk__in=redirect_ids).select_related(
         "subscription__holder__unit", "subscription__unit"
     )
     for redirect in rows:
         holder = redirect.subscription.holder
-        manager = manager_of(holder) if holder is not None else None
+        if holder is None:
+            continue
+        manager = manager_of(holder)
         if manager is None or not manager.email:
             continue
         with translation.override(settings.LANGUAGE_CODE):

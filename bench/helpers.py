@@ -103,6 +103,7 @@ def bench_unit_tree(count, *, name, code, per_department=20):
         unit.name_key = name_key(unit.name)
     Unit.objects.bulk_create(units, batch_size=1000)
     for unit in units:
+        assert unit.parent is not None  # every unit here is below the root
         unit.path = f"{unit.parent.path}{unit.pk}/"
     Unit.objects.bulk_update(units, ["path"], batch_size=1000)
     return root, departments, units

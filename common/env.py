@@ -1,6 +1,7 @@
 """Reading typed values from the environment; settings.py is the only caller."""
 
 import os
+from collections.abc import Iterable
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -8,11 +9,11 @@ TRUE_WORDS = {"1", "true", "yes", "on", "ja"}
 FALSE_WORDS = {"0", "false", "no", "off", "nej", ""}
 
 
-def env_str(name, default=""):
+def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
-def env_bool(name, default=False):
+def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -24,7 +25,7 @@ def env_bool(name, default=False):
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
 
 
-def env_int(name, default):
+def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -34,7 +35,7 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
 
 
-def env_list(name, default=()):
+def env_list(name: str, default: Iterable[str] = ()) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
         return list(default)

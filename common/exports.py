@@ -87,7 +87,9 @@ def xlsx_bytes(lines: Iterable[Line], *, sheet_title: str = "") -> bytes:
 
 
 def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": content_disposition_header(True, filename)}
+    header = content_disposition_header(True, filename)
+    assert header is not None  # None only when neither as_attachment nor a filename
+    return {"Content-Disposition": header}
 
 
 def csv_response(lines: Iterable[Line], filename: str) -> HttpResponse:

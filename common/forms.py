@@ -3,10 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 
-def add_service_errors(form: Any, exc: ValidationError) -> None:
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """A ValidationError from a service becomes the form's errors: each on its field where
     the form has that field, the rest at the top of the form."""
     if hasattr(exc, "error_dict"):
@@ -16,7 +17,7 @@ def add_service_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-class ServiceForm:
+class ServiceForm(forms.BaseForm):
     """Mixin for a Form or ModelForm: `self._call(service, **kwargs)` runs the service and
     returns its result, or None with the service's errors on the form (nothing saved)."""
 

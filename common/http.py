@@ -10,15 +10,17 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
+K = TypeVar("K")
 T = TypeVar("T")
 
 
-def get_or_404(getter: Callable[[object], T], pk: object, model: type[models.Model]) -> T:
+def get_or_404(getter: Callable[[K], T], pk: K, model: type[models.Model]) -> T:
     """`getter(pk)` (a selector that applies the user's visibility), or 404 when the
     object does not exist or is outside what the user may see."""
     try:
         return getter(pk)
-    except model.DoesNotExist:
+    # The plugin gives DoesNotExist to concrete models only; `model` always is one.
+    except model.DoesNotExist:  # type: ignore[attr-defined]
         raise Http404 from None
 
 

@@ -9,6 +9,8 @@ permissions.py. These predicates are the role-only questions, asked one way ever
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.users import AnyUser
+
 
 class Role(models.TextChoices):
     """The roles of REQUIREMENTS.md; codes equal Django group names and LDAP_ROLE_GROUPS keys."""
@@ -26,37 +28,37 @@ class Role(models.TextChoices):
 ROLE_CODES = frozenset(Role.values)
 
 
-def roles_of(user) -> frozenset[str]:
+def roles_of(user: AnyUser) -> frozenset[str]:
     """The role codes of a signed-in user (cached on the user object for the request); a
     superuser also has the systemadministratör role. Every signed-in user is an anställd,
     which needs no code."""
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    cached = getattr(user, "_telefoni_roles", None)
+    cached: frozenset[str] | None = getattr(user, "_telefoni_roles", None)
     if cached is None:
         names = {group.name for group in user.groups.all()}
         cached = frozenset(names & ROLE_CODES)
         if user.is_superuser:
             cached |= {Role.ADMIN}
-        user._telefoni_roles = cached
+        user._telefoni_roles = cached  # type: ignore[union-attr]  # a per-request cache
     return cached
 
 
-def has_role(user, role: str) -> bool:
+def has_role(user: AnyUser, role: str) -> bool:
     return role in roles_of(user)
 
 
-def is_service_desk(user) -> bool:
+def is_service_desk(user: AnyUser) -> bool:
     """Tele kundtjänst, and only Tele kundtjänst."""
     return Role.TELEKUNDTJANST in roles_of(user)
 
 
-def is_admin(user) -> bool:
+def is_admin(user: AnyUser) -> bool:
     """The systemadministratör (the role, or a Django superuser)."""
     return Role.ADMIN in roles_of(user)
 
 
-def is_service_desk_or_admin(user) -> bool:
+def is_service_desk_or_admin(user: AnyUser) -> bool:
     """Tele kundtjänst or the systemadministratör: the duties where both roles act today.
     A new duty names the roles it means; prefer is_service_desk where the guideline says
     Tele kundtjänst."""

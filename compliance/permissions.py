@@ -4,14 +4,20 @@ An enhetschef sees the units they head and everything below, a förvaltningschef
 förvaltning, Tele kundtjänst (and the system administrator) the whole municipality.
 """
 
+from typing import Final, Literal
+
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.users import AnyUser
+from organisation.models import Unit
 from organisation.permissions import _headed_paths
 
 # The whole municipality.
-ALL = "all"
+ALL: Final = "all"
+
+Scope = Literal["all"] | tuple[str, ...]
 
 
-def dashboard_scope(user):
+def dashboard_scope(user: AnyUser) -> Scope:
     """ALL, a tuple of unit paths (each covering the units below it), or () for none."""
     roles = roles_of(user)
     if is_service_desk_or_admin(user):
@@ -26,11 +32,11 @@ def dashboard_scope(user):
     return tuple(sorted(p for p in paths if not any(p != q and p.startswith(q) for q in paths)))
 
 
-def can_view_dashboard(user):
+def can_view_dashboard(user: AnyUser) -> bool:
     return bool(dashboard_scope(user))
 
 
-def can_view_unit_dashboard(user, unit):
+def can_view_unit_dashboard(user: AnyUser, unit: Unit) -> bool:
     scope = dashboard_scope(user)
     if scope == ALL:
         return True

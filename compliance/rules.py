@@ -4,15 +4,19 @@ Section headings are the guideline's own (seeds/000_...txt), so a flag can name 
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Rule:
     id: str
-    title: str
-    section: str
+    title: "StrOrPromise"
+    section: "StrOrPromise"
 
 
 RULES = {
@@ -92,7 +96,7 @@ RULES = {
 }
 
 
-def rule(rule_id):
+def rule(rule_id: str) -> Rule:
     try:
         return RULES[rule_id]
     except KeyError:

@@ -133,12 +133,12 @@ REQUIREMENT_SECTIONS = {
 _GROUP_ORDER = ("ORG", "DIR", "SUB", "BAR", "DEV", "ABS", "VM", "REV", "COST", "SRV", "X")
 
 
-def section_of(rule_id):
+def section_of(rule_id: str) -> str:
     """The guideline section heading of a requirement id ('' for an unknown id)."""
     return REQUIREMENT_SECTIONS.get(rule_id, "")
 
 
-def requirement_sort_key(rule_id):
+def requirement_sort_key(rule_id: str) -> tuple[int, str, int, str]:
     """ORG-2 before ORG-10 before DIR-1: REQUIREMENTS.md's order; unknown ids last."""
     group, _, number = rule_id.rpartition("-")
     try:

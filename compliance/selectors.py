@@ -1,19 +1,24 @@
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Model, Q, QuerySet
 from django.utils import timezone
 
-from organisation.models import Unit
+from organisation.models import Person, Unit
 
 from .models import Flag
 from .rules import RULES
 from .sections import requirement_sort_key, section_of
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def open_flags_for(person):
+
+def open_flags_for(person: Person | None) -> QuerySet[Flag]:
     """Open flags the person must act on, newest first, with what the list shows."""
     if person is None:
         return Flag.objects.none()
@@ -25,7 +30,7 @@ def open_flags_for(person):
     )
 
 
-def open_rules_of(model, object_ids):
+def open_rules_of(model: type[Model], object_ids: Iterable[int]) -> dict[int, list[str]]:
     """{object id: [rule ids, sorted]} of the open flags on these objects of `model`;
     objects without an open flag are left out. One query."""
     rows = (
@@ -37,23 +42,28 @@ def open_rules_of(model, object_ids):
         .order_by("object_id", "rule")
         .values_list("object_id", "rule")
     )
-    rules = {}
+    rules: dict[int, list[str]] = {}
     for object_id, rule in rows:
         rules.setdefault(object_id, []).append(rule)
     return rules
 
 
-def open_rules_for(obj):
+def open_rules_for(obj: Model) -> list[str]:
     """[rule ids, sorted] of the open flags on one object."""
     return open_rules_of(type(obj), [obj.pk]).get(obj.pk, [])
 
 
-def open_flags_of_unit(unit):
+def open_flags_of_unit(unit: Unit) -> QuerySet[Flag]:
     """The open flags whose unit is `unit` itself (not the units below), by rule."""
     return Flag.objects.filter(unit=unit, resolved_at__isnull=True).order_by("rule", "pk")
 
 
-def open_flag_counts(*, under=None, units=None, model=None):
+def open_flag_counts(
+    *,
+    under: Unit | None = None,
+    units: Iterable[Unit] | None = None,
+    model: type[Model] | None = None,
+) -> dict[str, int]:
     """{rule id: number of open flags}, in rule id order, of the flags whose unit is
     `under` or below it, or one of `units` (a queryset or list of units), or anywhere
     when neither is given; only flags on objects of `model`, when given. One query."""
@@ -71,11 +81,15 @@ def open_flag_counts(*, under=None, units=None, model=None):
 # How a model's flagged objects are loaded and linked on the dashboard: an app whose
 # objects' names need related rows registers a queryset here (compliance imports no app
 # above organisation, so they come to it).
-_OBJECT_QUERYSETS = {}
-_OBJECT_URLS = {}
+_OBJECT_QUERYSETS: dict[type[Model], Callable[[], QuerySet[Any]]] = {}
+_OBJECT_URLS: dict[type[Model], Callable[[Any], str | None]] = {}
 
 
-def register_flag_objects(model, queryset=None, url=None):
+def register_flag_objects(
+    model: type[Model],
+    queryset: Callable[[], QuerySet[Any]] | None = None,
+    url: Callable[[Any], str | None] | None = None,
+) -> None:
     """`queryset()` loads flagged `model` objects with what their names show; `url(obj)`
     gives the page of one (default: obj.get_absolute_url(), when it has one)."""
     if queryset is not None:
@@ -84,7 +98,7 @@ def register_flag_objects(model, queryset=None, url=None):
         _OBJECT_URLS[model] = url
 
 
-def flag_object_url(obj):
+def flag_object_url(obj: Model | None) -> str:
     """The page of a flagged object, or '' when it has none."""
     if obj is None:
         return ""
@@ -95,7 +109,7 @@ def flag_object_url(obj):
     return get_url() if get_url is not None else ""
 
 
-def _open_flags_under(paths):
+def _open_flags_under(paths: Iterable[str] | None) -> QuerySet[Flag]:
     """Open flags whose unit is at or below one of `paths` (None: everywhere)."""
     flags = Flag.objects.filter(resolved_at__isnull=True)
     if paths is None:
@@ -106,7 +120,7 @@ def _open_flags_under(paths):
     return flags.filter(condition)
 
 
-def flag_figures(paths):
+def flag_figures(paths: Iterable[str] | None) -> list[dict[str, Any]]:
     """One query: per (unit path, rule) the number of open flags and the oldest opening,
     for the units at or below `paths` (None: the whole municipality)."""
     return list(
@@ -124,13 +138,13 @@ class Figure:
     count: int = 0
     oldest: datetime | None = None
 
-    def add(self, count, oldest):
+    def add(self, count: int, oldest: datetime | None) -> None:
         self.count += count
         if oldest is not None and (self.oldest is None or oldest < self.oldest):
             self.oldest = oldest
 
     @property
-    def age_days(self):
+    def age_days(self) -> int | None:
         if self.oldest is None:
             return None
         return (timezone.now() - self.oldest).days
@@ -141,18 +155,18 @@ class RuleFigure(Figure):
     rule_id: str = ""
 
     @property
-    def section(self):
+    def section(self) -> str:
         return section_of(self.rule_id)
 
     @property
-    def title(self):
+    def title(self) -> "StrOrPromise":
         found = RULES.get(self.rule_id)
         return found.title if found else ""
 
 
-def figures_by_rule(rows, path=None):
+def figures_by_rule(rows: Iterable[Mapping[str, Any]], path: str | None = None) -> list[RuleFigure]:
     """Rule figures of the rows at or below `path` (None: all rows), in requirement order."""
-    by_rule = {}
+    by_rule: dict[str, RuleFigure] = {}
     for row in rows:
         if path is None or row["unit__path"].startswith(path):
             figure = by_rule.setdefault(row["rule"], RuleFigure(rule_id=row["rule"]))
@@ -160,7 +174,9 @@ def figures_by_rule(rows, path=None):
     return [by_rule[rule_id] for rule_id in sorted(by_rule, key=requirement_sort_key)]
 
 
-def rolled_up(units, rows):
+def rolled_up(
+    units: Iterable[Unit], rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Unit, Figure, Figure]]:
     """[(unit, Figure, own Figure)] for each unit: the figure counts the flags of the unit
     and of every unit below it (the materialised path); `own` those of the unit alone."""
     result = []
@@ -175,7 +191,7 @@ def rolled_up(units, rows):
     return result
 
 
-def scope_units(scope_paths):
+def scope_units(scope_paths: Iterable[str] | None) -> QuerySet[Unit]:
     """The top units of a dashboard scope (None: every förvaltning), with their managers."""
     units = Unit.objects.select_related("manager").order_by("path")
     if scope_paths is None:
@@ -183,11 +199,11 @@ def scope_units(scope_paths):
     return units.filter(path__in=scope_paths)
 
 
-def child_units(unit):
+def child_units(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(parent=unit).select_related("manager").order_by("name_key")
 
 
-def flags_for_list(paths, rule_id=None):
+def flags_for_list(paths: Iterable[str] | None, rule_id: str | None = None) -> QuerySet[Flag]:
     """Open flags at or below `paths` (None: everywhere), oldest first, with the unit,
     its förvaltning, the responsible person and the flagged object loaded (one query per
     kind of object)."""

@@ -8,13 +8,15 @@ flags at once through resolve_for(). No other module writes a Flag.
 """
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Func, Model, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -35,9 +37,9 @@ class SweepResult:
 
     opened: int = 0
     resolved: int = 0
-    new_flags: tuple = field(default=(), repr=False)
+    new_flags: tuple[Flag, ...] = field(default=(), repr=False)
 
-    def __add__(self, other):
+    def __add__(self, other: "SweepResult") -> "SweepResult":
         return SweepResult(
             self.opened + other.opened,
             self.resolved + other.resolved,
@@ -45,11 +47,11 @@ class SweepResult:
         )
 
     @property
-    def changed(self):
+    def changed(self) -> int:
         return self.opened + self.resolved
 
 
-def _resolve(flags):
+def _resolve(flags: QuerySet[Flag]) -> int:
     """Close the open flags of a queryset; the rows stay, as the record of the breach."""
     return flags.filter(resolved_at__isnull=True).update(resolved_at=timezone.now())
 
@@ -59,7 +61,14 @@ def _resolve(flags):
 INSERT_ATTEMPTS = 3
 
 
-def _unflagged(rule_id, content_type, breaking, open_flags, unit_field, responsible_field):
+def _unflagged(
+    rule_id: str,
+    content_type: ContentType,
+    breaking: QuerySet[Any],
+    open_flags: QuerySet[Flag],
+    unit_field: str,
+    responsible_field: str,
+) -> list[Flag]:
     """Unsaved Flag rows for the breaking objects that have no open flag of the rule."""
     rows = (
         breaking.exclude(pk__in=open_flags.values("object_id"))
@@ -78,7 +87,14 @@ def _unflagged(rule_id, content_type, breaking, open_flags, unit_field, responsi
     ]
 
 
-def _open_new(rule_id, content_type, breaking, open_flags, unit_field, responsible_field):
+def _open_new(
+    rule_id: str,
+    content_type: ContentType,
+    breaking: QuerySet[Any],
+    open_flags: QuerySet[Flag],
+    unit_field: str,
+    responsible_field: str,
+) -> list[Flag]:
     """Insert the missing flags; returns the rows inserted, with their pk."""
     attempt = 1
     while True:
@@ -101,7 +117,14 @@ def _open_new(rule_id, content_type, breaking, open_flags, unit_field, responsib
 
 
 @transaction.atomic
-def raise_or_resolve(*, rule_id, breaking, unit_field, responsible_field, within=None):
+def raise_or_resolve(
+    *,
+    rule_id: str,
+    breaking: QuerySet[Any],
+    unit_field: str,
+    responsible_field: str,
+    within: QuerySet[Any] | None = None,
+) -> SweepResult:
     """Make the open flags of `rule_id` equal the set `breaking` (a queryset).
 
     `unit_field` and `responsible_field` name fields or annotations of `breaking` that
@@ -131,7 +154,7 @@ def raise_or_resolve(*, rule_id, breaking, unit_field, responsible_field, within
     return SweepResult(opened=len(created), resolved=resolved, new_flags=tuple(created))
 
 
-def resolve_for(obj, rules):
+def resolve_for(obj: Model, rules: str | Iterable[str]) -> SweepResult:
     """Close `obj`'s open flags of the rule ids `rules` now, because what broke them was
     put right in the application (a manager explained a cost, a holder listened to a
     box), without waiting for the night's sweep. Closed as raise_or_resolve closes them:
@@ -151,7 +174,7 @@ def resolve_for(obj, rules):
     return SweepResult(resolved=_resolve(flags))
 
 
-def discard_flags_under(unit, *, rules=None):
+def discard_flags_under(unit: Unit, *, rules: Iterable[str] | None = None) -> int:
     """Benchmarks and demo data only: delete (not resolve) the flags, open or not, whose
     unit is `unit` or below it, of the rule ids `rules` (None: every rule), so throwaway
     rows can go. The application never deletes a flag: it is the record of a breach."""
@@ -161,7 +184,7 @@ def discard_flags_under(unit, *, rules=None):
     return flags.delete()[0]
 
 
-def _recipients(flag):
+def _recipients(flag: Flag) -> list[str]:
     person = flag.responsible
     if person is not None and person.email:
         return [person.email]
@@ -169,7 +192,7 @@ def _recipients(flag):
     return [settings.TELEFONI_SERVICE_DESK_EMAIL] if settings.TELEFONI_SERVICE_DESK_EMAIL else []
 
 
-def notify_pending_flags():
+def notify_pending_flags() -> int:
     """E-mail every open flag nobody has been told about yet; each exactly once.
 
     Each flag is claimed under a row lock (skip_locked), so two workers never send the
@@ -205,7 +228,7 @@ def notify_pending_flags():
     return sent
 
 
-def _send_flag_mail(flag, recipients):
+def _send_flag_mail(flag: Flag, recipients: list[str]) -> None:
     rule = get_rule(flag.rule)
     with translation.override(settings.LANGUAGE_CODE):
         context = {
@@ -222,7 +245,7 @@ def _send_flag_mail(flag, recipients):
 # --- The organisation's own rules -------------------------------------------------
 
 
-def _staff_count_subquery():
+def _staff_count_subquery() -> Subquery:
     """People (active) in the outer unit and every unit below it."""
     return Subquery(
         Person.objects.filter(is_active=True, unit__path__startswith=OuterRef("path"))
@@ -232,7 +255,7 @@ def _staff_count_subquery():
     )
 
 
-def org_2_breaking():
+def org_2_breaking() -> QuerySet[Unit]:
     """ORG-2: förvaltningar and larger units (by head-count) without a telesamordnare."""
     has_coordinator = Unit.telesamordnare.through.objects.filter(unit_id=OuterRef("pk"))
     return (
@@ -244,14 +267,14 @@ def org_2_breaking():
     )
 
 
-def org_3_breaking():
+def org_3_breaking() -> QuerySet[Unit]:
     """ORG-3: units without a reserve plan for power outages or a training record."""
     return Unit.objects.annotate(responsible_id=nearest_manager_subquery()).filter(
         Q(reserve_plan="") | Q(staff_trained_on__isnull=True)
     )
 
 
-def sweep_organisation_rules():
+def sweep_organisation_rules() -> SweepResult:
     """The nightly ORG-2 and ORG-3 sweep; returns what it opened and resolved."""
     result = SweepResult()
     for rule_id, breaking in (("ORG-2", org_2_breaking()), ("ORG-3", org_3_breaking())):

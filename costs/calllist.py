@@ -9,7 +9,7 @@ the report names each bad row, column, value and reason in Swedish.
 
 import csv
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import phonenumbers
@@ -105,7 +105,8 @@ def _when(date_text, time_text, period):
     if not date_match:
         return None, ("date", _("Not a date: write it as YYYY-MM-DD, e.g. 2026-10-03."))
     try:
-        day = datetime(*(int(part) for part in date_match.groups())).date()
+        year, month, day_of_month = (int(part) for part in date_match.groups())
+        day = date(year, month, day_of_month)
     except ValueError:
         return None, ("date", _("Not a date: write it as YYYY-MM-DD, e.g. 2026-10-03."))
     if (day.year, day.month) != (period.year, period.month):
@@ -116,7 +117,10 @@ def _when(date_text, time_text, period):
         )
     time_match = TIME.fullmatch(time_text)
     try:
-        clock = time(*(int(part or 0) for part in time_match.groups())) if time_match else None
+        clock = None
+        if time_match:
+            hour, minute, second = (int(part or 0) for part in time_match.groups())
+            clock = time(hour, minute, second)
     except ValueError:
         clock = None
     if clock is None:

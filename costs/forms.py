@@ -1,4 +1,5 @@
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.conf import settings
@@ -107,7 +108,7 @@ class StatementRequestForm(forms.Form):
 
     def __init__(self, *args, subscriptions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subscription"].queryset = subscriptions
+        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = subscriptions
 
     def clean_grounds(self):
         grounds = self.cleaned_data["grounds"].strip()
@@ -154,7 +155,10 @@ class StatementAccessFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All")), *StatementAction.choices]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            ("", _("All")),
+            *StatementAction.choices,
+        ]
 
     def filter(self, accesses):
         if not self.is_valid():

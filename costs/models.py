@@ -132,6 +132,9 @@ class UsageRecord(models.Model):
     )
     explanation = models.TextField(_("explanation"), blank=True)
 
+    # Attached by the cost centre's month page: the rule ids of the record's open flags.
+    open_rules: list[str]
+
     class Meta:
         verbose_name = _("monthly cost")
         verbose_name_plural = _("monthly costs")

@@ -1,6 +1,13 @@
-from django.db.models import Exists, OuterRef, Q, Sum
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.users import AnyUser
 from compliance.selectors import open_rules_of
 from organisation.guideline import guideline
 from organisation.models import CostCentre
@@ -12,11 +19,11 @@ from .choices import CATEGORY_FIELDS
 from .models import StatementAccess, StatementRequest, UsageImport, UsageRecord
 
 
-def cost_centres():
+def cost_centres() -> QuerySet[CostCentre]:
     return CostCentre.objects.select_related("unit", "budget_manager").order_by("code")
 
 
-def cost_centres_with_visible_costs(user):
+def cost_centres_with_visible_costs(user: AnyUser) -> QuerySet[CostCentre]:
     """COST-1: the cost centres whose costs `user` may see (none for most people)."""
     if is_service_desk_or_admin(user):
         return cost_centres()
@@ -32,7 +39,7 @@ def cost_centres_with_visible_costs(user):
     return cost_centres().filter(scope)
 
 
-def import_scope(user):
+def import_scope(user: AnyUser) -> list[int] | None:
     """None (every cost centre) for Tele kundtjänst, else the ids of the uploader's own."""
     if is_service_desk_or_admin(user):
         return None
@@ -42,16 +49,18 @@ def import_scope(user):
     return list(CostCentre.objects.filter(budget_manager=person).values_list("pk", flat=True))
 
 
-def usage_imports(user):
+def usage_imports(user: User) -> QuerySet[UsageImport]:
     imports = UsageImport.objects.select_related("uploaded_by").defer("content")
     return imports if is_service_desk_or_admin(user) else imports.filter(uploaded_by=user)
 
 
-def usage_records():
+def usage_records() -> QuerySet[UsageRecord]:
     return UsageRecord.objects.select_related("subscription", "subscription__holder", "cost_centre")
 
 
-def monthly_totals(cost_centres_qs, *, months=12):
+def monthly_totals(
+    cost_centres_qs: Iterable[CostCentre], *, months: int = 12
+) -> list[dict[str, Any]]:
     """Per month (newest `months`): the cost of each category and the total, summed over
     the given cost centres. One query."""
 
@@ -65,7 +74,7 @@ def monthly_totals(cost_centres_qs, *, months=12):
     return list(reversed(rows))
 
 
-def month_records(cost_centre, period):
+def month_records(cost_centre: CostCentre, period: date) -> QuerySet[UsageRecord]:
     return (
         usage_records()
         .filter(cost_centre=cost_centre, period=period)
@@ -73,12 +82,12 @@ def month_records(cost_centre, period):
     )
 
 
-def open_flag_rules(records):
+def open_flag_rules(records: Iterable[UsageRecord]) -> dict[int, list[str]]:
     """{record pk: ["COST-2", ...]} of the open flags on these records; one query."""
     return open_rules_of(UsageRecord, [record.pk for record in records])
 
 
-def unused_subscriptions(cost_centre):
+def unused_subscriptions(cost_centre: CostCentre) -> QuerySet[Subscription]:
     """SUB-5 cancellation candidates of one cost centre."""
 
     return (
@@ -88,7 +97,7 @@ def unused_subscriptions(cost_centre):
     )
 
 
-def subscription_median(record, months=12):
+def subscription_median(record: UsageRecord, months: int = 12) -> Decimal | None:
     """The median monthly cost of the record's subscription over the 12 months before it."""
     totals = sorted(
         UsageRecord.objects.filter(
@@ -105,7 +114,7 @@ def subscription_median(record, months=12):
     return (totals[middle - 1] + totals[middle]) / 2
 
 
-def private_shares(period):
+def private_shares(period: date) -> QuerySet[UsageRecord, dict[str, Any]]:
     """COST-4: the private share under delad faktura per employee for one month (payroll
     deducts it). One query; phones without a holder (function phones) have no share."""
 
@@ -126,7 +135,7 @@ def private_shares(period):
 # --- COST-3: itemised statements ------------------------------------------------------------
 
 
-def statement_requests(user):
+def statement_requests(user: User) -> QuerySet[StatementRequest]:
     """The requests `user` may see: Tele kundtjänst all, everyone else their own."""
 
     requests = StatementRequest.objects.select_related(
@@ -135,13 +144,13 @@ def statement_requests(user):
     return requests if is_service_desk_or_admin(user) else requests.filter(requested_by=user)
 
 
-def statement_accesses():
+def statement_accesses() -> QuerySet[StatementAccess]:
     return StatementAccess.objects.select_related(
         "statement", "statement__subscription", "statement__cost_centre", "user"
     )
 
 
-def requestable_subscriptions(user):
+def requestable_subscriptions(user: AnyUser) -> QuerySet[Subscription]:
     """The subscriptions of the cost centres `user` is budget-responsible for."""
     person = person_of(user)
     if person is None or Role.BUDGETCHEF not in roles_of(user):
@@ -153,7 +162,9 @@ def requestable_subscriptions(user):
     )
 
 
-def unused_subscription_ids(months=None):
+def unused_subscription_ids(
+    months: int | None = None,
+) -> QuerySet[Subscription, Mapping[str, object]]:
     """SUB-5: active subscriptions with no traffic in the last `months` imported months
     (the guideline's unused_months): cancellation candidates. A queryset of ids, for the budget
     owner's cost page and the annual review."""

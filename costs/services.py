@@ -3,13 +3,16 @@ unused subscriptions (SUB-5). Every sweep is set-based and reports through
 compliance.services.raise_or_resolve."""
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone, translation
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from absence.models import Trip
+from common.history import note_change_reason
 from common.mail import mail_on_commit
 from common.tasks import enqueue_on_commit
 from compliance.services import SweepResult, raise_or_resolve, resolve_for
@@ -35,6 +39,9 @@ from .permissions import (
     can_request_statement,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 log = logging.getLogger(__name__)
 
 # A month is judged against its own normal level only with this much history behind it.
@@ -45,7 +52,7 @@ MIN_HISTORY_MONTHS = 3
 
 
 @transaction.atomic
-def usage_import_create(*, actor, file_name, content):
+def usage_import_create(*, actor: User, file_name: str, content: bytes) -> UsageImport:
     """Store an upload and queue its import (the Celery task runs after commit)."""
     if not can_import_usage(actor):
         raise PermissionDenied
@@ -58,11 +65,11 @@ def usage_import_create(*, actor, file_name, content):
     return usage_import
 
 
-def _set_progress(import_id, **fields):
+def _set_progress(import_id: int, **fields: Any) -> None:
     UsageImport.objects.filter(pk=import_id).update(**fields)
 
 
-def usage_import_run(*, import_id):
+def usage_import_run(*, import_id: int) -> str | None:
     """Validate and load one stored upload, then sweep; returns the status it ended in.
 
     Progress is written outside the load's transaction so the page sees it move.
@@ -118,7 +125,7 @@ EXPLAINED_RULES = ("COST-2", "BAR-1", "COST-5")
 
 
 @transaction.atomic
-def usage_record_explain(*, actor, record, reason):
+def usage_record_explain(*, actor: User, record: UsageRecord, reason: str | None) -> UsageRecord:
     """COST-2: the manager explains a month; its flags close at once."""
     if not can_explain_usage(actor, record):
         raise PermissionDenied
@@ -144,7 +151,7 @@ _LATEST = (
 )
 
 
-def _latest_months():
+def _latest_months() -> QuerySet[UsageRecord]:
     """Each subscription's most recent imported month: the one the rules judge. A flag on
     an older month resolves once a newer month is imported (it is then no longer latest)."""
     return UsageRecord.objects.filter(
@@ -157,7 +164,7 @@ def _latest_months():
     )
 
 
-def deviating_record_ids():
+def deviating_record_ids() -> RawSQL:
     """COST-2: the latest month is more than the guideline's deviation factor times the
     median of the subscription's previous 12 months and above its minimum amount.
 
@@ -186,23 +193,23 @@ def deviating_record_ids():
     )
 
 
-def _with_owner(records):
+def _with_owner(records: QuerySet[UsageRecord]) -> QuerySet[UsageRecord]:
     return records.annotate(
         flag_unit_id=F("cost_centre__unit_id"),
         flag_responsible_id=F("cost_centre__budget_manager_id"),
     )
 
 
-def cost_2_breaking():
+def cost_2_breaking() -> QuerySet[UsageRecord]:
     return _with_owner(UsageRecord.objects.filter(pk__in=deviating_record_ids()))
 
 
-def bar_1_breaking():
+def bar_1_breaking() -> QuerySet[UsageRecord]:
     """Premium-rate and directory-enquiry costs: barred by default (BAR-1), so any is odd."""
     return _with_owner(_latest_months().filter(Q(premium__gt=0) | Q(directory__gt=0)))
 
 
-def cost_5_breaking():
+def cost_5_breaking() -> QuerySet[UsageRecord]:
     """COST-5 / ABS-6: roaming or data abroad in a month with no registered trip."""
     trip = Trip.objects.annotate(
         first_month=ExtractYear("starts_on") * 12 + ExtractMonth("starts_on") - 1,
@@ -215,14 +222,14 @@ def cost_5_breaking():
     return _with_owner(_latest_months().filter(roaming__gt=0).filter(~Exists(trip)))
 
 
-def sub_5_breaking():
+def sub_5_breaking() -> QuerySet[Subscription]:
     return Subscription.objects.filter(pk__in=selectors.unused_subscription_ids()).annotate(
         flag_unit_id=F("cost_centre__unit_id"),
         flag_responsible_id=F("cost_centre__budget_manager_id"),
     )
 
 
-def sweep_costs():
+def sweep_costs() -> SweepResult:
     """After every import and nightly: COST-2, BAR-1 (premium/directory), COST-5, SUB-5."""
     result = SweepResult()
     for rule_id, breaking in (
@@ -243,13 +250,19 @@ def sweep_costs():
 # --- COST-3: itemised statements (specificerat utdrag) -----------------------------------
 
 
-def _requester_email(statement):
+def _requester_email(statement: StatementRequest) -> str:
     user = statement.requested_by
     person = getattr(user, "person", None)
     return user.email or (person.email if person is not None else "")
 
 
-def _statement_mail(statement, addresses, subject_msgid, body_msgid, **extra):
+def _statement_mail(
+    statement: StatementRequest,
+    addresses: Iterable[str],
+    subject_msgid: "StrOrPromise",
+    body_msgid: "StrOrPromise",
+    **extra: object,
+) -> None:
     """subject_msgid and body_msgid are gettext_lazy strings, rendered in the site's language."""
 
     with translation.override(settings.LANGUAGE_CODE):
@@ -263,18 +276,20 @@ def _statement_mail(statement, addresses, subject_msgid, body_msgid, **extra):
     mail_on_commit(addresses, subject, body)
 
 
-def _month_start(period):
+def _month_start(period: date) -> date:
     return period.replace(day=1)
 
 
 @transaction.atomic
-def statement_request_create(*, actor, subscription, period, grounds):
+def statement_request_create(
+    *, actor: User, subscription: Subscription, period: date, grounds: str | None
+) -> StatementRequest:
     """COST-3: the budget-responsible manager asks for an itemised statement of one of
     their cost centre's subscriptions for one month, stating the special grounds."""
     if not can_request_statement(actor, subscription.cost_centre):
         raise PermissionDenied
     grounds = (grounds or "").strip()
-    errors = {}
+    errors: dict[str, str] = {}
     if not grounds:
         errors["grounds"] = _(
             "State the special grounds: an itemised statement is given only on special grounds."
@@ -291,7 +306,7 @@ def statement_request_create(*, actor, subscription, period, grounds):
         grounds=grounds,
         requested_by=actor,
     )
-    statement._change_reason = grounds[:100]
+    note_change_reason(statement, grounds[:100])
     statement.save()
     _statement_mail(
         statement,
@@ -305,7 +320,7 @@ def statement_request_create(*, actor, subscription, period, grounds):
     return statement
 
 
-def _pending_for_update(statement):
+def _pending_for_update(statement: StatementRequest) -> StatementRequest:
     locked = StatementRequest.objects.select_for_update().get(pk=statement.pk)
     if locked.status != StatementStatus.PENDING:
         raise ValidationError(_("The request has already been decided."), code="decided")
@@ -313,7 +328,9 @@ def _pending_for_update(statement):
 
 
 @transaction.atomic
-def statement_approve(*, actor, statement, file_name, content):
+def statement_approve(
+    *, actor: User, statement: StatementRequest, file_name: str, content: bytes
+) -> StatementRequest:
     """Tele kundtjänst approves and attaches the operator's call list for the month: a
     CSV (imported as call detail rows, the whole file checked first) or the operator's
     PDF. The requester is e-mailed."""
@@ -324,7 +341,7 @@ def statement_approve(*, actor, statement, file_name, content):
     if is_pdf(content):
         statement.operator_pdf = content
         statement.operator_pdf_name = file_name[:255]
-        calls = []
+        calls: list[dict[str, Any]] = []
     else:
         calls = parse_call_list(content, statement.period)  # ImportRejected: nothing saved
     CallDetail.objects.bulk_create(
@@ -336,7 +353,7 @@ def statement_approve(*, actor, statement, file_name, content):
     statement.decided_at = now
     statement.content_imported_at = now
     statement.call_count = len(calls)
-    statement._change_reason = _("Approved")
+    note_change_reason(statement, _("Approved"))
     statement.save()
     _statement_mail(
         statement,
@@ -352,7 +369,9 @@ def statement_approve(*, actor, statement, file_name, content):
 
 
 @transaction.atomic
-def statement_refuse(*, actor, statement, reason):
+def statement_refuse(
+    *, actor: User, statement: StatementRequest, reason: str | None
+) -> StatementRequest:
     """Tele kundtjänst refuses, with a reason the requester is e-mailed."""
 
     if not can_decide_statement(actor):
@@ -365,7 +384,7 @@ def statement_refuse(*, actor, statement, reason):
     statement.decided_by = actor
     statement.decided_at = timezone.now()
     statement.refusal_reason = reason
-    statement._change_reason = reason[:100]
+    note_change_reason(statement, reason[:100])
     statement.save()
     _statement_mail(
         statement,
@@ -377,7 +396,9 @@ def statement_refuse(*, actor, statement, reason):
     return statement
 
 
-def statement_log_access(*, actor, statement, action, ip_address=None):
+def statement_log_access(
+    *, actor: User, statement: StatementRequest, action: str, ip_address: str | None = None
+) -> StatementAccess:
     """COST-3: every view and download of a statement's content is logged (append-only)."""
 
     return StatementAccess.objects.create(
@@ -386,7 +407,7 @@ def statement_log_access(*, actor, statement, action, ip_address=None):
 
 
 @transaction.atomic
-def purge_call_details(*, now=None):
+def purge_call_details(*, now: datetime | None = None) -> int:
     """COST-3: delete the call detail of statements imported more than the guideline's
     `call_detail_retention_days` ago (rows and the operator's PDF), set-based. Returns how
     many statements were purged; a second run purges nothing."""

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class CatalogueItemForm(ServiceForm, forms.ModelForm):
         localized_fields = ["price"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
-    def save(self, *, actor):
+    def save(self, *, actor):  # type: ignore[override]  # through a service (STYLE.md)
         return self._call(services.catalogue_item_save, actor=actor, item=self.instance)
 
 
@@ -74,26 +76,30 @@ class OrderForm(ServiceForm, forms.Form):
     def __init__(self, *args, forvaltningar, **kwargs):
         super().__init__(*args, **kwargs)
         in_scope = {"forvaltning_id__in": forvaltningar}
-        self.fields["unit"].queryset = Unit.objects.filter(**in_scope).order_by("path")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
+            **in_scope
+        ).order_by("path")
         self.fields["unit"].error_messages["invalid_choice"] = _(
             "You can only order for your own förvaltning."
         )
-        self.fields["cost_centre"].queryset = CostCentre.objects.filter(
+        cast(
+            forms.ModelChoiceField, self.fields["cost_centre"]
+        ).queryset = CostCentre.objects.filter(
             unit__forvaltning_id__in=forvaltningar, is_active=True
         ).order_by("code")
-        self.fields["item"].queryset = CatalogueItem.objects.filter(is_orderable=True).order_by(
-            "kind", "name"
-        )
+        cast(forms.ModelChoiceField, self.fields["item"]).queryset = CatalogueItem.objects.filter(
+            is_orderable=True
+        ).order_by("kind", "name")
         self.fields["item"].error_messages["invalid_choice"] = _(
             "This item can no longer be ordered."
         )
-        self.fields["holder"].queryset = Person.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["holder"]).queryset = Person.objects.filter(
             unit__forvaltning_id__in=forvaltningar, is_active=True, protected_identity=False
         ).select_related("unit")
         self.fields["holder"].error_messages["invalid_choice"] = _(
             "Choose a person in your own förvaltning."
         )
-        self.fields["device"].queryset = Device.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["device"]).queryset = Device.objects.filter(
             unit__forvaltning_id__in=forvaltningar
         ).select_related("model")
 
@@ -181,20 +187,26 @@ class DeviceForm(ServiceForm, forms.ModelForm):
 
     def __init__(self, *args, forvaltning, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["model"].queryset = CatalogueItem.objects.filter(kind=ItemKind.PHONE)
-        self.fields["unit"].queryset = Unit.objects.filter(forvaltning=forvaltning).order_by("path")
-        self.fields["holder"].queryset = Person.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["model"]).queryset = CatalogueItem.objects.filter(
+            kind=ItemKind.PHONE
+        )
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
+            forvaltning=forvaltning
+        ).order_by("path")
+        cast(forms.ModelChoiceField, self.fields["holder"]).queryset = Person.objects.filter(
             unit__forvaltning=forvaltning, is_active=True
         ).select_related("unit")
-        self.fields["subscription"].queryset = Subscription.objects.filter(
-            unit__forvaltning=forvaltning
-        ).exclude(status=Status.CANCELLED)
+        cast(
+            forms.ModelChoiceField, self.fields["subscription"]
+        ).queryset = Subscription.objects.filter(unit__forvaltning=forvaltning).exclude(
+            status=Status.CANCELLED
+        )
         if self.instance.pk:
             del self.fields["cost_centre"]
         else:
-            self.fields["cost_centre"].queryset = CostCentre.objects.filter(
-                unit__forvaltning=forvaltning
-            )
+            cast(
+                forms.ModelChoiceField, self.fields["cost_centre"]
+            ).queryset = CostCentre.objects.filter(unit__forvaltning=forvaltning)
 
     def clean_imei(self):
         return self.cleaned_data["imei"] or None
@@ -203,7 +215,7 @@ class DeviceForm(ServiceForm, forms.ModelForm):
         # The service validates and saves; the form only collects the values.
         pass
 
-    def save(self, *, actor):
+    def save(self, *, actor):  # type: ignore[override]  # through a service (STYLE.md)
         data = {name: self.cleaned_data[name] for name in self.fields}
         if self.instance.pk:
             return self._call(services.device_update, actor=actor, device=self.instance, **data)
@@ -224,7 +236,9 @@ class CostCentreChangeForm(ServiceForm, forms.Form):
     def __init__(self, *args, device, **kwargs):
         self.device = device
         super().__init__(*args, **kwargs)
-        self.fields["cost_centre"].queryset = CostCentre.objects.filter(
+        cast(
+            forms.ModelChoiceField, self.fields["cost_centre"]
+        ).queryset = CostCentre.objects.filter(
             unit__forvaltning_id=device.unit.forvaltning_id, is_active=True
         ).exclude(pk=device.cost_centre_id)
 
@@ -273,7 +287,7 @@ class LossReportForm(ServiceForm, forms.ModelForm):
     def _post_clean(self):
         pass
 
-    def save(self, *, actor):
+    def save(self, *, actor):  # type: ignore[override]  # through a service (STYLE.md)
         return self._call(
             services.loss_report_create, actor=actor, device=self.device, **self.cleaned_data
         )

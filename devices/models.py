@@ -135,6 +135,9 @@ class SimCard(models.Model):
     # PIN and PUK stay out of the history tables: they are read only through the logged view.
     history = HistoricalRecords(excluded_fields=["pin", "puk"])
 
+    # Attached by the device page: whether the viewer may see the PIN and PUK (DEV-5).
+    can_view_pin: bool
+
     class Meta:
         verbose_name = _("SIM card")
         verbose_name_plural = _("SIM cards")

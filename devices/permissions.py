@@ -1,8 +1,12 @@
 """Who may do what with the catalogue, orders, devices, SIM cards, loss reports, call
 barring and delad faktura. Pure predicates on top of organisation.permissions."""
 
+from typing import Literal
+
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.users import AnyUser
 from organisation.choices import PersonKind
+from organisation.models import Unit
 from organisation.permissions import (
     is_budget_manager_of,
     is_forvaltningschef_of,
@@ -11,39 +15,41 @@ from organisation.permissions import (
     person_of,
 )
 from subscriptions.choices import Kind
+from subscriptions.models import Subscription
 
 from .choices import OrderKind, OrderStatus, SplitInvoiceStatus
+from .models import Device, LossReport, Order, SimCard, SplitInvoice
 
 # --- catalogue (DEV-1) -------------------------------------------------------------------
 
 
-def can_edit_catalogue(user):
+def can_edit_catalogue(user: AnyUser) -> bool:
     return is_service_desk_or_admin(user)
 
 
 # --- orders (DEV-2, SUB-2, SUB-3) --------------------------------------------------------
 
 
-def can_order(user):
+def can_order(user: AnyUser) -> bool:
     """Only a telesamordnare orders (for their own förvaltning: the form offers only its
     units, and the service refuses others)."""
     return Role.TELESAMORDNARE in roles_of(user)
 
 
-def approval_by(order):
+def approval_by(order: Order) -> Literal["ksordforande", "manager"] | None:
     """Who must approve an order before it goes to Tele kundtjänst: "ksordforande" for an
     elected official's subscription (SUB-3), "manager" (the enhetschef) for a MEX or
     mobile subscription (SUB-2), else None."""
     if order.kind != OrderKind.SUBSCRIPTION:
         return None
-    if order.holder_id and order.holder.kind == PersonKind.ELECTED:
+    if order.holder is not None and order.holder.kind == PersonKind.ELECTED:
         return "ksordforande"
     if order.subscription_kind in (Kind.MEX, Kind.MOBILE):
         return "manager"
     return None
 
 
-def _is_approver(user, order):
+def _is_approver(user: AnyUser, order: Order) -> bool:
     by = approval_by(order)
     if by == "ksordforande":
         return Role.KSORDFORANDE in roles_of(user)
@@ -52,7 +58,7 @@ def _is_approver(user, order):
     return False
 
 
-def can_view_order(user, order):
+def can_view_order(user: AnyUser, order: Order) -> bool:
     return (
         is_service_desk_or_admin(user)
         or is_telesamordnare_of(user, order.forvaltning)
@@ -61,23 +67,23 @@ def can_view_order(user, order):
     )
 
 
-def can_submit_order(user, order):
+def can_submit_order(user: AnyUser, order: Order) -> bool:
     return order.status == OrderStatus.DRAFT and is_telesamordnare_of(user, order.forvaltning)
 
 
-def can_send_order(user, order):
+def can_send_order(user: AnyUser, order: Order) -> bool:
     return order.status == OrderStatus.APPROVED and is_telesamordnare_of(user, order.forvaltning)
 
 
-def can_approve_order(user, order):
+def can_approve_order(user: AnyUser, order: Order) -> bool:
     return order.status == OrderStatus.AWAITING_APPROVAL and _is_approver(user, order)
 
 
-def can_deliver_order(user, order):
+def can_deliver_order(user: AnyUser, order: Order) -> bool:
     return order.status == OrderStatus.SENT and is_service_desk_or_admin(user)
 
 
-def can_reject_order(user, order):
+def can_reject_order(user: AnyUser, order: Order) -> bool:
     """The approver while it awaits approval; Tele kundtjänst once it is sent."""
     return can_approve_order(user, order) or can_deliver_order(user, order)
 
@@ -85,7 +91,7 @@ def can_reject_order(user, order):
 # --- inventory (DEV-3, DEV-4, DEV-5, SUB-4) ----------------------------------------------
 
 
-def can_view_inventory(user, forvaltning):
+def can_view_inventory(user: AnyUser, forvaltning: Unit) -> bool:
     return (
         is_service_desk_or_admin(user)
         or is_telesamordnare_of(user, forvaltning)
@@ -93,13 +99,13 @@ def can_view_inventory(user, forvaltning):
     )
 
 
-def can_edit_device(user, device_or_unit):
+def can_edit_device(user: AnyUser, device_or_unit: Device | Unit) -> bool:
     """Tele kundtjänst, and the telesamordnare of the device's (or unit's) förvaltning."""
-    unit = getattr(device_or_unit, "unit", device_or_unit)
+    unit = device_or_unit.unit if isinstance(device_or_unit, Device) else device_or_unit
     return is_service_desk_or_admin(user) or is_telesamordnare_of(user, unit)
 
 
-def _holds(user, device):
+def _holds(user: AnyUser, device: Device) -> bool:
     own = person_of(user)
     if own is None:
         return False
@@ -109,7 +115,7 @@ def _holds(user, device):
     return subscription is not None and subscription.holder_id == own.pk
 
 
-def can_view_device(user, device):
+def can_view_device(user: AnyUser, device: Device) -> bool:
     return (
         can_edit_device(user, device)
         or _holds(user, device)
@@ -118,16 +124,16 @@ def can_view_device(user, device):
     )
 
 
-def can_request_cost_centre_change(user, device):
+def can_request_cost_centre_change(user: AnyUser, device: Device) -> bool:
     """DEV-4: the telesamordnare reports it to Tele kundtjänst."""
     return is_telesamordnare_of(user, device.unit)
 
 
-def can_add_sim(user):
+def can_add_sim(user: AnyUser) -> bool:
     return is_service_desk_or_admin(user)
 
 
-def can_view_pin(user, sim):
+def can_view_pin(user: AnyUser, sim: SimCard) -> bool:
     """DEV-5: only Tele kundtjänst and the subscription's holder."""
     own = person_of(user)
     return is_service_desk_or_admin(user) or (
@@ -135,19 +141,19 @@ def can_view_pin(user, sim):
     )
 
 
-def can_report_loss(user, device):
+def can_report_loss(user: AnyUser, device: Device) -> bool:
     """SUB-7: the holder or the telesamordnare (Tele kundtjänst takes reports by phone)."""
     return _holds(user, device) or can_edit_device(user, device)
 
 
-def can_view_loss_report(user, report):
+def can_view_loss_report(user: AnyUser, report: LossReport) -> bool:
     return can_report_loss(user, report.device) or report.reported_by_id == user.pk
 
 
 # --- subscriptions: barring (BAR-2) and delad faktura (SUB-6) ----------------------------
 
 
-def can_change_barring(user, subscription):
+def can_change_barring(user: AnyUser, subscription: Subscription) -> bool:
     """BAR-2: only the cost centre's budget-responsible manager or the förvaltning's
     telesamordnare."""
     return is_budget_manager_of(user, subscription.cost_centre) or is_telesamordnare_of(
@@ -155,12 +161,12 @@ def can_change_barring(user, subscription):
     )
 
 
-def _is_holder(user, subscription):
+def _is_holder(user: AnyUser, subscription: Subscription) -> bool:
     own = person_of(user)
     return own is not None and subscription.holder_id == own.pk
 
 
-def can_view_subscription(user, subscription):
+def can_view_subscription(user: AnyUser, subscription: Subscription) -> bool:
     return (
         can_change_barring(user, subscription)
         or _is_holder(user, subscription)
@@ -169,18 +175,18 @@ def can_view_subscription(user, subscription):
     )
 
 
-def can_request_split_invoice(user, subscription):
+def can_request_split_invoice(user: AnyUser, subscription: Subscription) -> bool:
     """SUB-6: the holder of a mobile (or MEX) phone."""
     return _is_holder(user, subscription) and subscription.kind in (Kind.MOBILE, Kind.MEX)
 
 
-def _is_responsible_manager(user, subscription):
+def _is_responsible_manager(user: AnyUser, subscription: Subscription) -> bool:
     return is_manager_of_unit(user, subscription.unit) or is_budget_manager_of(
         user, subscription.cost_centre
     )
 
 
-def can_view_split_invoice(user, split):
+def can_view_split_invoice(user: AnyUser, split: SplitInvoice) -> bool:
     subscription = split.subscription
     return (
         _is_holder(user, subscription)
@@ -189,15 +195,15 @@ def can_view_split_invoice(user, split):
     )
 
 
-def can_consent_split_invoice(user, split):
+def can_consent_split_invoice(user: AnyUser, split: SplitInvoice) -> bool:
     return split.status == SplitInvoiceStatus.REQUESTED and _is_responsible_manager(
         user, split.subscription
     )
 
 
-def can_activate_split_invoice(user, split):
+def can_activate_split_invoice(user: AnyUser, split: SplitInvoice) -> bool:
     return split.status == SplitInvoiceStatus.CONSENTED and is_service_desk_or_admin(user)
 
 
-def can_end_split_invoice(user, split):
+def can_end_split_invoice(user: AnyUser, split: SplitInvoice) -> bool:
     return split.status != SplitInvoiceStatus.ENDED and is_service_desk_or_admin(user)

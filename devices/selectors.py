@@ -2,10 +2,12 @@
 queries."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.users import AnyUser
 from organisation.choices import PersonKind
+from organisation.models import Person, Unit
 from organisation.permissions import person_of
 from subscriptions.choices import FUNCTION_KINDS, Kind, RequestKind, RequestStatus, Status
 from subscriptions.models import ChangeRequest, Subscription
@@ -14,21 +16,21 @@ from .choices import OrderKind, OrderStatus
 from .models import CatalogueItem, Device, LossReport, Order, SimCard, SplitInvoice
 
 
-def catalogue():
+def catalogue() -> QuerySet[CatalogueItem]:
     return CatalogueItem.objects.order_by("kind", "name")
 
 
-def orderable_items(kind):
+def orderable_items(kind: str) -> QuerySet[CatalogueItem]:
     return CatalogueItem.objects.filter(kind=kind, is_orderable=True).order_by("name")
 
 
-def _orders():
+def _orders() -> QuerySet[Order]:
     return Order.objects.select_related(
         "unit", "forvaltning", "cost_centre", "item", "holder", "ordered_by__person"
     )
 
 
-def order_for_page(pk):
+def order_for_page(pk: int) -> Order:
     return (
         _orders()
         .select_related("holder__unit", "device__model", "created_device", "created_subscription")
@@ -36,7 +38,7 @@ def order_for_page(pk):
     )
 
 
-def visible_orders(user):
+def visible_orders(user: AnyUser) -> QuerySet[Order]:
     """Orders a user may see: Tele kundtjänst all; a telesamordnare their förvaltning's;
     an approver those awaiting them (the enhetschef: their units'; KS ordförande:
     elected officials')."""
@@ -66,7 +68,7 @@ def visible_orders(user):
     return queryset.filter(condition)
 
 
-def inventory(forvaltning):
+def inventory(forvaltning: Unit) -> QuerySet[Device]:
     """DEV-3: the devices of a förvaltning, in unit order."""
     return (
         Device.objects.filter(unit__forvaltning=forvaltning)
@@ -75,23 +77,23 @@ def inventory(forvaltning):
     )
 
 
-def device_for_page(pk):
+def device_for_page(pk: int) -> Device:
     return Device.objects.select_related(
         "model", "holder", "unit", "unit__forvaltning", "cost_centre", "subscription"
     ).get(pk=pk)
 
 
-def device_sims(device):
+def device_sims(device: Device) -> QuerySet[SimCard]:
     return SimCard.objects.filter(device=device).select_related("subscription")
 
 
-def sim_for_page(pk):
+def sim_for_page(pk: int) -> SimCard:
     return SimCard.objects.select_related(
         "subscription__holder", "subscription__unit", "device__model"
     ).get(pk=pk)
 
 
-def function_phones(forvaltning):
+def function_phones(forvaltning: Unit) -> QuerySet[Subscription]:
     """SUB-4: active function and group phones of a förvaltning, for labels."""
     return (
         Subscription.objects.filter(unit__forvaltning=forvaltning, kind__in=FUNCTION_KINDS)
@@ -101,7 +103,7 @@ def function_phones(forvaltning):
     )
 
 
-def loss_report_for_page(pk):
+def loss_report_for_page(pk: int) -> LossReport:
     return LossReport.objects.select_related(
         "device__model",
         "device__unit__forvaltning",
@@ -113,11 +115,11 @@ def loss_report_for_page(pk):
     ).get(pk=pk)
 
 
-def subscription_for_page(pk):
+def subscription_for_page(pk: int) -> Subscription:
     return Subscription.objects.select_related("holder", "unit", "cost_centre").get(pk=pk)
 
 
-def barring_requests(subscription):
+def barring_requests(subscription: Subscription) -> QuerySet[ChangeRequest]:
     """BAR-2: the barring changes asked for on a subscription, newest first, with who
     and why; applied ones are the barring's history."""
     return (
@@ -131,11 +133,11 @@ def barring_requests(subscription):
     )
 
 
-def pending_barring_request(subscription):
+def pending_barring_request(subscription: Subscription) -> ChangeRequest | None:
     return barring_requests(subscription).filter(status=RequestStatus.PENDING).first()
 
 
-def my_devices(person):
+def my_devices(person: Person) -> QuerySet[Device]:
     return (
         Device.objects.filter(Q(holder=person) | Q(subscription__holder=person))
         .select_related("model", "subscription", "unit")
@@ -143,7 +145,7 @@ def my_devices(person):
     )
 
 
-def my_subscriptions(person):
+def my_subscriptions(person: Person) -> QuerySet[Subscription]:
     return (
         Subscription.objects.filter(holder=person)
         .exclude(status=Status.CANCELLED)
@@ -152,7 +154,7 @@ def my_subscriptions(person):
     )
 
 
-def split_invoice_for_page(pk):
+def split_invoice_for_page(pk: int) -> SplitInvoice:
     return SplitInvoice.objects.select_related(
         "subscription__holder",
         "subscription__unit",
@@ -164,5 +166,5 @@ def split_invoice_for_page(pk):
     ).get(pk=pk)
 
 
-def split_invoices(subscription):
+def split_invoices(subscription: Subscription) -> QuerySet[SplitInvoice]:
     return SplitInvoice.objects.filter(subscription=subscription).order_by("-requested_at")

@@ -1,26 +1,33 @@
 """State changes of the catalogue, orders, inventory, SIM cards, loss reports, call
 barring and delad faktura. Every function records who acted (simple-history)."""
 
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, F, When
+from django.db.models import BigIntegerField, Case, F, QuerySet, When
 from django.dispatch import receiver
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.history import save_with_history
+from common.history import note_history, save_with_history
 from common.mail import mail_on_commit
 from common.roles import Role
+from common.users import Actor
 from compliance.selectors import register_flag_objects
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.leavers import person_left
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 from organisation.numbers import parse_number
 from organisation.permissions import is_telesamordnare_of
 from subscriptions import services as subscription_services
 from subscriptions.choices import Kind, RequestKind, Status
+from subscriptions.models import ChangeRequest, Subscription
 
 from .choices import (
     BLOCKING_LOSSES,
@@ -32,6 +39,7 @@ from .choices import (
     SplitInvoiceStatus,
 )
 from .models import (
+    CatalogueItem,
     Device,
     LossReport,
     Order,
@@ -41,11 +49,14 @@ from .models import (
 )
 from .permissions import approval_by
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # BAR-2: the categories a barring change may open or close.
 BARRING_FIELDS = ("open_international", "open_premium", "open_directory_enquiry")
 
 
-def _address(user_or_person):
+def _address(user_or_person: User | Person | None) -> str:
     if user_or_person is None:
         return ""
     email = getattr(user_or_person, "email", "")
@@ -55,7 +66,7 @@ def _address(user_or_person):
     return getattr(person, "email", "") if person is not None else ""
 
 
-def _link(obj):
+def _link(obj: Order | LossReport | SplitInvoice) -> str:
     return settings.TELEFONI_SITE_URL + obj.get_absolute_url()
 
 
@@ -63,7 +74,7 @@ def _link(obj):
 
 
 @transaction.atomic
-def catalogue_item_save(*, actor, item):
+def catalogue_item_save(*, actor: Actor, item: CatalogueItem) -> CatalogueItem:
     """Create or update a catalogue item (Tele kundtjänst)."""
     created = item.pk is None
     item.full_clean()
@@ -77,7 +88,7 @@ def catalogue_item_save(*, actor, item):
 # --- orders (DEV-2, SUB-2, SUB-3) --------------------------------------------------------
 
 
-def _check_orderable(item):
+def _check_orderable(item: CatalogueItem | None) -> None:
     if item is not None and not item.is_orderable:
         raise ValidationError(
             {"item": _("“%(item)s” can no longer be ordered.") % {"item": item.name}}
@@ -85,26 +96,30 @@ def _check_orderable(item):
 
 
 @transaction.atomic
-def order_create(*, actor, unit, cost_centre, kind, **fields):
+def order_create(
+    *, actor: User, unit: Unit, cost_centre: CostCentre, kind: str, **fields: Any
+) -> Order:
     """A draft order of a telesamordnare for a unit of their own förvaltning."""
     if not is_telesamordnare_of(actor, unit):
         raise ValidationError(
             {"unit": _("You can only order for your own förvaltning.")}, code="forvaltning"
         )
+    forvaltning_id = unit.forvaltning_id
+    assert forvaltning_id is not None  # a saved unit always has its förvaltning
     order = Order(
         ordered_by=actor,
         unit=unit,
-        forvaltning_id=unit.forvaltning_id,
+        forvaltning_id=forvaltning_id,
         cost_centre=cost_centre,
         kind=kind,
         **fields,
     )
-    errors = {}
+    errors: dict[str, str] = {}
     if cost_centre.unit.forvaltning_id != unit.forvaltning_id:
         errors["cost_centre"] = _("Choose a cost centre of your own förvaltning.")
-    if order.holder_id and order.holder.unit.forvaltning_id != unit.forvaltning_id:
+    if order.holder is not None and order.holder.unit.forvaltning_id != unit.forvaltning_id:
         errors["holder"] = _("Choose a person in your own förvaltning.")
-    if order.item_id:
+    if order.item is not None:
         expected = ItemKind.ACCESSORY if kind == OrderKind.ACCESSORY else ItemKind.PHONE
         if order.item.kind != expected:
             errors["item"] = _("Choose an item of the right kind from the catalogue.")
@@ -128,7 +143,7 @@ def order_create(*, actor, unit, cost_centre, kind, **fields):
             )
     if kind == OrderKind.FAULT and not order.description.strip():
         errors["description"] = _("Describe the fault.")
-    if order.device_id and order.device.unit.forvaltning_id != unit.forvaltning_id:
+    if order.device is not None and order.device.unit.forvaltning_id != unit.forvaltning_id:
         errors["device"] = _("Choose a device of your own förvaltning.")
     if errors:
         raise ValidationError(errors)
@@ -136,7 +151,7 @@ def order_create(*, actor, unit, cost_centre, kind, **fields):
     return save_with_history(order, actor=actor, reason=_("Order created"))
 
 
-def _locked(order, *, expected):
+def _locked(order: Order, *, expected: Sequence[str]) -> Order:
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.status not in expected:
         raise ValidationError(
@@ -146,7 +161,7 @@ def _locked(order, *, expected):
     return locked
 
 
-def _approver_addresses(order):
+def _approver_addresses(order: Order) -> list[str]:
     by = approval_by(order)
     if by == "ksordforande":
         return list(
@@ -161,11 +176,11 @@ def _approver_addresses(order):
             .order_by("-depth")
             .first()
         )
-        return [unit.manager.email] if unit else []
+        return [unit.manager.email] if unit and unit.manager else []
     return []
 
 
-def _mail_order(order, addresses, subject):
+def _mail_order(order: Order, addresses: Iterable[str], subject: "StrOrPromise") -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject_text = str(subject) % {"pk": order.pk}
         body = _(
@@ -183,7 +198,7 @@ def _mail_order(order, addresses, subject):
 
 
 @transaction.atomic
-def order_submit(*, actor, order):
+def order_submit(*, actor: Actor, order: Order) -> Order:
     """Draft -> awaiting approval (MEX/mobile: the enhetschef; an elected official: the KS
     ordförande), or straight to Tele kundtjänst when no approval is needed."""
     order = _locked(order, expected=[OrderStatus.DRAFT])
@@ -205,16 +220,15 @@ def order_submit(*, actor, order):
 
 
 @transaction.atomic
-def order_delete(*, actor, order):
+def order_delete(*, actor: Actor, order: Order) -> None:
     """A telesamordnare throws away their draft; history keeps who deleted it."""
     order = _locked(order, expected=[OrderStatus.DRAFT])
-    order._history_user = actor
-    order._change_reason = _("Draft deleted")
+    note_history(order, actor=actor, reason=_("Draft deleted"))
     order.delete()
 
 
 @transaction.atomic
-def order_approve(*, actor, order):
+def order_approve(*, actor: Actor, order: Order) -> Order:
     order = _locked(order, expected=[OrderStatus.AWAITING_APPROVAL])
     order.status = OrderStatus.APPROVED
     order.approved_by = actor
@@ -229,7 +243,7 @@ def order_approve(*, actor, order):
 
 
 @transaction.atomic
-def order_send(*, actor, order):
+def order_send(*, actor: Actor, order: Order) -> Order:
     order = _locked(order, expected=[OrderStatus.APPROVED])
     _check_orderable(order.item)
     order.status = OrderStatus.SENT
@@ -240,7 +254,7 @@ def order_send(*, actor, order):
 
 
 @transaction.atomic
-def order_reject(*, actor, order, reason):
+def order_reject(*, actor: Actor, order: Order, reason: str | None) -> Order:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the order is rejected.")})
@@ -253,9 +267,9 @@ def order_reject(*, actor, order, reason):
     return order
 
 
-def _delivers_device(order):
+def _delivers_device(order: Order) -> bool:
     return (
-        order.item_id is not None
+        order.item is not None
         and order.item.kind == ItemKind.PHONE
         and order.kind
         in (
@@ -268,17 +282,17 @@ def _delivers_device(order):
 @transaction.atomic
 def order_deliver(
     *,
-    actor,
-    order,
-    number="",
-    extension="",
-    imei="",
-    serial_number="",
-    theft_mark="",
-    iccid="",
-    pin="",
-    puk="",
-):
+    actor: Actor,
+    order: Order,
+    number: str = "",
+    extension: str | None = "",
+    imei: str = "",
+    serial_number: str = "",
+    theft_mark: str = "",
+    iccid: str = "",
+    pin: str = "",
+    puk: str = "",
+) -> Order:
     """Tele kundtjänst delivers a sent order. A subscription order creates the
     subscription (with the number Tele kundtjänst gives it); an order with a phone creates
     the device; a SIM card is recorded when its ICCID is given. Everything is tied to the
@@ -355,12 +369,12 @@ def order_deliver(
 
 
 @transaction.atomic
-def device_create(*, actor, reason=None, **fields):
+def device_create(*, actor: Actor, reason: str | None = None, **fields: Any) -> Device:
     device = Device(**fields)
     return _device_save(device, actor=actor, reason=reason or _("Device added"))
 
 
-def _device_save(device, *, actor, reason):
+def _device_save(device: Device, *, actor: Actor, reason: str) -> Device:
     device.full_clean(validate_unique=False, validate_constraints=False)
     if device.imei and Device.objects.filter(imei=device.imei).exclude(pk=device.pk).exists():
         raise ValidationError({"imei": _("A device with this IMEI is already in the inventory.")})
@@ -375,7 +389,9 @@ def _device_save(device, *, actor, reason):
 
 
 @transaction.atomic
-def device_update(*, actor, device, reason=None, **fields):
+def device_update(
+    *, actor: Actor, device: Device, reason: str | None = None, **fields: Any
+) -> Device:
     """Change a device's details; its cost centre changes only through Tele kundtjänst
     (DEV-4: device_cost_centre_request)."""
     if "cost_centre" in fields:
@@ -387,7 +403,9 @@ def device_update(*, actor, device, reason=None, **fields):
 
 
 @transaction.atomic
-def device_cost_centre_request(*, actor, device, cost_centre, message=""):
+def device_cost_centre_request(
+    *, actor: User, device: Device, cost_centre: CostCentre, message: str | None = ""
+) -> ChangeRequest:
     """DEV-4: a device changing cost centre is a change request to Tele kundtjänst."""
     changes = subscription_services.field_changes(device, {"cost_centre": cost_centre})
     if not changes:
@@ -405,12 +423,12 @@ def device_cost_centre_request(*, actor, device, cost_centre, message=""):
 
 
 @transaction.atomic
-def sim_create(*, actor, **fields):
+def sim_create(*, actor: Actor, **fields: Any) -> SimCard:
     sim = SimCard(**fields)
     sim.full_clean(validate_unique=False, validate_constraints=False)
     if SimCard.objects.filter(iccid=sim.iccid).exists():
         raise ValidationError({"iccid": _("A SIM card with this ICCID is already registered.")})
-    if sim.device_id and sim.device.subscription_id not in (None, sim.subscription_id):
+    if sim.device is not None and sim.device.subscription_id not in (None, sim.subscription_id):
         raise ValidationError({"device": _("The device belongs to another subscription.")})
     sim.full_clean()
     try:
@@ -423,7 +441,7 @@ def sim_create(*, actor, **fields):
 
 
 @transaction.atomic
-def sim_pin_view(*, actor, sim):
+def sim_pin_view(*, actor: User, sim: SimCard) -> PinView:
     """DEV-5: log who sees the PIN and PUK before they are shown."""
     return PinView.objects.create(sim=sim, viewed_by=actor)
 
@@ -433,8 +451,14 @@ def sim_pin_view(*, actor, sim):
 
 @transaction.atomic
 def loss_report_create(
-    *, actor, device, kind, police_report_number="", description="", occurred_on=None
-):
+    *,
+    actor: User,
+    device: Device,
+    kind: str,
+    police_report_number: str | None = "",
+    description: str = "",
+    occurred_on: date | None = None,
+) -> LossReport:
     """Report a device lost, stolen or damaged. A loss or theft blocks the subscription and
     the device at once and asks Tele kundtjänst to confirm the operator block."""
     police_report_number = (police_report_number or "").strip()
@@ -467,7 +491,7 @@ def loss_report_create(
         device.status = DeviceStatus.STOLEN if kind == LossKind.STOLEN else DeviceStatus.LOST
         device.blocked_at = timezone.now()
         save_with_history(device, actor=actor, reason=why)
-        if device.subscription_id and device.subscription.status != Status.CANCELLED:
+        if device.subscription is not None and device.subscription.status != Status.CANCELLED:
             subscription_services.subscription_block(
                 actor=actor, subscription=device.subscription, reason=why
             )
@@ -501,7 +525,7 @@ def loss_report_create(
     return report
 
 
-def confirm_operator_block(*, actor, request, target):
+def confirm_operator_block(*, actor: User, request: ChangeRequest, target: Any) -> None:
     """Apply hook of RequestKind.BLOCK: Tele kundtjänst confirms the operator block."""
     now = timezone.now()
     for report in LossReport.objects.select_for_update().filter(block_request=request):
@@ -513,7 +537,9 @@ def confirm_operator_block(*, actor, request, target):
 
 
 @transaction.atomic
-def barring_change_request(*, actor, subscription, values, reason):
+def barring_change_request(
+    *, actor: User, subscription: Subscription, values: dict[str, bool], reason: str | None
+) -> ChangeRequest:
     """BAR-2: a change of barring becomes a change request; the reason goes with it and is
     kept with the applied change."""
     reason = (reason or "").strip()
@@ -538,7 +564,7 @@ def barring_change_request(*, actor, subscription, values, reason):
 # --- delad faktura (SUB-6) ---------------------------------------------------------------
 
 
-def _locked_split(split, expected):
+def _locked_split(split: SplitInvoice, expected: Sequence[str]) -> SplitInvoice:
     locked = SplitInvoice.objects.select_for_update().get(pk=split.pk)
     if locked.status not in expected:
         raise ValidationError(
@@ -549,7 +575,7 @@ def _locked_split(split, expected):
 
 
 @transaction.atomic
-def split_invoice_request(*, actor, subscription):
+def split_invoice_request(*, actor: User, subscription: Subscription) -> SplitInvoice:
     if (
         SplitInvoice.objects.filter(subscription=subscription)
         .exclude(status=SplitInvoiceStatus.ENDED)
@@ -566,7 +592,7 @@ def split_invoice_request(*, actor, subscription):
 
 
 @transaction.atomic
-def split_invoice_consent(*, actor, split):
+def split_invoice_consent(*, actor: Actor, split: SplitInvoice) -> SplitInvoice:
     split = _locked_split(split, [SplitInvoiceStatus.REQUESTED])
     split.status = SplitInvoiceStatus.CONSENTED
     split.consented_by, split.consented_at = actor, timezone.now()
@@ -579,7 +605,7 @@ def split_invoice_consent(*, actor, split):
 
 
 @transaction.atomic
-def split_invoice_activate(*, actor, split):
+def split_invoice_activate(*, actor: Actor, split: SplitInvoice) -> SplitInvoice:
     split = _locked_split(split, [SplitInvoiceStatus.CONSENTED])
     split.status = SplitInvoiceStatus.ACTIVE
     split.activated_by, split.activated_at = actor, timezone.now()
@@ -587,7 +613,7 @@ def split_invoice_activate(*, actor, split):
 
 
 @transaction.atomic
-def split_invoice_end(*, actor, split, reason):
+def split_invoice_end(*, actor: Actor, split: SplitInvoice, reason: str | None) -> SplitInvoice:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the split invoice ends.")})
@@ -606,7 +632,7 @@ def split_invoice_end(*, actor, split, reason):
 _GONE = (DeviceStatus.RETIRED, DeviceStatus.LOST, DeviceStatus.STOLEN)
 
 
-def leaver_devices():
+def leaver_devices() -> QuerySet[Device]:
     """X-3: phones (not retired, lost or stolen) whose holder has left. The flag goes to
     the cost centre's budget-responsible manager (Tele kundtjänst when that manager has
     left too); it resolves when the phone is handed to an active holder or a function,
@@ -627,7 +653,7 @@ def leaver_devices():
     )
 
 
-def sweep_leavers(*, person_ids=None):
+def sweep_leavers(*, person_ids: Iterable[int] | None = None) -> SweepResult:
     """X-3, nightly and whenever someone is marked as left: one query per kind of object
     (subscriptions, phones) for what leavers still hold, flagged to the budget-responsible
     manager for handover or cancellation. Voicemail boxes are flagged by voicemail. With
@@ -648,7 +674,7 @@ def sweep_leavers(*, person_ids=None):
 
 
 @receiver(person_left, dispatch_uid="devices.flag_what_leavers_hold")
-def _flag_what_leavers_hold(sender, person_ids=(), **kwargs):
+def _flag_what_leavers_hold(sender: object, person_ids: Iterable[int] = (), **kwargs: Any) -> None:
     sweep_leavers(person_ids=person_ids)
 
 

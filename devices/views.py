@@ -3,6 +3,8 @@
 Thin views: permission -> form -> service -> message -> redirect. Objects a user may not
 see answer 404, actions they may not take 403."""
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -54,7 +56,7 @@ def mine(request):
     """The signed-in person's devices and subscriptions, and the förvaltningar whose
     inventory they keep."""
     person = person_of(request.user)
-    forvaltningar = Unit.objects.filter(parent__isnull=True).order_by("name_key")
+    forvaltningar: Iterable[Unit] = Unit.objects.filter(parent__isnull=True).order_by("name_key")
     if not is_service_desk_or_admin(request.user):
         forvaltningar = [
             f for f in forvaltningar if permissions.can_view_inventory(request.user, f)
@@ -508,6 +510,7 @@ def barring(request, pk):
     form = BarringForm(request.POST or None, subscription=subscription) if can_change else None
     if request.method == "POST":
         require(can_change)
+        assert form is not None  # there is a form whenever the user may change
         if form.is_valid():
             change = form.save(actor=request.user)
             if change is not None:

@@ -71,11 +71,10 @@ def unit_directory(unit):
         )
     )
     functions = listed.filter(unit__path__startswith=unit.path, holder__isnull=True)
-    people = sorted(
-        people, key=lambda p: (swedish_key(p.last_name), swedish_key(p.first_name), p.pk)
+    return (
+        sorted(people, key=lambda p: (swedish_key(p.last_name), swedish_key(p.first_name), p.pk)),
+        sorted(functions, key=lambda s: (swedish_key(s.function_name), s.number)),
     )
-    functions = sorted(functions, key=lambda s: (swedish_key(s.function_name), s.number))
-    return people, functions
 
 
 def _filename(unit, extension):
@@ -173,7 +172,9 @@ def _text(value):
 
 def _fold(line):
     """Fold a content line at 75 octets (RFC 6350 3.2) without splitting a character."""
-    parts, current, size = [], [], 0
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
     for char in line:
         width = len(char.encode())
         if size + width > 75:

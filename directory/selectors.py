@@ -40,20 +40,26 @@ statements" below).
 """
 
 import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from enum import IntEnum
 from functools import cache, cached_property
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, TypeVar
 
 from django.db import connection, models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 
+from absence.models import Redirect
 from absence.selectors import current_redirects
 from organisation.models import Person, Unit, search_fold
 from organisation.numbers import search_digits
 from subscriptions.choices import Kind, Status
 from subscriptions.models import Subscription
+from subscriptions.selectors import concrete_field
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Subscriptions telesök shows and finds: not cancelled ones.
 LISTED_STATUSES = (Status.ACTIVE, Status.BLOCKED)
@@ -83,10 +89,10 @@ class ParsedQuery:
     numbers: tuple[str, ...] = ()  # search_digits of each run of number-like words
 
     @property
-    def terms(self):
+    def terms(self) -> tuple[str, ...]:
         return self.words + self.numbers
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return bool(self.words or self.numbers)
 
 
@@ -99,24 +105,25 @@ class _Row:
 
     __slots__ = ()
     model: ClassVar[type[models.Model]]
+    id: int  # every row class's first field
 
     @classmethod
-    def of(cls, values):
+    def of(cls, values: Sequence[Any]) -> Self:
         """The row from the values of its columns, in field order."""
         return cls(*values)
 
     @property
-    def pk(self):
+    def pk(self) -> int:
         return self.id
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, _Row):
             return type(other) is type(self) and other.id == self.id
         if isinstance(other, models.Model):
             return other._meta.concrete_model is self.model and other.pk == self.id
         return NotImplemented
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(self.id)
 
 
@@ -144,10 +151,10 @@ class PersonRef(_Row):
     protected_identity: bool
 
     # The model's own definition, so that a hit's name is the person page's.
-    full_name = property(Person.full_name.fget)
+    full_name = property(Person.full_name.fget)  # type: ignore[attr-defined]  # mypy reads a property on its class as its getter
 
     @classmethod
-    def of(cls, values):
+    def of(cls, values: Sequence[Any]) -> Self:
         # SQLite gives booleans as 0 and 1.
         pk, first_name, last_name, title, is_active, protected_identity = values
         return cls(pk, first_name, last_name, title, bool(is_active), bool(protected_identity))
@@ -171,7 +178,7 @@ class PhoneRef(_Row):
     holder_id: int | None
     function_name: str
 
-    def get_kind_display(self):
+    def get_kind_display(self) -> str:
         """As Subscription.get_kind_display: the kind's label, in the active language."""
         return str(_KIND_LABELS.get(self.kind, self.kind))
 
@@ -201,26 +208,28 @@ class Hit:
     title: str
     unit: UnitRef
     forvaltning: UnitRef
-    subscriptions: list
+    subscriptions: list[PhoneRef]
     tier: Tier
     person: PersonRef | None = None
     function: PhoneRef | None = None
-    redirect: object = None
-    sort_key: tuple = field(default=(), repr=False)
+    redirect: Redirect | None = None
+    sort_key: tuple[Any, ...] = field(default=(), repr=False)
 
     @property
-    def url(self):
+    def url(self) -> str:
         if self.person is not None:
             return reverse("directory:person", args=[self.person.pk])
         return reverse("directory:unit", args=[self.unit.pk])
 
 
-def parse_query(text):
+def parse_query(text: str) -> ParsedQuery:
     """Split the search box into folded text words and number terms (see the module)."""
-    words, numbers, run = [], [], []
+    words: list[str] = []
+    numbers: list[str] = []
+    run: list[str] = []
     tokens = search_fold(text).split(" ")
 
-    def end_run():
+    def end_run() -> None:
         if not run:
             return
         digits = search_digits("".join(run))
@@ -244,7 +253,21 @@ def parse_query(text):
     return ParsedQuery(words=tuple(words), numbers=tuple(numbers))
 
 
-def listed_subscriptions():
+# A search statement's row class, and the tuples _hits_rows makes of its rows:
+# (row, sort key, unit, förvaltning, tier).
+_R = TypeVar("_R", "UnitRef", "PersonRef", "PhoneRef")
+RowType = type[UnitRef] | type[PersonRef] | type[PhoneRef]
+HitRow = tuple[_R, str, UnitRef, UnitRef, int]
+_T = TypeVar("_T")
+
+
+class Listed(TypedDict):
+    """What unit_people prefetches onto each person: their listed subscriptions."""
+
+    listed: list[Subscription]
+
+
+def listed_subscriptions() -> QuerySet[Subscription]:
     """Subscriptions telesök shows, in display order (fixed, MEX, mobile; by number)."""
     return Subscription.objects.filter(status__in=LISTED_STATUSES).order_by("kind", "number")
 
@@ -259,35 +282,36 @@ def listed_subscriptions():
 # their fields, in order), and the fetched tuples become those rows as they are.
 
 
-def _like(value):
+def _like(value: str) -> str:
     """A LIKE pattern's literal part: %, _ and the escape character itself are escaped
     (the statements say ESCAPE '\')."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-class Ids(list):
+class Ids(list[int]):
     """Primary keys (ints) for _Sql.in_list, which writes them once as an array literal."""
 
     @cached_property
-    def literal(self):
+    def literal(self) -> str:
         return "{" + ",".join(map(str, self)) + "}"
 
 
 class _Sql:
     """A statement under construction: text parts and their parameters, in order."""
 
-    def __init__(self):
-        self.parts, self.params = [], []
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
 
-    def add(self, text, *params):
+    def add(self, text: str, *params: Any) -> "_Sql":
         self.parts.append(text)
         self.params.extend(params)
         return self
 
-    def like(self, column, pattern):
+    def like(self, column: str, pattern: str) -> "_Sql":
         return self.add(f"{column} LIKE %s ESCAPE '\\'", pattern)
 
-    def in_list(self, column, values):
+    def in_list(self, column: str, values: Sequence[Any]) -> "_Sql":
         if connection.vendor == "postgresql":
             # One array parameter: PostgreSQL plans it much faster than a long IN list
             # (10 ms down to 2 ms for "Fritidsgård Väster 1", whose words name hundreds
@@ -302,11 +326,11 @@ class _Sql:
         return self.add(f"{column} IN ({', '.join(['%s'] * len(values))})", *values)
 
     @property
-    def text(self):
+    def text(self) -> str:
         return " ".join(self.parts)
 
 
-def _any_sql(sql, items, add_one):
+def _any_sql(sql: _Sql, items: Iterable[_T], add_one: Callable[[_Sql, _T], object]) -> None:
     """( a OR b OR ... ) with add_one(sql, item) writing each alternative."""
     sql.add("(")
     for index, item in enumerate(items):
@@ -317,28 +341,27 @@ def _any_sql(sql, items, add_one):
 
 
 @cache
-def _columns(row, alias):
+def _columns(row: RowType, alias: str) -> str:
     """The select list of a row class: its fields' columns in `alias`, in field order."""
-    meta = row.model._meta
-    return ", ".join(f'{alias}."{meta.get_field(f.name).column}"' for f in fields(row))
+    return ", ".join(f'{alias}."{concrete_field(row.model, f.name).column}"' for f in fields(row))
 
 
 @cache
-def _width(row):
+def _width(row: RowType) -> int:
     return len(fields(row))
 
 
-def _table(model):
+def _table(model: type[models.Model]) -> str:
     return f'"{model._meta.db_table}"'
 
 
-def _fetch(sql, params):
+def _fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _units_matching(parsed):
+def _units_matching(parsed: ParsedQuery) -> dict[str, Ids]:
     """{number term: [ids of the units whose name contains it]}: one query over the
     (small) unit table, and none for a query without number terms. Text words need no
     list: a person's and a function phone's search_text holds their unit's key.
@@ -353,7 +376,7 @@ def _units_matching(parsed):
     return {term: Ids(pk for pk, key in rows if term in key) for term in parsed.numbers}
 
 
-def _number_match(sql, number, alias):
+def _number_match(sql: _Sql, number: str, alias: str) -> None:
     """A subscription `alias` whose number or extension holds the number term."""
     if len(number) < MIN_NUMBER_PART:
         sql.add(f'{alias}."extension" = %s', number)
@@ -363,11 +386,17 @@ def _number_match(sql, number, alias):
     sql.like(f'{alias}."extension"', pattern).add(")")
 
 
-def _listed(sql, alias):
+def _listed(sql: _Sql, alias: str) -> None:
     sql.in_list(f'{alias}."status"', LISTED_STATUSES)
 
 
-def _number_condition(sql, term, unit_ids, add_match, unit_column):
+def _number_condition(
+    sql: _Sql,
+    term: str,
+    unit_ids: Mapping[str, Ids],
+    add_match: Callable[[_Sql, str], object],
+    unit_column: str,
+) -> None:
     """One number term: it matches the row's numbers, or names the row's unit."""
     sql.add("(")
     add_match(sql, term)
@@ -376,21 +405,25 @@ def _number_condition(sql, term, unit_ids, add_match, unit_column):
     sql.add(")")
 
 
-def _exact_number(sql, n, alias):
+def _exact_number(sql: _Sql, n: str, alias: str) -> None:
     sql.add(f'({alias}."extension" = %s OR {alias}."number_digits" = %s)', n, n)
 
 
-def _number_end(sql, n, alias):
+def _number_end(sql: _Sql, n: str, alias: str) -> None:
     """The number ends with the term (dialled without area code) or the extension
     begins with it."""
     sql.add("(").like(f'{alias}."number_digits"', f"%{_like(n)}").add("OR")
     sql.like(f'{alias}."extension"', f"{_like(n)}%").add(")")
 
 
-NUMBER_TIERS = ((Tier.EXACT_NUMBER, _exact_number), (Tier.NUMBER_END, _number_end))
+NumberCondition = Callable[[_Sql, str, str], None]
+NUMBER_TIERS: tuple[tuple[Tier, NumberCondition], ...] = (
+    (Tier.EXACT_NUMBER, _exact_number),
+    (Tier.NUMBER_END, _number_end),
+)
 
 
-def _number_tiers(sql, parsed, alias, *, own_of=None):
+def _number_tiers(sql: _Sql, parsed: ParsedQuery, alias: str, *, own_of: str | None = None) -> None:
     """CASE branches for tiers 0 and 1: over the subscription row `alias` itself, or, for
     a person (`own_of` their alias), over an EXISTS of their listed subscriptions."""
     for tier, condition in NUMBER_TIERS:
@@ -402,22 +435,26 @@ def _number_tiers(sql, parsed, alias, *, own_of=None):
             )
             _listed(sql, alias)
             sql.add("AND")
-        _any_sql(sql, parsed.numbers, lambda sql, n, c=condition: c(sql, n, alias))
+
+        def add_one(sql: _Sql, n: str, condition: NumberCondition = condition) -> None:
+            condition(sql, n, alias)
+
+        _any_sql(sql, parsed.numbers, add_one)
         if own_of:
             sql.add(")")
         sql.add(f"THEN {int(tier)}")
 
 
-def _name_starts(sql, column, w):
+def _name_starts(sql: _Sql, column: str, w: str) -> None:
     """A word of `column` begins with w (tier NAME_START)."""
     sql.like(column, f"{_like(w)}%").add("OR").like(column, f"% {_like(w)}%")
 
 
-def _name_tiers(sql, parsed, column):
-    def starts(sql, w):
+def _name_tiers(sql: _Sql, parsed: ParsedQuery, column: str) -> None:
+    def starts(sql: _Sql, w: str) -> None:
         _name_starts(sql, column, w)
 
-    def inside(sql, w):
+    def inside(sql: _Sql, w: str) -> None:
         sql.like(column, f"%{_like(w)}%")
 
     for tier, condition in ((Tier.NAME_START, starts), (Tier.NAME_CONTAINS, inside)):
@@ -426,7 +463,15 @@ def _name_tiers(sql, parsed, column):
         sql.add(f"THEN {int(tier)}")
 
 
-def _tier(sql, parsed, name_column, name_start_only, *, number_alias, own_of=None):
+def _tier(
+    sql: _Sql,
+    parsed: ParsedQuery,
+    name_column: str,
+    name_start_only: bool,
+    *,
+    number_alias: str,
+    own_of: str | None = None,
+) -> None:
     """The tier of a row, as an SQL expression."""
     if name_start_only:  # every row is of that tier
         sql.add(str(int(Tier.NAME_START)))
@@ -439,7 +484,9 @@ def _tier(sql, parsed, name_column, name_start_only, *, number_alias, own_of=Non
     sql.add(f"ELSE {int(Tier.OTHER)} END")
 
 
-def _word_conditions(sql, parsed, text_column, name_column, name_start_only):
+def _word_conditions(
+    sql: _Sql, parsed: ParsedQuery, text_column: str, name_column: str, name_start_only: bool
+) -> None:
     """AND every word is inside the row's search_text (its name, title or function name,
     or its unit's name): one trigram index, in which PostgreSQL intersects the words, so
     that "Bibliotek Väster 15" reads only the rows that hold both long words. With
@@ -460,7 +507,9 @@ _UNIT_JOIN = (
 )
 
 
-def people_sql(parsed, unit_ids, limit, *, name_start_only=False):
+def people_sql(
+    parsed: ParsedQuery, unit_ids: Mapping[str, Ids], limit: int, *, name_start_only: bool = False
+) -> tuple[str, list[Any]]:
     """(sql, params) of the person hits, best first (ORG-4: no protected identity, nobody
     inactive): each row is a PersonRef's columns, the search_name it is sorted by, a
     UnitRef's of their unit and of its förvaltning, then the tier. The ranking runs over
@@ -479,7 +528,7 @@ def people_sql(parsed, unit_ids, limit, *, name_start_only=False):
     sql.add(f'AS tier, p."search_name" FROM {person} p')
     sql.add('WHERE p."is_active" = %s AND p."protected_identity" = %s', True, False)
 
-    def number_match(sql, n):
+    def number_match(sql: _Sql, n: str) -> None:
         # The holders as an array computed first: PostgreSQL guesses hundreds of numbers
         # for a LIKE on digits that finds one, and a semi-join then reads every person
         # (25 ms); an array makes it look the few holders up by primary key.
@@ -501,7 +550,9 @@ def people_sql(parsed, unit_ids, limit, *, name_start_only=False):
     return sql.text, sql.params
 
 
-def functions_sql(parsed, unit_ids, limit, *, name_start_only=False):
+def functions_sql(
+    parsed: ParsedQuery, unit_ids: Mapping[str, Ids], limit: int, *, name_start_only: bool = False
+) -> tuple[str, list[Any]]:
     """(sql, params) of the function and group phone hits, ranked and cut at `limit`:
     each row is a PhoneRef's columns, the search_key it is sorted by, a UnitRef's of its
     unit and of the unit's förvaltning, then the tier. With name_start_only, only the hits
@@ -530,16 +581,21 @@ def functions_sql(parsed, unit_ids, limit, *, name_start_only=False):
     return sql.text, sql.params
 
 
-def _hits_rows(sql_and_params, row, units):
+def _hits_rows(
+    sql_and_params: tuple[str, Sequence[Any]], row: type[_R], units: dict[int, UnitRef]
+) -> list[HitRow[_R]]:
     """Rows of people_sql (`row` PersonRef) or functions_sql (PhoneRef) as tuples
     (row, sort key, unit, förvaltning, tier); unit and förvaltning are UnitRefs. `units`
     ({id: UnitRef}) is shared by the search's statements: most hits sit in a few units,
     so each is built once."""
     rows = _fetch(*sql_and_params)
-    width, unit_width = _width(row), _width(UnitRef)
+    # A class is hashable; mypy checks a union of classes against Hashable by their
+    # instances' __hash__ and refuses it.
+    width = _width(row)  # type: ignore[arg-type]
+    unit_width = _width(UnitRef)
     unit_at, forvaltning_at = width + 1, width + 1 + unit_width
 
-    def unit_from(values, offset):
+    def unit_from(values: Sequence[Any], offset: int) -> UnitRef:
         pk = values[offset]  # a UnitRef's first field is its id
         if pk not in units:
             units[pk] = UnitRef(*values[offset : offset + unit_width])
@@ -557,7 +613,7 @@ def _hits_rows(sql_and_params, row, units):
     ]
 
 
-def _listed_phones(person_ids):
+def _listed_phones(person_ids: Sequence[int]) -> Mapping[int | None, list[PhoneRef]]:
     """{person id: [PhoneRef]}: each person's active and blocked subscriptions, fixed
     before mobile (one statement; none for no people)."""
     if not person_ids:
@@ -566,7 +622,7 @@ def _listed_phones(person_ids):
     sql.in_list('s."holder_id"', Ids(person_ids)).add("AND")
     _listed(sql, "s")
     sql.add('ORDER BY s."kind", s."number", s."id"')
-    listed = {pk: [] for pk in person_ids}
+    listed: dict[int | None, list[PhoneRef]] = {pk: [] for pk in person_ids}
     for values in _fetch(sql.text, sql.params):
         phone = PhoneRef(*values)
         listed[phone.holder_id].append(phone)
@@ -578,7 +634,9 @@ def _listed_phones(person_ids):
 SHORT_WORD = 4
 
 
-def _people(parsed, unit_ids, limit, units):
+def _people(
+    parsed: ParsedQuery, unit_ids: Mapping[str, Ids], limit: int, units: dict[int, UnitRef]
+) -> tuple[list[HitRow[PersonRef]], bool]:
     """(the person hits best first, whether only NAME_START hits can be shown).
 
     For a query of one short word (best tier NAME_START), the NAME_START people are
@@ -596,13 +654,13 @@ def _people(parsed, unit_ids, limit, units):
     return _hits_rows(people_sql(parsed, unit_ids, limit), PersonRef, units), False
 
 
-def search(query, *, limit=50):
+def search(query: str, *, limit: int = 50) -> list[Hit]:
     """Telesök (DIR-2): the hits for one search box, best first; see the module."""
     parsed = parse_query(query)
     if not parsed or limit <= 0:
         return []
     unit_ids = _units_matching(parsed)
-    units = {}
+    units: dict[int, UnitRef] = {}
     people, name_start_only = _people(parsed, unit_ids, limit, units)
     listed = _listed_phones([person.id for person, *_rest in people])
     hits = [
@@ -638,21 +696,21 @@ def search(query, *, limit=50):
     return hits[:limit]
 
 
-def person_page(pk):
+def person_page(pk: int) -> Person:
     """The person of a telesök person page, with unit and förvaltning; DoesNotExist if
     none. Whether the user may see them is the view's question (can_view_person)."""
     return Person.objects.select_related("unit", "unit__forvaltning").get(pk=pk)
 
 
-def subscriptions_of(person):
+def subscriptions_of(person: Person) -> list[Subscription]:
     return list(listed_subscriptions().filter(holder=person))
 
 
-def unit_page(pk):
+def unit_page(pk: int) -> Unit:
     return Unit.objects.select_related("parent", "forvaltning").get(pk=pk)
 
 
-def unit_people(unit):
+def unit_people(unit: Unit) -> "QuerySet[WithAnnotations[Person, Listed]]":
     """People placed directly in the unit, as telesök lists them: active, never a
     protected identity (ORG-4), each with `listed` subscriptions."""
     return (
@@ -664,18 +722,18 @@ def unit_people(unit):
     )
 
 
-def unit_functions(unit):
+def unit_functions(unit: Unit) -> QuerySet[Subscription]:
     """The unit's function and group phones (active and blocked)."""
     return (
         listed_subscriptions().filter(unit=unit, holder__isnull=True).order_by("search_key", "pk")
     )
 
 
-def unit_children(unit):
+def unit_children(unit: Unit) -> QuerySet[Unit]:
     return unit.children.order_by("name_key")
 
 
-def attach_redirects(hits):
+def attach_redirects(hits: Sequence[Hit]) -> list[Hit]:
     """The hits again, each with `redirect` its current hänvisning (ABS-1): one query for
     all hits. A person's is that of the first of their listed phones that has one. Called
     by the views after search(), not inside it; the hits given are left as they are."""

@@ -37,7 +37,7 @@ def search(request):
             "more": len(hits) > PAGE_HITS,
             "page_hits": PAGE_HITS,
             "own_hit": own_hit,
-            "presets": absence_selectors.presets(own) if own_hit else [],
+            "presets": absence_selectors.presets(own) if own_hit and own is not None else [],
         },
     )
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -63,14 +65,15 @@ class ReadinessForm(forms.ModelForm):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("reserve_plan", "").strip() and not cleaned.get("reserve_plan_updated_on"):
             self.add_error(
                 "reserve_plan_updated_on", _("Give the date the reserve plan was last updated.")
             )
         return cleaned
 
-    def save(self, *, actor):
+    def save(self, *, actor):  # type: ignore[override]  # through a service (STYLE.md)
         return services.unit_update_readiness(
             actor=actor,
             unit=self.instance,
@@ -95,7 +98,8 @@ class TelesamordnareForm(forms.Form):
         self.unit = unit
         kwargs.setdefault("initial", {"telesamordnare": list(unit.telesamordnare.all())})
         super().__init__(*args, **kwargs)
-        self.fields["telesamordnare"].queryset = Person.objects.filter(
+        field = cast(forms.ModelMultipleChoiceField, self.fields["telesamordnare"])
+        field.queryset = Person.objects.filter(
             unit__forvaltning_id=unit.forvaltning_id, is_active=True
         ).order_by("last_name", "first_name")
 

@@ -2,6 +2,7 @@ import re
 import unicodedata
 from datetime import time
 from decimal import Decimal
+from typing import Any, ClassVar, Protocol, TypeVar, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -79,11 +80,27 @@ def unit_key_subquery():
     return models.Subquery(Unit.objects.filter(pk=models.OuterRef("unit_id")).values("search_key"))
 
 
-class SearchKeyQuerySet(models.QuerySet):
+class SearchKeyed(Protocol):
+    """What a model whose manager is a SearchKeyQuerySet has (Unit, Person, Subscription)."""
+
+    SEARCH_SOURCES: ClassVar[frozenset[str]]
+    SEARCH_FIELDS: ClassVar[tuple[str, ...]]
+
+    def fill_search_keys(self, units: dict[int, str] | None = None) -> None: ...
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class SearchKeyQuerySet(models.QuerySet[_M]):
     """Keeps a model's derived search keys right where save() is skipped: bulk_create,
     bulk_update and update(). The model names its SEARCH_SOURCES (fields the keys are
     computed from), its SEARCH_FIELDS (the keys) and fill_search_keys(units=None) (sets
     them; `units` is {unit id: search_key} from unit_search_keys, for the bulk paths)."""
+
+    @property
+    def _keyed(self) -> type[SearchKeyed]:
+        return cast(type[SearchKeyed], self.model)
 
     def _fill(self, objs):
         units = unit_search_keys(objs) if hasattr(self.model, "unit_id") else None
@@ -99,23 +116,23 @@ class SearchKeyQuerySet(models.QuerySet):
         self._fill(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
-    bulk_create.alters_data = True
+    bulk_create.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs, fields = list(objs), list(fields)
-        if not self.model.SEARCH_SOURCES.intersection(fields):
+        if not self._keyed.SEARCH_SOURCES.intersection(fields):
             return super().bulk_update(objs, fields, *args, **kwargs)
         self._fill(objs)
-        fields += [name for name in self.model.SEARCH_FIELDS if name not in fields]
+        fields += [name for name in self._keyed.SEARCH_FIELDS if name not in fields]
         with transaction.atomic(using=self.db, savepoint=False):
             rows = super().bulk_update(objs, fields, *args, **kwargs)
             self._spread(objs)
         return rows
 
-    bulk_update.alters_data = True
+    bulk_update.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method
 
     def update(self, **kwargs):
-        if not self.model.SEARCH_SOURCES.intersection(kwargs):
+        if not self._keyed.SEARCH_SOURCES.intersection(kwargs):
             return super().update(**kwargs)
         with transaction.atomic(using=self.db, savepoint=False):
             pks = list(self.values_list("pk", flat=True))
@@ -123,11 +140,11 @@ class SearchKeyQuerySet(models.QuerySet):
             plain = self.model._base_manager.using(self.db)
             objs = list(plain.filter(pk__in=pks))
             self._fill(objs)
-            plain.bulk_update(objs, list(self.model.SEARCH_FIELDS), batch_size=1000)
+            plain.bulk_update(objs, list(self._keyed.SEARCH_FIELDS), batch_size=1000)
             self._spread(objs)
         return rows
 
-    update.alters_data = True
+    update.alters_data = True  # type: ignore[attr-defined]  # Django's flag on a method
 
 
 def search_update_fields(model, update_fields):
@@ -213,6 +230,8 @@ class Unit(models.Model):
     SEARCH_SOURCES = frozenset({"name"})
     SEARCH_FIELDS = ("search_key",)
     objects = SearchKeyQuerySet.as_manager()
+    # The search_key as read from the database (from_db), to tell a rename in save().
+    _saved_search_key: str | None
 
     class Meta:
         verbose_name = _("unit")
@@ -281,10 +300,10 @@ class Unit(models.Model):
         return instance
 
     def _set_tree_fields(self):
-        if self.parent_id is None:
+        parent = self.parent  # None without a query when there is no parent
+        if parent is None:
             self.path, self.depth, self.forvaltning_id = f"/{self.pk}/", 0, self.pk
         else:
-            parent = self.parent
             self.path = f"{parent.path}{self.pk}/"
             self.depth = parent.depth + 1
             self.forvaltning_id = parent.forvaltning_id
@@ -353,6 +372,9 @@ class Person(models.Model):
     SEARCH_SOURCES = frozenset({"first_name", "last_name", "title", "unit"})
     SEARCH_FIELDS = ("search_name", "search_title", "search_text")
     objects = SearchKeyQuerySet.as_manager()
+    # Attached by telesök's unit page (directory.views): the current hänvisning, an
+    # absence.models.Redirect or None (organisation does not import absence).
+    redirect: Any
 
     class Meta:
         verbose_name = _("person")

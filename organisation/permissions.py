@@ -4,10 +4,22 @@ Pure predicates `can_<verb>_<thing>(user, obj) -> bool`. The few reads they need
 units a manager heads) are cached on the user object for the request.
 """
 
+from typing import Protocol
+
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.users import AnyUser
+
+from .models import CostCentre, Person, Unit
 
 
-def person_of(user):
+class ResponsibleInUnit(Protocol):
+    """An object with a responsible person in a unit (a compliance flag)."""
+
+    responsible_id: int | None
+    unit: Unit
+
+
+def person_of(user: AnyUser) -> Person | None:
     """The Person linked to a user, or None (an LDAP user with no matching unit, say)."""
     if not getattr(user, "is_authenticated", False):
         return None
@@ -15,34 +27,34 @@ def person_of(user):
     return getattr(user, "person", None)
 
 
-def _headed_paths(user):
+def _headed_paths(user: AnyUser) -> tuple[str, ...]:
     """Paths of the units whose manager is this user's person (cached per user object)."""
-    cached = getattr(user, "_telefoni_headed_paths", None)
+    cached: tuple[str, ...] | None = getattr(user, "_telefoni_headed_paths", None)
     if cached is None:
         person = person_of(user)
         cached = tuple(person.managed_units.values_list("path", flat=True)) if person else ()
-        user._telefoni_headed_paths = cached
+        user._telefoni_headed_paths = cached  # type: ignore[union-attr]  # a per-request cache
     return cached
 
 
-def is_manager_of_unit(user, unit):
+def is_manager_of_unit(user: AnyUser, unit: Unit) -> bool:
     """Enhetschef for this unit or one above it (own unit and below)."""
     if Role.ENHETSCHEF not in roles_of(user):
         return False
     return any(unit.path.startswith(path) for path in _headed_paths(user))
 
 
-def is_forvaltningschef_of(user, unit):
+def is_forvaltningschef_of(user: AnyUser, unit: Unit) -> bool:
     if Role.FORVALTNINGSCHEF not in roles_of(user):
         return False
     return f"/{unit.forvaltning_id}/" in _headed_paths(user)
 
 
-def is_telesamordnare_of(user, unit):
+def is_telesamordnare_of(user: AnyUser, unit: Unit) -> bool:
     """Telesamordnare of the unit's förvaltning (own förvaltning)."""
     if Role.TELESAMORDNARE not in roles_of(user):
         return False
-    cached = getattr(user, "_telefoni_coordinated_forvaltningar", None)
+    cached: frozenset[int] | None = getattr(user, "_telefoni_coordinated_forvaltningar", None)
     if cached is None:
         person = person_of(user)
         cached = (
@@ -50,30 +62,30 @@ def is_telesamordnare_of(user, unit):
             if person
             else frozenset()
         )
-        user._telefoni_coordinated_forvaltningar = cached
+        user._telefoni_coordinated_forvaltningar = cached  # type: ignore[union-attr]  # a per-request cache
     return unit.forvaltning_id in cached
 
 
-def is_budget_manager_of(user, cost_centre):
+def is_budget_manager_of(user: AnyUser, cost_centre: CostCentre) -> bool:
     if Role.BUDGETCHEF not in roles_of(user):
         return False
     person = person_of(user)
     return person is not None and cost_centre.budget_manager_id == person.pk
 
 
-def can_create_unit(user, parent):
+def can_create_unit(user: AnyUser, parent: Unit | None) -> bool:
     """ORG-1: Tele kundtjänst anywhere; a förvaltningschef below their own förvaltning."""
     if is_service_desk_or_admin(user):
         return True
     return parent is not None and is_forvaltningschef_of(user, parent)
 
 
-def can_rename_unit(user, unit):
+def can_rename_unit(user: AnyUser, unit: Unit) -> bool:
     """ORG-1: Tele kundtjänst, or the förvaltningschef of the unit's förvaltning."""
     return is_service_desk_or_admin(user) or is_forvaltningschef_of(user, unit)
 
 
-def can_edit_unit_readiness(user, unit):
+def can_edit_unit_readiness(user: AnyUser, unit: Unit) -> bool:
     """ORG-3: reserve plan and training record; the unit's own managers and the desk."""
     return (
         is_service_desk_or_admin(user)
@@ -82,12 +94,12 @@ def can_edit_unit_readiness(user, unit):
     )
 
 
-def can_assign_telesamordnare(user, unit):
+def can_assign_telesamordnare(user: AnyUser, unit: Unit) -> bool:
     """ORG-2: who names a unit's telesamordnare."""
     return is_service_desk_or_admin(user) or is_forvaltningschef_of(user, unit)
 
 
-def can_view_person(user, person):
+def can_view_person(user: AnyUser, person: Person) -> bool:
     """DIR-3: everyone signed in; ORG-4: a protected identity only for themselves,
     their managers and Tele kundtjänst."""
     if not person.protected_identity:
@@ -102,12 +114,12 @@ def can_view_person(user, person):
     )
 
 
-def can_mark_person_left(user, person):
+def can_mark_person_left(user: AnyUser, person: Person) -> bool:
     """X-3: Tele kundtjänst marks a person as left (the directory does it nightly)."""
     return is_service_desk_or_admin(user)
 
 
-def can_view_flag(user, flag):
+def can_view_flag(user: AnyUser, flag: ResponsibleInUnit) -> bool:
     own = person_of(user)
     if own is not None and flag.responsible_id == own.pk:
         return True

@@ -1,10 +1,12 @@
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.lookups import StartsWith
 
-from .models import Person, Unit
+from common.users import AnyUser
+
+from .models import Person, SearchKeyQuerySet, Unit
 
 
-def nearest_manager_subquery(path_ref="path"):
+def nearest_manager_subquery(path_ref: str = "path") -> Subquery:
     """Subquery: the manager of the nearest unit at or above the outer row's unit path."""
     return Subquery(
         Unit.objects.filter(StartsWith(OuterRef(path_ref), F("path")), manager__isnull=False)
@@ -13,7 +15,7 @@ def nearest_manager_subquery(path_ref="path"):
     )
 
 
-def manager_of(person):
+def manager_of(person: Person) -> Person | None:
     """A person's manager: the enhetschef of their unit, or of the nearest unit above that
     has one; a manager's own manager is found further up."""
     ancestors = (
@@ -26,25 +28,25 @@ def manager_of(person):
     return unit.manager if unit else None
 
 
-def unit_tree():
+def unit_tree() -> SearchKeyQuerySet[Unit]:
     """All units in tree order (path), with managers; one query."""
     return Unit.objects.select_related("manager").order_by("path")
 
 
-def unit_with_context(pk):
+def unit_with_context(pk: int) -> Unit:
     return Unit.objects.select_related("parent", "forvaltning", "manager").get(pk=pk)
 
 
-def unit_ancestors(unit):
+def unit_ancestors(unit: Unit) -> SearchKeyQuerySet[Unit]:
     return Unit.objects.filter(pk__in=unit.ancestor_ids()[:-1]).order_by("depth")
 
 
-def visible_people(user):
+def visible_people(user: AnyUser) -> SearchKeyQuerySet[Person]:
     """People a user may see listed: protected identities are never listed (ORG-4)."""
     return Person.objects.filter(protected_identity=False, is_active=True)
 
 
-def people_of_unit(unit):
+def people_of_unit(unit: Unit) -> SearchKeyQuerySet[Person]:
     return (
         Person.objects.filter(unit=unit, protected_identity=False, is_active=True)
         .only("pk", "first_name", "last_name", "title", "unit_id", "kind")

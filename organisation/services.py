@@ -1,28 +1,31 @@
 """Every state change of the organisation: keyword-only, atomic, records who acted."""
 
 import logging
+from collections.abc import Iterable, Mapping
+from datetime import date
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from common.history import save_with_history
+from common.history import note_history, save_with_history
 from common.roles import Role
+from common.users import Actor
 
 from .models import Person, Unit, name_key, normalise_name
 
 log = logging.getLogger(__name__)
 
 
-def _sibling_name_taken(*, parent, name, exclude_pk=None):
+def _sibling_name_taken(*, parent: Unit | None, name: str, exclude_pk: int | None = None) -> bool:
     siblings = Unit.objects.filter(parent=parent, name_key=name_key(name))
     if exclude_pk is not None:
         siblings = siblings.exclude(pk=exclude_pk)
     return siblings.exists()
 
 
-def _check_name(*, parent, name, exclude_pk=None):
+def _check_name(*, parent: Unit | None, name: str, exclude_pk: int | None = None) -> str:
     name = normalise_name(name)
     if not name:
         raise ValidationError({"name": _("Give the unit a name.")})
@@ -39,7 +42,7 @@ def _check_name(*, parent, name, exclude_pk=None):
     return name
 
 
-def _save(obj, *, actor, reason):
+def _save(obj: Unit, *, actor: Actor, reason: str) -> None:
     """save_with_history, with a unit name taken at the same moment as a form error."""
     try:
         with transaction.atomic():
@@ -50,7 +53,7 @@ def _save(obj, *, actor, reason):
 
 
 @transaction.atomic
-def unit_create(*, actor, parent, name, code=None):
+def unit_create(*, actor: Actor, parent: Unit | None, name: str, code: str | None = None) -> Unit:
     """ORG-1: create a unit (or, with no parent, a förvaltning)."""
     name = _check_name(parent=parent, name=name)
     unit = Unit(parent=parent, name=name, code=code or None)
@@ -59,7 +62,7 @@ def unit_create(*, actor, parent, name, code=None):
 
 
 @transaction.atomic
-def unit_rename(*, actor, unit, name):
+def unit_rename(*, actor: Actor, unit: Unit, name: str) -> Unit:
     """ORG-1: rename a unit; renaming to its own name is a no-op."""
     name = _check_name(parent=unit.parent, name=name, exclude_pk=unit.pk)
     if name == unit.name:
@@ -70,7 +73,14 @@ def unit_rename(*, actor, unit, name):
 
 
 @transaction.atomic
-def unit_update_readiness(*, actor, unit, reserve_plan, reserve_plan_updated_on, staff_trained_on):
+def unit_update_readiness(
+    *,
+    actor: Actor,
+    unit: Unit,
+    reserve_plan: str | None,
+    reserve_plan_updated_on: date | None,
+    staff_trained_on: date | None,
+) -> Unit:
     """ORG-3: the reserve plan for power outages and the record of phone training."""
     unit.reserve_plan = (reserve_plan or "").strip()
     unit.reserve_plan_updated_on = reserve_plan_updated_on
@@ -80,7 +90,7 @@ def unit_update_readiness(*, actor, unit, reserve_plan, reserve_plan_updated_on,
 
 
 @transaction.atomic
-def unit_set_telesamordnare(*, actor, unit, people):
+def unit_set_telesamordnare(*, actor: Actor, unit: Unit, people: Iterable[Person]) -> Unit:
     """ORG-2: name the unit's telesamordnare (replaces the previous set)."""
     people = list(people)
     for person in people:
@@ -88,17 +98,15 @@ def unit_set_telesamordnare(*, actor, unit, people):
             raise ValidationError(
                 {"telesamordnare": _("%(name)s is no longer active.") % {"name": person}}
             )
-    unit._history_user = actor
-    unit._change_reason = _("Telephony coordinators changed")
+    note_history(unit, actor=actor, reason=_("Telephony coordinators changed"))
     # simple-history records the m2m change itself (m2m_changed), with this user and reason.
     unit.telesamordnare.set(people)
     return unit
 
 
 @transaction.atomic
-def person_save(*, actor, person, reason):
-    person._history_user = actor
-    person._change_reason = reason
+def person_save(*, actor: Actor, person: Person, reason: str) -> Person:
+    note_history(person, actor=actor, reason=reason)
     person.full_clean()
     person.save()
     return person
@@ -113,7 +121,7 @@ _PERSON_REQUIRED_FIELDS = ("first_name", "last_name", "title")
 
 
 @transaction.atomic
-def user_set_roles(*, user, roles):
+def user_set_roles(*, user: User, roles: Iterable[str]) -> tuple[set[str], set[str]]:
     """Make the user's role groups exactly `roles` (Role codes); other groups are kept.
 
     LDAP sign-in calls this with the roles of the mapped directory groups the user is in,
@@ -143,7 +151,9 @@ def user_set_roles(*, user, roles):
 
 
 @transaction.atomic
-def person_sync_from_directory(*, user, attrs, unit):
+def person_sync_from_directory(
+    *, user: User, attrs: Mapping[str, str | None], unit: Unit | None
+) -> Person | None:
     """Create or update the Person of a user who signed in through the directory (LDAP).
 
     `attrs` maps PERSON_DIRECTORY_FIELDS to the directory's values (missing or empty: not
@@ -167,7 +177,7 @@ def person_sync_from_directory(*, user, attrs, unit):
             )
             return None
     creating = person is None
-    if creating:
+    if person is None:
         missing = [field for field in _PERSON_REQUIRED_FIELDS if not given[field]]
         if unit is None or missing:
             log.warning(
@@ -194,11 +204,12 @@ def person_sync_from_directory(*, user, attrs, unit):
     if not changed:
         return person
 
-    person._history_user = user
-    person._change_reason = (
-        _("Created from the directory (LDAP)")
+    note_history(
+        person,
+        actor=user,
+        reason=_("Created from the directory (LDAP)")
         if creating
-        else _("Updated from the directory (LDAP)")
+        else _("Updated from the directory (LDAP)"),
     )
     try:
         person.full_clean()

@@ -13,7 +13,7 @@ from .unit_panels import unit_panels
 
 def _build_tree(units):
     """Nest a flat, path-ordered list of units; siblings sorted by name."""
-    children = {}
+    children: dict[int | None, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
     for siblings in children.values():

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -38,7 +40,7 @@ class RoundOpenForm(forms.Form):
             "initial",
             {
                 "year": today.year,
-                "deadline": today + timezone.timedelta(days=guideline().review_deadline_days),
+                "deadline": today + timedelta(days=guideline().review_deadline_days),
             },
         )
         super().__init__(*args, **kwargs)

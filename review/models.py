@@ -1,6 +1,8 @@
 """The annual review (REV-1, REV-2, SUB-5): a round per year, one review per managed unit,
 one row per subscription with the manager's decision."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -136,6 +138,9 @@ class ReviewItem(models.Model):
     # older version is refused (two managers deciding the same row at once).
     version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
+
+    # Attached by the unit review page: the row's DecisionForm, or None.
+    form: Any
 
     class Meta:
         verbose_name = _("review row")

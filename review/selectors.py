@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import Combinable
 from django.db.models.lookups import StartsWith
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.users import AnyUser
 from organisation.models import Unit
 from organisation.permissions import person_of
 
@@ -13,21 +15,21 @@ from .choices import Decision, ReviewStatus
 from .models import ReviewItem, ReviewRound, UnitReview
 
 
-def rounds():
+def rounds() -> QuerySet[ReviewRound]:
     return ReviewRound.objects.select_related("opened_by__person").order_by("-year")
 
 
-def current_round():
+def current_round() -> ReviewRound | None:
     return ReviewRound.objects.order_by("-year").first()
 
 
-def unit_review_for_page(pk):
+def unit_review_for_page(pk: int) -> UnitReview:
     return UnitReview.objects.select_related(
         "round", "unit__manager", "unit__forvaltning", "signed_by__person"
     ).get(pk=pk)
 
 
-def review_items(review):
+def review_items(review: UnitReview) -> QuerySet[ReviewItem]:
     """The rows of a review with everything its page and PDF show."""
     return (
         ReviewItem.objects.filter(unit_review=review)
@@ -43,14 +45,14 @@ def review_items(review):
     )
 
 
-def _with_counts(reviews):
+def _with_counts(reviews: QuerySet[UnitReview]) -> QuerySet[UnitReview]:
     return reviews.annotate(
         total=Count("items", distinct=True),
         decided=Count("items", filter=~Q(items__decision=""), distinct=True),
     )
 
 
-def reviews_to_decide(user):
+def reviews_to_decide(user: AnyUser) -> QuerySet[UnitReview]:
     """Unit reviews the user decides (open or signed), newest round first."""
     person = person_of(user)
     if person is None:
@@ -67,7 +69,7 @@ def reviews_to_decide(user):
     ).order_by("-round__year", "unit__path")
 
 
-def has_open_review(user):
+def has_open_review(user: AnyUser) -> bool:
     """Whether the user has an unsigned unit review to decide (the start page's link): one
     query, and none for users who manage nothing."""
     person = person_of(user)
@@ -75,7 +77,7 @@ def has_open_review(user):
     if person is None or not roles & {Role.ENHETSCHEF, Role.FORVALTNINGSCHEF}:
         return False
     headed = Unit.objects.filter(manager=person)
-    condition = Q(pk__in=[])
+    condition: Q | Combinable = Q(pk__in=[])
     if Role.ENHETSCHEF in roles:
         condition |= Exists(headed.filter(StartsWith(OuterRef("unit__path"), F("path"))))
     if Role.FORVALTNINGSCHEF in roles:
@@ -83,7 +85,7 @@ def has_open_review(user):
     return UnitReview.objects.exclude(status=ReviewStatus.SIGNED).filter(condition).exists()
 
 
-def cancellations_to_confirm(user):
+def cancellations_to_confirm(user: AnyUser) -> QuerySet[ReviewItem]:
     """SUB-5: cancellations the review decided that this budget-responsible manager must
     confirm."""
     person = person_of(user)
@@ -108,18 +110,18 @@ def cancellations_to_confirm(user):
 
 @dataclass
 class ForvaltningProgress:
-    forvaltning: object
+    forvaltning: Unit
     signed: int = 0
     in_progress: int = 0
     not_started: int = 0
-    reviews: list = field(default_factory=list)
+    reviews: list[UnitReview] = field(default_factory=list)
 
     @property
-    def total(self):
+    def total(self) -> int:
         return self.signed + self.in_progress + self.not_started
 
 
-def progress(user, review_round):
+def progress(user: AnyUser, review_round: ReviewRound) -> list[ForvaltningProgress]:
     """Progress of a round per förvaltning (REV-1): units signed, in progress and not
     started, with each unit's row. Tele kundtjänst sees all, a förvaltningschef their own."""
     reviews = UnitReview.objects.filter(round=review_round)
@@ -129,9 +131,10 @@ def progress(user, review_round):
     reviews = _with_counts(
         reviews.select_related("unit__forvaltning", "unit__manager", "signed_by__person")
     ).order_by("unit__forvaltning__name_key", "unit__path")
-    by_forvaltning = {}
+    by_forvaltning: dict[int, ForvaltningProgress] = {}
     for review in reviews:
         forvaltning = review.unit.forvaltning
+        assert forvaltning is not None  # a saved unit always has its förvaltning
         row = by_forvaltning.setdefault(forvaltning.pk, ForvaltningProgress(forvaltning))
         row.reviews.append(review)
         if review.status == ReviewStatus.SIGNED:

@@ -3,12 +3,14 @@
 import logging
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.lookups import StartsWith
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -17,11 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
+from common.history import note_history
 from common.pdf import render_pdf
-from compliance.services import raise_or_resolve
+from common.users import Actor
+from compliance.services import SweepResult, raise_or_resolve
 from costs.selectors import unused_subscription_ids
 from organisation.guideline import guideline
-from organisation.models import Unit
+from organisation.models import Person, Unit
 from organisation.permissions import is_budget_manager_of
 from subscriptions.choices import RequestKind
 from subscriptions.models import NOT_CANCELLED, Subscription
@@ -33,13 +37,22 @@ from .choices import CandidateReason, Decision, ReviewStatus
 from .models import ReviewItem, ReviewRound, UnitReview
 from .selectors import review_items
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 log = logging.getLogger(__name__)
+
+
+class Responsible(TypedDict):
+    """The annotation a REV breaking queryset carries for raise_or_resolve."""
+
+    responsible_id: int | None
 
 
 # --- Which unit reviews a subscription, and why it may be a candidate ------------------
 
 
-def review_unit_subquery(path_ref="path"):
+def review_unit_subquery(path_ref: str = "path") -> Subquery:
     """Subquery: the pk of the nearest unit at or above the outer unit (its path in
     `path_ref`) that has a manager; that unit's review covers the outer unit's phones."""
     return Subquery(
@@ -49,7 +62,7 @@ def review_unit_subquery(path_ref="path"):
     )
 
 
-def review_units():
+def review_units() -> dict[int, int | None]:
     """{unit pk: pk of the unit whose review covers it (None: no manager above)}; one
     query over the units, so that nothing is computed per subscription."""
     return dict(
@@ -59,7 +72,7 @@ def review_units():
     )
 
 
-def candidate_reason_expression():
+def candidate_reason_expression() -> Case:
     """SUB-5: why a subscription may be cancelled. The holder has left (inactive), is
     placed outside the subscription's unit and the units below it, or the phone has had
     no traffic in the last the guideline's unused_months imported months (costs)."""
@@ -81,7 +94,7 @@ def candidate_reason_expression():
 
 
 @transaction.atomic
-def review_round_open(*, actor, year, deadline=None):
+def review_round_open(*, actor: Actor, year: int, deadline: date | None = None) -> ReviewRound:
     """Open the annual review of `year`: one review per unit with a manager and at least
     one subscription, one row per subscription. `actor` None: opened on the set date.
     The managers are e-mailed after commit (each once)."""
@@ -94,8 +107,7 @@ def review_round_open(*, actor, year, deadline=None):
             {"year": _("The annual review of %(year)s is already open.") % {"year": year}}
         )
     review_round = ReviewRound(year=year, opened_by=actor, deadline=deadline)
-    review_round._history_user = actor
-    review_round._change_reason = _("Review round opened")
+    note_history(review_round, actor=actor, reason=_("Review round opened"))
     try:
         with transaction.atomic():
             review_round.save()
@@ -106,15 +118,16 @@ def review_round_open(*, actor, year, deadline=None):
     # Every subscription not cancelled (blocked ones too), in the review of the nearest
     # unit at or above its unit that has a manager.
     covering = review_units()
-    rows = defaultdict(list)
+    rows: defaultdict[int, list[tuple[int, str]]] = defaultdict(list)
     for pk, unit_id, candidate in (
         Subscription.objects.filter(NOT_CANCELLED)
         .annotate(reason=candidate_reason_expression())
         .order_by()
         .values_list("pk", "unit_id", "reason")
     ):
-        if covering.get(unit_id) is not None:
-            rows[covering[unit_id]].append((pk, candidate))
+        review_unit_id = covering.get(unit_id)
+        if review_unit_id is not None:
+            rows[review_unit_id].append((pk, candidate))
     reason = _("Review round %(year)s opened") % {"year": year}
     reviews = bulk_create_with_history(
         [UnitReview(round=review_round, unit_id=unit_id) for unit_id in sorted(rows)],
@@ -135,7 +148,7 @@ def review_round_open(*, actor, year, deadline=None):
     return review_round
 
 
-def review_round_open_if_due(today=None):
+def review_round_open_if_due(today: date | None = None) -> ReviewRound | None:
     """Open this year's round on the guideline's review_opens (MM-DD) unless it is open already;
     a no-op otherwise. Returns the new round or None."""
     today = today or timezone.localdate()
@@ -148,7 +161,7 @@ def review_round_open_if_due(today=None):
         return None
 
 
-def opening_day(year):
+def opening_day(year: int) -> date | None:
     """The day of `year` the round opens by itself, or None when it never does."""
     text = (guideline().review_opens or "").strip()
     if not text:
@@ -160,7 +173,7 @@ def opening_day(year):
 # --- Deciding, signing, confirming ------------------------------------------------------
 
 
-def _locked_review(unit_review):
+def _locked_review(unit_review: UnitReview) -> UnitReview:
     return (
         UnitReview.objects.select_for_update()
         .select_related("unit", "round")
@@ -168,13 +181,15 @@ def _locked_review(unit_review):
     )
 
 
-def _refuse_signed(review):
+def _refuse_signed(review: UnitReview) -> None:
     if review.is_signed:
         raise ValidationError(_("The review is signed and can no longer be changed."))
 
 
 @transaction.atomic
-def item_decide(*, actor, item, decision, note="", version):
+def item_decide(
+    *, actor: User, item: ReviewItem, decision: str, note: str | None = "", version: int
+) -> ReviewItem:
     """The manager keeps, changes or cancels one subscription of the unit's review.
 
     `version` is the row's version the manager saw: if someone decided meanwhile, nothing
@@ -220,21 +235,23 @@ def item_decide(*, actor, item, decision, note="", version):
             message=_("Annual review %(year)s, %(unit)s: %(note)s")
             % {"year": review.round.year, "unit": review.unit.name, "note": note},
         )
-    item._history_user = actor
-    item._change_reason = _("Decision: %(decision)s") % {"decision": item.get_decision_display()}
+    note_history(
+        item,
+        actor=actor,
+        reason=_("Decision: %(decision)s") % {"decision": item.get_decision_display()},
+    )
     item.save()
     if decision == Decision.CANCEL and is_budget_manager_of(actor, item.subscription.cost_centre):
         _confirm(item, actor=actor, review=review)
     if review.status == ReviewStatus.NOT_STARTED:
         review.status = ReviewStatus.IN_PROGRESS
-        review._history_user = actor
-        review._change_reason = _("First decision")
+        note_history(review, actor=actor, reason=_("First decision"))
         review.save(update_fields=["status"])
     return item
 
 
 @transaction.atomic
-def cancellation_confirm(*, actor, item):
+def cancellation_confirm(*, actor: User, item: ReviewItem) -> ReviewItem:
     """SUB-5: the budget-responsible manager confirms a cancellation the review decided;
     the subscription is cancelled today and its number quarantined."""
     item = (
@@ -253,7 +270,7 @@ def cancellation_confirm(*, actor, item):
     return _confirm(item, actor=actor, review=item.unit_review)
 
 
-def _confirm(item, *, actor, review):
+def _confirm(item: ReviewItem, *, actor: Actor, review: UnitReview) -> ReviewItem:
     subscription_cancel(
         actor=actor,
         subscription=item.subscription,
@@ -262,14 +279,13 @@ def _confirm(item, *, actor, review):
     )
     item.cancel_confirmed_by, item.cancel_confirmed_at = actor, timezone.now()
     item.version += 1
-    item._history_user = actor
-    item._change_reason = _("Cancellation confirmed")
+    note_history(item, actor=actor, reason=_("Cancellation confirmed"))
     item.save()
     return item
 
 
 @transaction.atomic
-def unit_review_sign(*, actor, unit_review):
+def unit_review_sign(*, actor: User, unit_review: UnitReview) -> UnitReview:
     """Sign off a unit's review once every row has a decision; the signed review is a
     PDF kept with it, and the review is read-only from then on."""
     review = _locked_review(unit_review)
@@ -293,13 +309,12 @@ def unit_review_sign(*, actor, unit_review):
     review.status = ReviewStatus.SIGNED
     review.signed_by, review.signed_at = actor, timezone.now()
     review.pdf = render_pdf("review/pdf/unit_review.html", _pdf_context(review))
-    review._history_user = actor
-    review._change_reason = _("Signed")
+    note_history(review, actor=actor, reason=_("Signed"))
     review.save()
     return review
 
 
-def _pdf_context(review):
+def _pdf_context(review: UnitReview) -> dict[str, Any]:
     return {
         "review": review,
         "items": review_items(review),
@@ -311,7 +326,7 @@ def _pdf_context(review):
 # --- The nightly sweep (REV-1, REV-2) ----------------------------------------------------
 
 
-def review_cutoff(today):
+def review_cutoff(today: date) -> tuple[date, datetime]:
     """(last day, first moment): a subscription activated on or before the day, and not
     decided in a review signed from the moment on, is due for review."""
     cutoff = today - timedelta(days=guideline().review_max_age_days)
@@ -319,7 +334,7 @@ def review_cutoff(today):
     return cutoff, since
 
 
-def unreviewed_subscriptions(today=None):
+def unreviewed_subscriptions(today: date | None = None) -> QuerySet[Subscription]:
     """REV-1: subscriptions not cancelled whose last decision in a signed review (or,
     never reviewed, whose activation) is older than the guideline's review_max_age_days."""
     cutoff, since = review_cutoff(today or timezone.localdate())
@@ -333,7 +348,9 @@ def unreviewed_subscriptions(today=None):
     )
 
 
-def rev_1_breaking(today=None):
+def rev_1_breaking(
+    today: date | None = None,
+) -> "QuerySet[WithAnnotations[Unit, Responsible]]":
     """REV-1, one flag per reviewing unit (not per subscription): units with a manager
     whose review covers at least one subscription overdue for review. Set-based per unit:
     the units holding a due subscription (EXISTS), mapped to their nearest managed unit.
@@ -349,7 +366,9 @@ def rev_1_breaking(today=None):
     )
 
 
-def rev_2_breaking(today=None):
+def rev_2_breaking(
+    today: date | None = None,
+) -> "QuerySet[WithAnnotations[UnitReview, Responsible]]":
     """REV-2: unit reviews still unsigned after their round's deadline."""
     today = today or timezone.localdate()
     return (
@@ -359,7 +378,7 @@ def rev_2_breaking(today=None):
     )
 
 
-def sweep_reviews(today=None, *, open_round=True):
+def sweep_reviews(today: date | None = None, *, open_round: bool = True) -> SweepResult:
     """Nightly: open the round when due (unless `open_round` is false), flag REV-1 and
     REV-2, send the review e-mails that are due. Running it twice changes nothing and sends
     nothing twice."""
@@ -384,11 +403,14 @@ def sweep_reviews(today=None, *, open_round=True):
 
 # --- E-mails: when the round opens, a reminder, then the förvaltningschef ---------------
 
-OPENED, REMINDER, ESCALATION = "opened", "reminder", "escalation"
+MailKind = Literal["opened", "reminder", "escalation"]
+OPENED: MailKind = "opened"
+REMINDER: MailKind = "reminder"
+ESCALATION: MailKind = "escalation"
 _SENT_FIELD = {OPENED: "opened_mail_at", REMINDER: "reminder_sent_at", ESCALATION: "escalated_at"}
 
 
-def _due(kind, today):
+def _due(kind: MailKind, today: date) -> QuerySet[UnitReview, int]:
     pending = UnitReview.objects.exclude(status=ReviewStatus.SIGNED).filter(
         **{f"{_SENT_FIELD[kind]}__isnull": True}
     )
@@ -402,7 +424,7 @@ def _due(kind, today):
     return pending.order_by("pk").values_list("pk", flat=True)
 
 
-def send_review_mails(today=None):
+def send_review_mails(today: date | None = None) -> int:
     """Send every review e-mail that is due, each exactly once: the row is claimed with a
     conditional UPDATE (…_at IS NULL) before sending, so two workers never send the same
     one; a failed send releases the claim and the next run retries. Returns the count."""
@@ -426,18 +448,23 @@ def send_review_mails(today=None):
     return sent
 
 
-def _recipient(person):
+def _recipient(person: Person | None) -> list[str]:
     if person is not None and person.email:
         return [person.email]
     desk = settings.TELEFONI_SERVICE_DESK_EMAIL
     return [desk] if desk else []
 
 
-def _send(kind, pk):
+def _send(kind: MailKind, pk: int) -> None:
     review = UnitReview.objects.select_related(
         "round", "unit__manager", "unit__forvaltning__manager"
     ).get(pk=pk)
-    person = review.unit.forvaltning.manager if kind == ESCALATION else review.unit.manager
+    if kind == ESCALATION:
+        forvaltning = review.unit.forvaltning
+        assert forvaltning is not None  # a saved unit always has its förvaltning
+        person = forvaltning.manager
+    else:
+        person = review.unit.manager
     recipients = _recipient(person)
     if not recipients:
         return

@@ -28,6 +28,7 @@ def index(request):
     if request.method == "POST":
         if not can_open:
             raise PermissionDenied
+        assert form is not None  # there is a form whenever the user may open a round
         if form.is_valid():
             review_round = form.save(actor=request.user)
             if review_round is not None:
@@ -103,7 +104,7 @@ def item_decide(request, pk):
             # The row changed meanwhile (or was acted on): say so above the page and show
             # the row as it is now, with a form of its current version.
             for message in form.non_field_errors():
-                messages.error(request, message)
+                messages.error(request, str(message))
             return redirect(row_url)
     messages.error(request, _("The decision was not saved; see the row below."))
     return _review_page(request, review, bound=form)

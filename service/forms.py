@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import formats
@@ -65,7 +67,7 @@ class CallbackForm(ServiceForm, forms.Form):
 
     def __init__(self, *args, recipients, default_deadline, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].queryset = recipients
+        cast(forms.ModelChoiceField, self.fields["recipient"]).queryset = recipients
         self.fields["deadline"].help_text = _(
             "Empty: within the guarantee, %(day)s (working days; public holidays and the eves "
             "of Midsummer, Christmas and New Year do not count)."
@@ -106,7 +108,7 @@ class PhoneNoteForm(ServiceForm, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.order_by("path")
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.order_by("path")
 
     def clean_case_number(self):
         value = services.normalise_case_number(self.cleaned_data["case_number"])

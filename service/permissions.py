@@ -12,19 +12,23 @@ reports (SRV-4). Pure predicates; objects a user may not read answer 404.
 """
 
 from common.roles import Role, is_service_desk, roles_of
+from common.users import AnyUser
+from organisation.models import Person, Unit
 from organisation.permissions import is_forvaltningschef_of, is_manager_of_unit, person_of
 
+from .models import Callback, PhoneNote, ThreatReport
 
-def is_kundtjanst(user):
+
+def is_kundtjanst(user: AnyUser) -> bool:
     return Role.KUNDTJANST in roles_of(user)
 
 
-def _is(user, person_id):
+def _is(user: AnyUser, person_id: int | None) -> bool:
     own = person_of(user)
     return own is not None and person_id is not None and own.pk == person_id
 
 
-def manages(user, unit):
+def manages(user: AnyUser, unit: Unit) -> bool:
     """The enhetschef of the unit or above, or its förvaltningschef."""
     return is_manager_of_unit(user, unit) or is_forvaltningschef_of(user, unit)
 
@@ -32,7 +36,7 @@ def manages(user, unit):
 # --- Callbacks (SRV-2) -------------------------------------------------------------------
 
 
-def can_record_callback_for(user, person):
+def can_record_callback_for(user: AnyUser, person: Person) -> bool:
     """ORG-4: a protected identity is not findable; only Tele kundtjänst takes a message
     for one."""
     if not person.is_active:
@@ -40,7 +44,7 @@ def can_record_callback_for(user, person):
     return not person.protected_identity or is_service_desk(user)
 
 
-def can_view_callback(user, callback):
+def can_view_callback(user: AnyUser, callback: Callback) -> bool:
     recipient = callback.recipient
     if _is(user, recipient.pk) or callback.recorded_by_id == user.pk:
         return True
@@ -49,7 +53,7 @@ def can_view_callback(user, callback):
     return is_kundtjanst(user) and not recipient.protected_identity
 
 
-def can_close_callback(user, callback):
+def can_close_callback(user: AnyUser, callback: Callback) -> bool:
     """The recipient marks it "kontaktad"; a manager may, when they took the call back
     themselves (the recipient is away)."""
     return _is(user, callback.recipient_id) or manages(user, callback.recipient.unit)
@@ -58,19 +62,19 @@ def can_close_callback(user, callback):
 # --- Phone notes (SRV-3) -----------------------------------------------------------------
 
 
-def can_read_unit_notes(user, unit):
+def can_read_unit_notes(user: AnyUser, unit: Unit) -> bool:
     own = person_of(user)
     return (own is not None and own.unit_id == unit.pk) or manages(user, unit)
 
 
-def can_view_phone_note(user, note):
+def can_view_phone_note(user: AnyUser, note: PhoneNote) -> bool:
     return note.written_by_id == user.pk or can_read_unit_notes(user, note.unit)
 
 
 # --- Threat reports (SRV-4) --------------------------------------------------------------
 
 
-def can_view_threat_report(user, report):
+def can_view_threat_report(user: AnyUser, report: ThreatReport) -> bool:
     return (
         _is(user, report.reporter_id)
         or _is(user, report.manager_id)
@@ -79,5 +83,5 @@ def can_view_threat_report(user, report):
     )
 
 
-def can_acknowledge_threat_report(user, report):
+def can_acknowledge_threat_report(user: AnyUser, report: ThreatReport) -> bool:
     return _is(user, report.manager_id)

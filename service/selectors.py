@@ -3,15 +3,18 @@ set-based twins of permissions.py (a list shows exactly what a detail page would
 
 DIR-5: nothing here filters or searches by a caller's number or e-mail."""
 
+from collections.abc import Iterable
+from datetime import date
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from absence import workdays
 from common.roles import Role, is_service_desk, roles_of
-from organisation.models import Person
+from common.users import AnyUser
+from organisation.models import Person, Unit
 from organisation.permissions import person_of
 
 from .choices import CallbackStatus
@@ -19,14 +22,14 @@ from .models import Callback, PhoneNote, ThreatReport
 from .permissions import is_kundtjanst
 
 
-def today():
+def today() -> date:
     return timezone.localdate(workdays.now())
 
 
-def _headed(user):
+def _headed(user: AnyUser) -> tuple[tuple[str, bool], ...]:
     """(path, is_förvaltning) of the units whose manager the user's person is; cached on
     the user object for the request."""
-    cached = getattr(user, "_service_headed", None)
+    cached: tuple[tuple[str, bool], ...] | None = getattr(user, "_service_headed", None)
     if cached is None:
         roles, person = roles_of(user), person_of(user)
         cached = ()
@@ -35,17 +38,17 @@ def _headed(user):
                 (path, parent_id is None)
                 for path, parent_id in person.managed_units.values_list("path", "parent_id")
             )
-        user._service_headed = cached
+        user._service_headed = cached  # type: ignore[union-attr]  # a per-request cache
     return cached
 
 
-def _forvaltning_paths(user):
+def _forvaltning_paths(user: AnyUser) -> tuple[str, ...]:
     if Role.FORVALTNINGSCHEF not in roles_of(user):
         return ()
     return tuple(path for path, is_forvaltning in _headed(user) if is_forvaltning)
 
 
-def _managed_paths(user):
+def _managed_paths(user: AnyUser) -> tuple[str, ...]:
     """Unit paths the user manages (as permissions.manages): as enhetschef their units
     and below, as förvaltningschef their förvaltning."""
     if Role.ENHETSCHEF in roles_of(user):
@@ -53,14 +56,14 @@ def _managed_paths(user):
     return _forvaltning_paths(user)
 
 
-def _under(paths, field):
+def _under(paths: Iterable[str], field: str) -> Q:
     return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths), Q(pk__in=[]))
 
 
 # --- Callbacks (SRV-2) -------------------------------------------------------------------
 
 
-def recipients_for(user):
+def recipients_for(user: AnyUser) -> QuerySet[Person]:
     """Who a callback may be recorded for: active people; protected identities only for
     Tele kundtjänst (ORG-4)."""
     people = Person.objects.filter(is_active=True).select_related("unit")
@@ -69,7 +72,7 @@ def recipients_for(user):
     return people.order_by("last_name", "first_name", "pk")
 
 
-def callbacks_visible_to(user, *, status=None):
+def callbacks_visible_to(user: AnyUser, *, status: str | None = None) -> QuerySet[Callback]:
     rows = Callback.objects.select_related("recipient__unit", "recorded_by__person")
     if not is_service_desk(user):
         person = person_of(user)
@@ -84,7 +87,7 @@ def callbacks_visible_to(user, *, status=None):
     return rows.order_by("status", "deadline", "received_at", "pk")
 
 
-def open_callbacks_for(person):
+def open_callbacks_for(person: Person) -> QuerySet[Callback]:
     """The start page: callbacks waiting for this person, earliest deadline first."""
     return (
         Callback.objects.filter(recipient=person, status=CallbackStatus.OPEN)
@@ -93,13 +96,13 @@ def open_callbacks_for(person):
     )
 
 
-def callback_detail(pk):
+def callback_detail(pk: int) -> Callback:
     return Callback.objects.select_related(
         "recipient__unit", "recorded_by__person", "done_by__person"
     ).get(pk=pk)
 
 
-def srv_2_breaking(*, day=None):
+def srv_2_breaking(*, day: date | None = None) -> QuerySet[Callback]:
     """SRV-2: open callbacks whose deadline has passed (the deadline day itself is fine)."""
     day = day or today()
     return Callback.objects.filter(status=CallbackStatus.OPEN, deadline__lt=day)
@@ -108,7 +111,9 @@ def srv_2_breaking(*, day=None):
 # --- Phone notes (SRV-3) -----------------------------------------------------------------
 
 
-def phone_notes_visible_to(user, *, case_number="", unit=None):
+def phone_notes_visible_to(
+    user: AnyUser, *, case_number: str = "", unit: Unit | None = None
+) -> QuerySet[PhoneNote]:
     rows = PhoneNote.objects.select_related("unit", "written_by__person")
     person = person_of(user)
     visible = Q(written_by=user) | _under(_managed_paths(user), "unit__path")
@@ -122,14 +127,14 @@ def phone_notes_visible_to(user, *, case_number="", unit=None):
     return rows.order_by("-received_at", "-pk")
 
 
-def phone_note_detail(pk):
+def phone_note_detail(pk: int) -> PhoneNote:
     return PhoneNote.objects.select_related("unit", "written_by__person").get(pk=pk)
 
 
 # --- Threat reports (SRV-4) --------------------------------------------------------------
 
 
-def threat_reports_visible_to(user):
+def threat_reports_visible_to(user: AnyUser) -> QuerySet[ThreatReport]:
     rows = ThreatReport.objects.select_related("reporter", "manager", "unit")
     if is_service_desk(user):
         return rows
@@ -142,7 +147,7 @@ def threat_reports_visible_to(user):
     return rows.filter(visible)
 
 
-def unread_threats_for(person):
+def unread_threats_for(person: Person) -> QuerySet[ThreatReport]:
     """The start page: threat reports sent to this manager and not yet marked read."""
     return (
         ThreatReport.objects.filter(manager=person, acknowledged_at__isnull=True)
@@ -151,5 +156,5 @@ def unread_threats_for(person):
     )
 
 
-def threat_detail(pk):
+def threat_detail(pk: int) -> ThreatReport:
     return ThreatReport.objects.select_related("reporter__unit", "manager", "unit").get(pk=pk)

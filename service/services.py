@@ -6,9 +6,12 @@ Swedish calendar, in which midsommarafton, julafton and nyårsafton are not work
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -19,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from absence import workdays
 from common.history import save_with_history
-from compliance.services import raise_or_resolve
+from common.users import Actor
+from compliance.services import SweepResult, raise_or_resolve
 from organisation.guideline import guideline
-from organisation.models import normalise_name
+from organisation.models import Person, Unit, normalise_name
 from organisation.numbers import parse_number
 from organisation.selectors import manager_of
 
@@ -32,11 +36,11 @@ from .models import Callback, PhoneNote, ThreatReport
 log = logging.getLogger(__name__)
 
 
-def _site(path):
+def _site(path: str) -> str:
     return settings.TELEFONI_SITE_URL + path
 
 
-def _mail(template, context, recipients):
+def _mail(template: str, context: Mapping[str, Any], recipients: list[str]) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"service/email/{template}_subject.txt", context)
         body = render_to_string(f"service/email/{template}.txt", context)
@@ -46,7 +50,7 @@ def _mail(template, context, recipients):
 # --- Callbacks (SRV-2) -------------------------------------------------------------------
 
 
-def callback_deadline(received_on, workdays_count=None):
+def callback_deadline(received_on: date, workdays_count: int | None = None) -> date:
     """The day the caller must have been contacted by: `n` working days after the day the
     message was taken (guideline: callback_deadline_workdays, default 2)."""
     if workdays_count is None:
@@ -57,21 +61,21 @@ def callback_deadline(received_on, workdays_count=None):
 @transaction.atomic
 def callback_create(
     *,
-    actor,
-    recipient,
-    caller_name,
-    message,
-    channel,
-    caller_phone="",
-    caller_email="",
-    deadline=None,
-    passed_on_by_hand=False,
-):
+    actor: User,
+    recipient: Person,
+    caller_name: str | None,
+    message: str | None,
+    channel: str,
+    caller_phone: str | None = "",
+    caller_email: str | None = "",
+    deadline: date | None = None,
+    passed_on_by_hand: bool = False,
+) -> Callback:
     """Record a callback message. The e-mail channel is sent by Telefoni on commit; an SMS
     or voicemail is done by hand, and the recorder confirms it (`passed_on_by_hand`)."""
     now = workdays.now()
     today = timezone.localdate(now)
-    errors = {}
+    errors: dict[str, str | list[str]] = {}
     if not permissions.can_record_callback_for(actor, recipient):
         errors["recipient"] = _("Choose a person from the list.")
     caller_name = normalise_name(caller_name)
@@ -127,17 +131,17 @@ def callback_create(
     return callback
 
 
-def callback_send_email(*, callback_id):
+def callback_send_email(*, callback_id: int) -> int:
     """E-mail an open callback to its recipient, once: claimed with a conditional UPDATE,
     released again when the send fails (the sweep retries). Returns 1 when sent."""
     with transaction.atomic():
-        claimed = Callback.objects.filter(
+        unsent = Callback.objects.filter(
             pk=callback_id,
             channel=Channel.EMAIL,
             passed_on_at__isnull=True,
             status=CallbackStatus.OPEN,
         )
-        claimed = claimed.exclude(recipient__email="").update(passed_on_at=timezone.now())
+        claimed = unsent.exclude(recipient__email="").update(passed_on_at=timezone.now())
         if not claimed:
             return 0
         callback = selectors.callback_detail(callback_id)
@@ -158,7 +162,7 @@ def callback_send_email(*, callback_id):
 
 
 @transaction.atomic
-def callback_mark_done(*, actor, callback):
+def callback_mark_done(*, actor: Actor, callback: Callback) -> Callback:
     """ "Kontaktad": the caller has been contacted. Done twice is a no-op."""
     callback = Callback.objects.select_for_update().get(pk=callback.pk)
     if callback.status == CallbackStatus.DONE:
@@ -170,7 +174,7 @@ def callback_mark_done(*, actor, callback):
     return callback
 
 
-def sweep_callbacks():
+def sweep_callbacks() -> tuple[SweepResult, int]:
     """The SRV-2 sweep: raise a flag to the recipient for every open callback past its
     deadline (resolve it once contacted), tell the recipient's manager once when it
     opens, and retry e-mails that failed (callbacks and threat reports). Idempotent.
@@ -195,7 +199,7 @@ def sweep_callbacks():
     return result, retried
 
 
-def _mail_managers_overdue(callback_ids):
+def _mail_managers_overdue(callback_ids: Iterable[int]) -> None:
     rows = Callback.objects.filter(pk__in=callback_ids).select_related("recipient__unit")
     for callback in rows:
         manager = manager_of(callback.recipient)
@@ -208,7 +212,7 @@ def _mail_managers_overdue(callback_ids):
         )
 
 
-def erase_callback_contacts(*, now=None):
+def erase_callback_contacts(*, now: datetime | None = None) -> int:
     """DIR-5: erase the caller's number and e-mail from callbacks done more than
     `callback_erase_days` ago, in the rows and in every history row of them, set-based.
     The erasure itself gets one history row (without the number). Returns the count."""
@@ -239,13 +243,21 @@ def erase_callback_contacts(*, now=None):
 # --- Phone notes (SRV-3) -----------------------------------------------------------------
 
 
-def normalise_case_number(text):
+def normalise_case_number(text: str | None) -> str:
     """ "vof  2026/123 " -> "VOF 2026/123": one spelling per case, so a case lists all."""
     return normalise_name(text).upper()
 
 
 @transaction.atomic
-def phone_note_create(*, actor, received_at, caller, summary, case_number, unit):
+def phone_note_create(
+    *,
+    actor: User,
+    received_at: datetime | None,
+    caller: str | None,
+    summary: str | None,
+    case_number: str | None,
+    unit: Unit,
+) -> PhoneNote:
     errors = {}
     if received_at is None:
         errors["received_at"] = _("Give the date and time of the call.")
@@ -260,6 +272,7 @@ def phone_note_create(*, actor, received_at, caller, summary, case_number, unit)
         errors["summary"] = _("Write a summary of what was said.")
     if errors:
         raise ValidationError(errors)
+    assert received_at is not None and summary is not None  # refused above otherwise
     note = PhoneNote(
         received_at=received_at,
         caller=normalise_name(caller),
@@ -279,8 +292,14 @@ def phone_note_create(*, actor, received_at, caller, summary, case_number, unit)
 
 @transaction.atomic
 def threat_report_create(
-    *, actor, reporter, occurred_at, what_was_said, caller="", number_shown=""
-):
+    *,
+    actor: Actor,
+    reporter: Person,
+    occurred_at: datetime | None,
+    what_was_said: str | None,
+    caller: str | None = "",
+    number_shown: str | None = "",
+) -> ThreatReport:
     """Report a threatening call; the reporter's nearest manager is e-mailed at once (on
     commit), and Tele kundtjänst when the reporter has no manager."""
     now = workdays.now()
@@ -293,6 +312,7 @@ def threat_report_create(
         errors["what_was_said"] = _("Write what was said.")
     if errors:
         raise ValidationError(errors)
+    assert occurred_at is not None and what_was_said is not None  # refused above otherwise
     report = ThreatReport(
         occurred_at=occurred_at,
         what_was_said=what_was_said.strip(),
@@ -310,12 +330,13 @@ def threat_report_create(
     return report
 
 
-def threat_report_notify(*, report_id):
+def threat_report_notify(*, report_id: int) -> int:
     """E-mail the manager (else Tele kundtjänst) once. Returns 1 when sent."""
-    report = ThreatReport.objects.select_related("reporter", "manager", "unit").filter(
-        pk=report_id, notified_at__isnull=True
+    report = (
+        ThreatReport.objects.select_related("reporter", "manager", "unit")
+        .filter(pk=report_id, notified_at__isnull=True)
+        .first()
     )
-    report = report.first()
     if report is None:
         return 0
     if report.manager is not None and report.manager.email:
@@ -343,7 +364,7 @@ def threat_report_notify(*, report_id):
 
 
 @transaction.atomic
-def threat_report_acknowledge(*, actor, report):
+def threat_report_acknowledge(*, actor: Actor, report: ThreatReport) -> ThreatReport:
     report = ThreatReport.objects.select_for_update().get(pk=report.pk)
     if report.acknowledged_at is None:
         report.acknowledged_at = workdays.now()

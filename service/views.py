@@ -120,7 +120,9 @@ def phonenote_list(request):
 @require_http_methods(["GET", "POST"])
 def phonenote_create(request):
     person = person_of(request.user)
-    initial = {"received_at": timezone.localtime(workdays.now()).replace(second=0)}
+    initial: dict[str, object] = {
+        "received_at": timezone.localtime(workdays.now()).replace(second=0)
+    }
     if person is not None:
         initial["unit"] = person.unit_id
     form = PhoneNoteForm(request.POST or None, initial=initial)

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -7,10 +9,11 @@ from organisation.numbers import format_number, parse_number
 
 from . import services
 from .choices import RequestStatus
+from .selectors import concrete_field
 
 
 def _max_length(field):
-    return Person._meta.get_field(field).max_length
+    return concrete_field(Person, field).max_length
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -47,7 +50,7 @@ class EntryForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 
     def clean_secondary_number(self):
         text = self.cleaned_data["secondary_number"].strip()

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -111,6 +113,9 @@ class Subscription(models.Model):
     SEARCH_SOURCES = frozenset({"number", "function_name", "unit", "holder"})
     SEARCH_FIELDS = ("number_digits", "search_key", "search_text")
     objects = SearchKeyQuerySet.as_manager()
+    # Attached by telesök's unit page (directory.views): the current hänvisning, an
+    # absence.models.Redirect or None (subscriptions does not import absence).
+    redirect: Any
 
     class Meta:
         verbose_name = _("subscription")
@@ -287,6 +292,11 @@ class ChangeRequest(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
     history = HistoricalRecords()
+
+    # Attached by subscriptions.selectors.with_change_rows for the pages that show a request.
+    rows: list[Any]  # of selectors.ChangeRow
+    requester_name: str | None
+    decider_name: str | None
 
     class Meta:
         verbose_name = _("change request")

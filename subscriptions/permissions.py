@@ -4,30 +4,32 @@ Pure predicates `can_<verb>_<thing>(user, obj) -> bool`, built on organisation.p
 """
 
 from common.roles import is_service_desk_or_admin
+from common.users import AnyUser
+from organisation.models import Person
 from organisation.permissions import is_forvaltningschef_of, is_manager_of_unit, person_of
 
 
-def _is_self(user, person):
+def _is_self(user: AnyUser, person: Person) -> bool:
     own = person_of(user)
     return own is not None and own.pk == person.pk
 
 
-def can_handle_change_requests(user):
+def can_handle_change_requests(user: AnyUser) -> bool:
     """The queue: apply and reject change requests."""
     return is_service_desk_or_admin(user)
 
 
-def can_request_entry_change(user, person):
+def can_request_entry_change(user: AnyUser, person: Person) -> bool:
     """DIR-4: the holder reports changes of their own entry, and nobody else's."""
     return _is_self(user, person)
 
 
-def can_edit_entry(user, person):
+def can_edit_entry(user: AnyUser, person: Person) -> bool:
     """Tele kundtjänst edits any entry directly, without a request."""
     return is_service_desk_or_admin(user)
 
 
-def can_view_entry_history(user, person):
+def can_view_entry_history(user: AnyUser, person: Person) -> bool:
     """Who, when and what of an entry: the person, their managers, Tele kundtjänst."""
     return (
         _is_self(user, person)

@@ -1,12 +1,16 @@
 """Reads of change requests and entry history, shaped for the pages that show them."""
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -16,6 +20,9 @@ from organisation.numbers import format_number
 
 from .choices import RequestStatus
 from .models import ChangeRequest, Subscription
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Field order on every page: the order of the entry form.
 ENTRY_FIELDS = ("title", "room", "secondary_number", "unit")
@@ -28,12 +35,23 @@ class ChangeRow:
     An empty value is None, so the template can say "(empty)" in the user's language."""
 
     field: str
-    label: str
+    label: "StrOrPromise"
     old: str | None
     new: str | None
 
 
-def display_name(user):
+# {related model: {pk: instance}}: the objects a difference names (see _lookups).
+Related = Mapping[Any, Mapping[Any, models.Model]]
+
+
+def concrete_field(model: type[models.Model], name: str) -> "models.Field[Any, Any]":
+    """The field `name` of `model` that a change or an entry names: always a concrete
+    field (never a reverse relation or a generic foreign key), as they are stored by
+    column."""
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
+def display_name(user: User | None) -> str | None:
     """The name a person goes by, else the username; None for no user (the system)."""
     if user is None:
         return None
@@ -43,12 +61,14 @@ def display_name(user):
         return user.get_username()
 
 
-def _display_value(model, field, value, related):
+def _display_value(
+    model: type[models.Model], field: str, value: Any, related: Related
+) -> str | None:
     """A stored value of a field of `model` as a person reads it; `related` maps a related
     model to {pk: instance} for relations (see _lookups)."""
     if value in (None, ""):
         return None
-    model_field = model._meta.get_field(field)
+    model_field = concrete_field(model, field)
     if model_field.is_relation:
         instance = related.get(model_field.related_model, {}).get(value)
         if instance is None:
@@ -67,14 +87,14 @@ def _display_value(model, field, value, related):
     return str(value)
 
 
-def _label(model, field):
-    return capfirst(model._meta.get_field(field).verbose_name)
+def _label(model: type[models.Model], field: str) -> "StrOrPromise":
+    return capfirst(concrete_field(model, field).verbose_name)
 
 
-def _lookups(triples):
+def _lookups(triples: Iterable[tuple[type[models.Model], str, Any]]) -> Related:
     """The related objects named in (model, field, value) triples: {related model: {pk:
     instance}}, one query per related model."""
-    wanted = {}
+    wanted: dict[Any, set[Any]] = {}
     for model, field, value in triples:
         model_field = model._meta.get_field(field)
         if model_field.is_relation and value not in (None, ""):
@@ -82,7 +102,9 @@ def _lookups(triples):
     return {related: related._default_manager.in_bulk(pks) for related, pks in wanted.items()}
 
 
-def _rows(model, changes, related):
+def _rows(
+    model: type[models.Model], changes: Iterable[tuple[str, Any, Any]], related: Related
+) -> list[ChangeRow]:
     """[(field, old, new)] -> [ChangeRow], entry fields first in form order."""
     order = {field: index for index, field in enumerate(ENTRY_FIELDS)}
     rows = sorted(changes, key=lambda change: (order.get(change[0], len(order)), change[0]))
@@ -97,12 +119,14 @@ def _rows(model, changes, related):
     ]
 
 
-def _model_of(request):
+def _model_of(request: ChangeRequest) -> type[models.Model]:
     # get_for_id is cached: no query per request.
-    return ContentType.objects.get_for_id(request.content_type_id).model_class()
+    model = ContentType.objects.get_for_id(request.content_type_id).model_class()
+    assert model is not None, "a change request of a model that no longer exists"
+    return model
 
 
-def with_change_rows(change_requests):
+def with_change_rows(change_requests: Iterable[ChangeRequest]) -> list[ChangeRequest]:
     """Attach `rows` (a list of ChangeRow) to each request; one query per related model
     the differences name (units, cost centres, ...)."""
     change_requests = list(change_requests)
@@ -124,21 +148,26 @@ def with_change_rows(change_requests):
     return change_requests
 
 
-def _person_type():
+def _person_type() -> ContentType:
     return ContentType.objects.get_for_model(Person)
 
 
 # Other apps whose objects are change request targets register how the queue loads them
 # (e.g. a device with its catalogue model), so a page of requests costs a fixed number of
 # queries: register_target_queryset(lambda: Device.objects.select_related("model")).
-_TARGET_QUERYSETS = []
+_TARGET_QUERYSETS: list[Callable[[], QuerySet[Any]]] = []
 
 
-def register_target_queryset(factory):
+def register_target_queryset(factory: Callable[[], QuerySet[Any]]) -> None:
     _TARGET_QUERYSETS.append(factory)
 
 
-def change_request_queue(*, status=RequestStatus.PENDING, forvaltning=None, older_than_days=None):
+def change_request_queue(
+    *,
+    status: str | None = RequestStatus.PENDING,
+    forvaltning: Unit | None = None,
+    older_than_days: int | None = None,
+) -> QuerySet[ChangeRequest]:
     """The Tele kundtjänst queue, oldest first, with requester, entry and unit in a fixed
     number of queries however many requests there are."""
     queryset = ChangeRequest.objects.select_related(
@@ -146,11 +175,13 @@ def change_request_queue(*, status=RequestStatus.PENDING, forvaltning=None, olde
     ).prefetch_related(
         GenericPrefetch(
             "target",
-            [
-                Person.objects.select_related("unit"),
-                Subscription.objects.select_related("unit", "holder"),
-                *(factory() for factory in _TARGET_QUERYSETS),
-            ],
+            list[QuerySet[Any]](
+                [
+                    Person.objects.select_related("unit"),
+                    Subscription.objects.select_related("unit", "holder"),
+                    *(factory() for factory in _TARGET_QUERYSETS),
+                ]
+            ),
         )
     )
     if status:
@@ -164,7 +195,7 @@ def change_request_queue(*, status=RequestStatus.PENDING, forvaltning=None, olde
     return queryset.order_by("requested_at", "pk")
 
 
-def entry_requests(person):
+def entry_requests(person: Person) -> QuerySet[ChangeRequest]:
     """Change requests of one person's entry, newest first."""
     return (
         ChangeRequest.objects.filter(content_type=_person_type(), object_id=person.pk)
@@ -173,20 +204,20 @@ def entry_requests(person):
     )
 
 
-def entry_for_page(pk):
+def entry_for_page(pk: int) -> Person:
     return Person.objects.select_related("unit", "unit__forvaltning").get(pk=pk)
 
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    when: object
+    when: datetime
     who: str | None
     kind: str
     reason: str
-    rows: list
+    rows: list[ChangeRow]
 
 
-def entry_history(person):
+def entry_history(person: Person) -> list[HistoryEntry]:
     """Every saved version of an entry, newest first, each with who, when, why and the
     field-by-field difference to the version before it (simple-history's diff_against).
 

@@ -1,18 +1,25 @@
 """State changes of abonnemangsdatabasen: subscriptions and change requests."""
 
 import copy
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common.history import note_history
+from common.users import Actor
 from compliance.selectors import register_flag_objects
 from organisation.guideline import guideline
 from organisation.models import Person, Unit
@@ -23,17 +30,20 @@ from .models import ChangeRequest, Subscription
 
 # DIR-4: ENTRY_FIELDS, the fields of a directory entry the holder may ask to change, live
 # in selectors, which shows them in that order.
-from .selectors import ENTRY_FIELDS, with_change_rows
+from .selectors import ENTRY_FIELDS, concrete_field, with_change_rows
+
+# {field: {"old": stored value, "new": stored value}}: what a change request changes.
+Changes = dict[str, dict[str, Any]]
 
 
-def barring_defaults():
+def barring_defaults() -> dict[str, bool]:
     """BAR-1 (configurable, X-1): {"open_domestic": True, ...} for a new subscription."""
     open_categories = set(guideline().barring_open)
     return {f"open_{category}": category in open_categories for category in Barring.values}
 
 
 @transaction.atomic
-def subscription_create(*, actor, reason=None, **fields):
+def subscription_create(*, actor: Actor, reason: str | None = None, **fields: Any) -> Subscription:
     """Create a subscription with the BAR-1 defaults; the database enforces the rest.
 
     ABS-4: a group phone must name where its voice message points (`voice_message_to`,
@@ -41,8 +51,7 @@ def subscription_create(*, actor, reason=None, **fields):
     subscription = Subscription(**{**barring_defaults(), **fields})
     subscription.full_clean()
     _refuse_quarantined_number(subscription.number)
-    subscription._history_user = actor
-    subscription._change_reason = reason or _("Subscription created")
+    note_history(subscription, actor=actor, reason=reason or _("Subscription created"))
     try:
         with transaction.atomic():
             subscription.save()
@@ -53,11 +62,11 @@ def subscription_create(*, actor, reason=None, **fields):
     return subscription
 
 
-def _refuse_quarantined_number(number):
+def _refuse_quarantined_number(number: str) -> None:
     """SUB-5: a cancelled number rests the guideline's quarantine days before it is given
     to someone else, so callers of the old holder do not reach a stranger."""
     days = guideline().number_quarantine_days
-    since = timezone.localdate() - timezone.timedelta(days=days)
+    since = timezone.localdate() - timedelta(days=days)
     resting = (
         Subscription.objects.filter(number=number, status=Status.CANCELLED, cancelled_on__gt=since)
         .order_by("-cancelled_on")
@@ -65,7 +74,7 @@ def _refuse_quarantined_number(number):
         .first()
     )
     if resting is not None:
-        free = resting + timezone.timedelta(days=days)
+        free = resting + timedelta(days=days)
         raise ValidationError(
             {
                 "number": _(
@@ -80,7 +89,9 @@ def _refuse_quarantined_number(number):
 
 
 @transaction.atomic
-def subscription_cancel(*, actor, subscription, reason):
+def subscription_cancel(
+    *, actor: Actor, subscription: Subscription, reason: str | None
+) -> Subscription:
     """Cancel (säga upp) a subscription today; its number is then quarantined. Cancelling
     a cancelled subscription is refused."""
     subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
@@ -88,14 +99,15 @@ def subscription_cancel(*, actor, subscription, reason):
         raise ValidationError(_("The subscription is already cancelled."))
     subscription.status = Status.CANCELLED
     subscription.cancelled_on = timezone.localdate()
-    subscription._history_user = actor
-    subscription._change_reason = reason
+    note_history(subscription, actor=actor, reason=reason)
     subscription.save()
     return subscription
 
 
 @transaction.atomic
-def subscription_block(*, actor, subscription, reason):
+def subscription_block(
+    *, actor: Actor, subscription: Subscription, reason: str | None
+) -> Subscription:
     """Block a subscription at once (SUB-7: loss or theft); a no-op when it already is."""
     subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
     if subscription.status == Status.CANCELLED:
@@ -104,21 +116,22 @@ def subscription_block(*, actor, subscription, reason):
         return subscription
     subscription.status = Status.BLOCKED
     subscription.blocked_at = timezone.now()
-    subscription._history_user = actor
-    subscription._change_reason = reason
+    note_history(subscription, actor=actor, reason=reason)
     subscription.save()
     return subscription
 
 
-def _entry_value(person, field):
+def _entry_value(person: Person, field: str) -> Any:
     return person.unit_id if field == "unit" else getattr(person, field)
 
 
-def entry_values(person):
+def entry_values(person: Person) -> dict[str, Any]:
     return {field: _entry_value(person, field) for field in ENTRY_FIELDS}
 
 
-def _checked_entry_values(person, values, *, own_forvaltning=False):
+def _checked_entry_values(
+    person: Person, values: Mapping[str, Any], *, own_forvaltning: bool = False
+) -> dict[str, Any]:
     """Validate new entry values against the model before anything is saved or asked for.
 
     `values` maps entry fields to new values (the unit as a pk or a Unit). Raises a
@@ -163,7 +176,9 @@ def _checked_entry_values(person, values, *, own_forvaltning=False):
 
 
 @transaction.atomic
-def entry_change_request_create(*, actor, person, new_values):
+def entry_change_request_create(
+    *, actor: User, person: Person, new_values: Mapping[str, Any]
+) -> ChangeRequest | None:
     """DIR-4: the holder asks Tele kundtjänst to change their entry.
 
     Only fields that differ are kept; a pending request of the same person's entry is
@@ -189,23 +204,25 @@ def entry_change_request_create(*, actor, person, new_values):
         old.status = RequestStatus.REJECTED
         old.decided_by, old.decided_at = actor, now
         old.decision_reason = _("Replaced by a newer request.")
-        old._history_user = actor
+        note_history(old, actor=actor)
         old.save()
+    forvaltning_id = person.unit.forvaltning_id
+    assert forvaltning_id is not None  # a saved unit always has its förvaltning
     request = ChangeRequest(
         kind=RequestKind.ENTRY,
         content_type=content_type,
         object_id=person.pk,
         changes=changes,
-        forvaltning_id=person.unit.forvaltning_id,
+        forvaltning_id=forvaltning_id,
         requested_by=actor,
         requested_at=now,
     )
-    request._history_user = actor
+    note_history(request, actor=actor)
     request.save()
     return request
 
 
-def _locked_pending(request):
+def _locked_pending(request: ChangeRequest) -> ChangeRequest:
     locked = ChangeRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != RequestStatus.PENDING:
         raise ValidationError(
@@ -215,15 +232,15 @@ def _locked_pending(request):
     return locked
 
 
-def _stored_value(instance, field):
+def _stored_value(instance: models.Model, field: str) -> Any:
     """The value a change request compares and sets: the column's (a pk for a relation)."""
-    return getattr(instance, instance._meta.get_field(field).attname)
+    return getattr(instance, concrete_field(type(instance), field).attname)
 
 
-def field_changes(instance, new_values):
+def field_changes(instance: models.Model, new_values: Mapping[str, Any]) -> Changes:
     """{field: {"old": stored, "new": stored}} for each of `new_values` that differs from
     `instance` (model instances given for relations are stored as their pk)."""
-    changes = {}
+    changes: Changes = {}
     for field, value in new_values.items():
         if isinstance(value, models.Model):
             value = value.pk
@@ -237,15 +254,27 @@ def field_changes(instance, new_values):
 # (e.g. a device's operator block). They register a hook here; the arrows keep pointing
 # into subscriptions. A hook runs inside the applying transaction, after the fields are
 # saved: hook(*, actor, request, target).
-_APPLY_HOOKS = {}
+class ApplyHook(Protocol):
+    def __call__(self, *, actor: User, request: ChangeRequest, target: Any) -> None: ...
 
 
-def register_apply_hook(kind, hook):
+_APPLY_HOOKS: dict[str, ApplyHook] = {}
+
+
+def register_apply_hook(kind: str, hook: ApplyHook) -> None:
     _APPLY_HOOKS[kind] = hook
 
 
 @transaction.atomic
-def change_request_create(*, actor, kind, target, changes, forvaltning, message=""):
+def change_request_create(
+    *,
+    actor: User,
+    kind: str,
+    target: models.Model,
+    changes: Changes,
+    forvaltning: Unit | None,
+    message: str | None = "",
+) -> ChangeRequest:
     """A change of `target` for Tele kundtjänst to apply (DEV-4, BAR-2, SUB-7, REV-1, ...).
 
     `changes` is field_changes(target, ...) as the requester saw it; it may be empty when
@@ -257,11 +286,12 @@ def change_request_create(*, actor, kind, target, changes, forvaltning, message=
     if changes:
         candidate = copy.copy(target)
         for field, change in changes.items():
-            setattr(candidate, target._meta.get_field(field).attname, change["new"])
+            setattr(candidate, concrete_field(type(target), field).attname, change["new"])
         candidate.full_clean(
             exclude=[f.name for f in target._meta.fields if f.name not in changes],
             validate_unique=False,
         )
+    assert forvaltning is not None  # the target's unit's: a saved unit always has one
     request = ChangeRequest(
         kind=kind,
         content_type=ContentType.objects.get_for_model(target),
@@ -271,18 +301,19 @@ def change_request_create(*, actor, kind, target, changes, forvaltning, message=
         forvaltning=forvaltning,
         requested_by=actor,
     )
-    request._history_user = actor
+    note_history(request, actor=actor)
     request.save()
     return request
 
 
 @transaction.atomic
-def change_request_apply(*, actor, request):
+def change_request_apply(*, actor: User, request: ChangeRequest) -> ChangeRequest:
     """Apply a pending request atomically: its field changes, then the kind's hook. If the
     target changed after the request was made, nothing changes and the message names the
     fields."""
     request = _locked_pending(request)
     model = request.content_type.model_class()
+    assert model is not None, "a change request of a model that no longer exists"
     target = model._default_manager.select_for_update().get(pk=request.object_id)
     stale = [
         field
@@ -290,7 +321,7 @@ def change_request_apply(*, actor, request):
         if _stored_value(target, field) != change["old"]
     ]
     if stale:
-        labels = ", ".join(str(model._meta.get_field(f).verbose_name) for f in stale)
+        labels = ", ".join(str(concrete_field(model, f).verbose_name) for f in stale)
         raise ValidationError(
             _(
                 "The entry has changed since the request was made (%(fields)s). Nothing was "
@@ -301,9 +332,8 @@ def change_request_apply(*, actor, request):
         )
     if request.changes:
         for field, change in request.changes.items():
-            setattr(target, model._meta.get_field(field).attname, change["new"])
-        target._history_user = actor
-        target._change_reason = _("Change request #%(pk)s") % {"pk": request.pk}
+            setattr(target, concrete_field(model, field).attname, change["new"])
+        note_history(target, actor=actor, reason=_("Change request #%(pk)s") % {"pk": request.pk})
         target.full_clean()
         target.save()
     hook = _APPLY_HOOKS.get(request.kind)
@@ -314,7 +344,9 @@ def change_request_apply(*, actor, request):
 
 
 @transaction.atomic
-def change_request_reject(*, actor, request, reason):
+def change_request_reject(
+    *, actor: User, request: ChangeRequest, reason: str | None
+) -> ChangeRequest:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the request is rejected.")})
@@ -323,17 +355,17 @@ def change_request_reject(*, actor, request, reason):
     return request
 
 
-def _decide(request, *, actor, status, reason):
+def _decide(request: ChangeRequest, *, actor: User, status: str, reason: str) -> None:
     request.status = status
     request.decided_by = actor
     request.decided_at = timezone.now()
     request.decision_reason = reason
-    request._history_user = actor
+    note_history(request, actor=actor)
     request.save()
     transaction.on_commit(lambda: _mail_decision(request.pk))
 
 
-def _mail_decision(request_pk):
+def _mail_decision(request_pk: int) -> None:
     """Tell the requester how their request was decided, with the difference and a link
     to their requests (runs after commit)."""
     request = ChangeRequest.objects.select_related(
@@ -359,7 +391,9 @@ def _mail_decision(request_pk):
 
 
 @transaction.atomic
-def entry_update(*, actor, person, values, reason=None):
+def entry_update(
+    *, actor: Actor, person: Person, values: Mapping[str, Any], reason: str | None = None
+) -> Person:
     """Tele kundtjänst edits an entry directly (no request). Only fields that differ are
     saved; when none does, nothing is saved and no history is written."""
     values = _checked_entry_values(person, values)
@@ -369,8 +403,7 @@ def entry_update(*, actor, person, values, reason=None):
         return person
     for field, value in changed.items():
         setattr(person, "unit_id" if field == "unit" else field, value)
-    person._history_user = actor
-    person._change_reason = reason or _("Edited by Tele kundtjänst")
+    note_history(person, actor=actor, reason=reason or _("Edited by Tele kundtjänst"))
     person.full_clean()
     person.save()
     return person
@@ -379,7 +412,7 @@ def entry_update(*, actor, person, values, reason=None):
 # --- X-3: a leaver's subscriptions (the sweep is devices.services.sweep_leavers) -------
 
 
-def leaver_subscriptions():
+def leaver_subscriptions() -> QuerySet[Subscription]:
     """X-3: subscriptions not cancelled whose holder has left (is inactive). The flag goes
     to the cost centre's budget-responsible manager (to Tele kundtjänst when that manager
     has left too); it resolves when the subscription is cancelled or handed to an active

@@ -1,5 +1,6 @@
 """telefoni settings: one module, driven by environment variables only (see README)."""
 
+import typing
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,7 +98,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "telefoni.sqlite3",
+            "NAME": str(VAR_DIR / "telefoni.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -120,6 +121,11 @@ if LDAP_SERVER_URI:
 
     globals().update(ldap_settings(os.environ))
     AUTHENTICATION_BACKENDS.append("organisation.ldap.TelefoniLDAPBackend")
+if typing.TYPE_CHECKING:
+    # Set by ldap_settings() above; the ones code reads as settings.NAME, for the type checker.
+    AUTH_LDAP_SERVER_URI: str
+    AUTH_LDAP_USER_SEARCH: typing.Any  # django_auth_ldap.config.LDAPSearch
+    TELEFONI_LDAP_PERSON_ATTRS: dict[str, str]
 AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
 
 LOGIN_URL = "login"

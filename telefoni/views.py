@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def start(request):
     """What the signed-in person must act on; later issues add their lists here."""
     person = person_of(request.user)
-    context = {"person": person, "flags": open_flags_for(person)}
+    context: dict[str, object] = {"person": person, "flags": open_flags_for(person)}
     # X-2: the compliance dashboard, for those with units to watch.
     context["compliance_dashboard"] = can_view_dashboard(request.user)
     if person is not None:

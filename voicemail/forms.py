@@ -1,5 +1,7 @@
 """Forms of the voicemail pages: validation only; save() calls one service."""
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,10 @@ class ServiceForm(forms.Form):
         except ValidationError as exc:
             add_service_errors(self, exc)
             return None
+
+    def call_service(self, *, actor):
+        """The one service this form's save() runs; each form defines it."""
+        raise NotImplementedError
 
 
 class SubscriptionChoiceField(forms.ModelChoiceField):
@@ -62,7 +68,7 @@ class ApproveForm(ServiceForm):
 
     def __init__(self, *args, subscriptions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["subscription"].queryset = subscriptions
+        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = subscriptions
 
     def call_service(self, *, actor):
         data = self.cleaned_data

@@ -51,6 +51,10 @@ class VoicemailBox(models.Model):
     reminded_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["reminded_on"])
 
+    # Attached by voicemail.selectors.boxes_to_listen for the start page.
+    listened_today: bool
+    as_deputy: bool
+
     class Meta:
         verbose_name = _("voicemail box")
         verbose_name_plural = _("voicemail boxes")
@@ -111,6 +115,9 @@ class Listening(models.Model):
     # The switchboard's own id of the event: a repeated post is recognised, not counted twice.
     event_id = models.CharField(_("event id"), max_length=100, null=True, blank=True, unique=True)
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    # Set by the listening API: whether this event was new (True) or a repeat.
+    created: bool
 
     class Meta:
         verbose_name = _("listening")

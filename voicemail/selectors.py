@@ -1,11 +1,16 @@
 """Reads of voicemail boxes and registrations that views, the start page and telesök share."""
 
-from django.db.models import OuterRef, Q, Subquery
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias, TypedDict
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from absence import workdays
 from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.users import AnyUser
 from compliance.selectors import open_flag_counts
+from organisation.models import Person, Unit
 from organisation.permissions import _headed_paths, person_of
 from subscriptions.choices import Status as PhoneStatus
 from subscriptions.models import Subscription
@@ -13,31 +18,43 @@ from subscriptions.models import Subscription
 from .choices import MESSAGE_KINDS
 from .models import Listening, MessageRecord, VoicemailBox
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
-def _boxes():
+
+class LastListening(TypedDict):
+    last_listened_at: datetime | None
+
+
+# A box annotated by with_last_listening.
+ListenedBox: TypeAlias = "WithAnnotations[VoicemailBox, LastListening]"
+
+
+def _boxes() -> QuerySet[VoicemailBox]:
     return VoicemailBox.objects.select_related(
         "subscription__holder", "subscription__unit", "deputy", "greeting_confirmed_by"
     )
 
 
-def with_last_listening(boxes):
+def with_last_listening(boxes: QuerySet[VoicemailBox]) -> QuerySet[ListenedBox]:
     last = Listening.objects.filter(box_id=OuterRef("pk")).order_by("-listened_at", "-pk")
     return boxes.annotate(last_listened_at=Subquery(last.values("listened_at")[:1]))
 
 
-def boxes_to_listen(person, *, now=None):
+def boxes_to_listen(person: Person | None, *, now: datetime | None = None) -> list[ListenedBox]:
     """The start page's list (VM-4): boxes in use that take messages and that the person
     marks listened: as holder, as deputy, or as the manager of a function phone's unit."""
     if person is None:
         return []
     today = timezone.localdate(now or workdays.now())
-    rows = with_last_listening(
-        _boxes()
-        .filter(Q(subscription__holder=person) | Q(deputy=person) | _function_of(person))
-        .filter(is_on=True, kind__in=MESSAGE_KINDS, subscription__status=PhoneStatus.ACTIVE)
-        .order_by("subscription__number", "pk")
+    rows = list(
+        with_last_listening(
+            _boxes()
+            .filter(Q(subscription__holder=person) | Q(deputy=person) | _function_of(person))
+            .filter(is_on=True, kind__in=MESSAGE_KINDS, subscription__status=PhoneStatus.ACTIVE)
+            .order_by("subscription__number", "pk")
+        )
     )
-    rows = list(rows)
     for box in rows:
         last = box.last_listened_at
         box.listened_today = last is not None and timezone.localdate(last) == today
@@ -45,19 +62,19 @@ def boxes_to_listen(person, *, now=None):
     return rows
 
 
-def _function_of(person):
+def _function_of(person: Person) -> Q:
     return Q(subscription__holder__isnull=True, subscription__unit__manager=person)
 
 
-def box_detail(pk):
+def box_detail(pk: int) -> VoicemailBox:
     return _boxes().select_related("approved_by__person").get(pk=pk)
 
 
-def listenings_of(box, limit=10):
+def listenings_of(box: VoicemailBox, limit: int = 10) -> QuerySet[Listening]:
     return box.listenings.select_related("by").order_by("-listened_at", "-pk")[:limit]
 
 
-def unit_boxes(unit):
+def unit_boxes(unit: Unit) -> QuerySet[ListenedBox]:
     """Boxes of the unit's phones and of every unit below it, with their last listening."""
     return with_last_listening(
         _boxes()
@@ -66,7 +83,7 @@ def unit_boxes(unit):
     )
 
 
-def approvable_subscriptions(unit):
+def approvable_subscriptions(unit: Unit) -> QuerySet[Subscription]:
     """Active phones of the unit and below that have no box yet (VM-1)."""
     return (
         Subscription.objects.filter(
@@ -79,18 +96,18 @@ def approvable_subscriptions(unit):
     )
 
 
-def _records():
+def _records() -> QuerySet[MessageRecord]:
     return MessageRecord.objects.select_related(
         "box__subscription__holder", "unit", "registered_by__person"
     )
 
 
-def unit_records(unit):
+def unit_records(unit: Unit) -> QuerySet[MessageRecord]:
     """VM-5: registered messages of the unit and below, newest first."""
     return _records().filter(unit__path__startswith=unit.path).order_by("-received_at", "-pk")
 
 
-def visible_records(user):
+def visible_records(user: AnyUser) -> QuerySet[MessageRecord]:
     """Registrations the user may read: of boxes they hold or deputise, of units they
     manage, all for Tele kundtjänst."""
     if is_service_desk_or_admin(user):
@@ -104,11 +121,11 @@ def visible_records(user):
     return _records().filter(q)
 
 
-def _may_manage(user):
+def _may_manage(user: AnyUser) -> bool:
     return bool({Role.ENHETSCHEF, Role.FORVALTNINGSCHEF} & roles_of(user))
 
 
-def case_records(user, case_number):
+def case_records(user: AnyUser, case_number: str | None) -> QuerySet[MessageRecord]:
     """VM-5: the user's visible registrations under one case number (exact, case and
     spaces ignored at the ends)."""
     case_number = (case_number or "").strip()
@@ -121,10 +138,10 @@ def case_records(user, case_number):
     )
 
 
-def record_detail(pk):
+def record_detail(pk: int) -> MessageRecord:
     return _records().get(pk=pk)
 
 
-def unit_flag_counts(unit):
+def unit_flag_counts(unit: Unit) -> dict[str, int]:
     """{rule: open flags} of voicemail boxes in the unit and below (telesök's unit page)."""
     return open_flag_counts(under=unit, model=VoicemailBox)

@@ -6,14 +6,16 @@ The clock is absence.workdays.now (tests move it), the calendar absence.workdays
 (Swedish public holidays and the eves deadline law counts as holidays)."""
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, When
+from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,6 +28,8 @@ from absence.choices import Reason
 from absence.choices import Status as RedirectStatus
 from absence.models import Redirect, Trip
 from common.history import save_with_history
+from common.users import Actor
+from compliance.rules import Rule
 from compliance.rules import rule as get_rule
 from compliance.selectors import open_rules_for
 from compliance.services import SweepResult, raise_or_resolve, resolve_for
@@ -52,7 +56,7 @@ LINK_SALT = "voicemail.listen"
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-def _person(actor):
+def _person(actor: Actor) -> Person | None:
     return getattr(actor, "person", None) if actor is not None else None
 
 
@@ -60,7 +64,9 @@ def _person(actor):
 
 
 @transaction.atomic
-def box_approve(*, actor, subscription, kind, note=""):
+def box_approve(
+    *, actor: User, subscription: Subscription, kind: str, note: str | None = ""
+) -> VoicemailBox:
     """VM-1: the enhetschef approves a box for a phone; it starts switched off, waiting
     for the holder's personal greeting (VM-2)."""
     if subscription.status != PhoneStatus.ACTIVE:
@@ -86,12 +92,12 @@ def box_approve(*, actor, subscription, kind, note=""):
     return box
 
 
-def _lock(box):
+def _lock(box: VoicemailBox) -> VoicemailBox:
     return VoicemailBox.objects.select_for_update().select_related("subscription").get(pk=box.pk)
 
 
 @transaction.atomic
-def box_confirm_greeting(*, actor, box, text):
+def box_confirm_greeting(*, actor: Actor, box: VoicemailBox, text: str | None) -> VoicemailBox:
     """VM-2: the holder confirms the personal greeting is recorded; VM-3: a talsvar
     records what it tells callers (e.g. the phone hours)."""
     person = _person(actor)
@@ -111,7 +117,7 @@ def box_confirm_greeting(*, actor, box, text):
     return box
 
 
-def greeting_is_holders(box):
+def greeting_is_holders(box: VoicemailBox) -> bool:
     """A personal phone's greeting must be confirmed by its present holder (the phone may
     have changed hands since); a function phone's by any of its managers."""
     if box.greeting_confirmed_at is None:
@@ -121,7 +127,7 @@ def greeting_is_holders(box):
 
 
 @transaction.atomic
-def box_switch(*, actor, box, on):
+def box_switch(*, actor: Actor, box: VoicemailBox, on: bool) -> VoicemailBox:
     """The holder switches the box on (only with a confirmed personal greeting, VM-2) or
     off (during an absence with nobody to listen, VM-4). Already so: nothing changes."""
     box = _lock(box)
@@ -139,7 +145,7 @@ def box_switch(*, actor, box, on):
     return box
 
 
-def find_person(text):
+def find_person(text: str | None) -> Person:
     """A deputy "in the municipality": an active person named by e-mail address,
     extension or number; else a Swedish ValidationError."""
     raw = (text or "").strip()
@@ -169,7 +175,7 @@ def find_person(text):
 
 
 @transaction.atomic
-def box_set_deputy(*, actor, box, deputy):
+def box_set_deputy(*, actor: Actor, box: VoicemailBox, deputy: Person | None) -> VoicemailBox:
     """VM-4: name the deputy (bevakare) who listens during an absence; None removes."""
     box = _lock(box)
     if deputy is not None:
@@ -193,7 +199,15 @@ def box_set_deputy(*, actor, box, deputy):
 
 
 @transaction.atomic
-def box_listen(*, actor, box, source, by=None, listened_at=None, event_id=None):
+def box_listen(
+    *,
+    actor: Actor,
+    box: VoicemailBox,
+    source: str,
+    by: Person | None = None,
+    listened_at: datetime | None = None,
+    event_id: str | None = None,
+) -> Listening:
     """Mark the box "avlyssnad" (VM-4). Its VM-4 flag closes at once if the box is
     monitored again."""
     now = workdays.now()
@@ -215,7 +229,7 @@ def box_listen(*, actor, box, source, by=None, listened_at=None, event_id=None):
     return listening
 
 
-def box_for_number(text):
+def box_for_number(text: str | None) -> VoicemailBox:
     """The voicemail box of the active phone an extension or number (any written form)
     names; else a Swedish ValidationError."""
     raw = (text or "").strip()
@@ -239,7 +253,13 @@ def box_for_number(text):
     return found
 
 
-def listening_event(*, actor, event_id, number, listened_at=None):
+def listening_event(
+    *,
+    actor: Actor,
+    event_id: str | None,
+    number: str | None,
+    listened_at: datetime | None = None,
+) -> tuple[Listening, bool]:
     """The switchboard reports that a box was listened to. Idempotent by event id: the
     same id again returns the listening first recorded (created False), whatever else
     the repeat says."""
@@ -265,11 +285,11 @@ def listening_event(*, actor, event_id, number, listened_at=None):
     return listening, True
 
 
-def link_token(box, person):
+def link_token(box: VoicemailBox, person: Person) -> str:
     return signing.dumps({"b": box.pk, "p": person.pk}, salt=LINK_SALT, compress=True)
 
 
-def read_link_token(token):
+def read_link_token(token: str) -> tuple[VoicemailBox, Person]:
     """(box, person) of a signed reminder link, or a Swedish ValidationError when it is
     forged, expired, or its person may no longer listen to the box."""
     try:
@@ -287,7 +307,7 @@ def read_link_token(token):
     )
     person = Person.objects.filter(pk=data.get("p")).first()
 
-    if box is None or not person_may_listen(person, box):
+    if box is None or person is None or not person_may_listen(person, box):
         raise ValidationError(_("The link is not valid."))
     return box, person
 
@@ -295,20 +315,30 @@ def read_link_token(token):
 # --- Messages that are public records (VM-5) ----------------------------------------------
 
 
-def _check_received(received_at):
+def _check_received(received_at: datetime | None) -> datetime:
     if received_at is None:
         raise ValidationError({"received_at": _("Give when the message reached the box.")})
     if received_at > workdays.now():
         raise ValidationError(
             {"received_at": _("The message cannot have reached the box in the future.")}
         )
+    return received_at
 
 
 @transaction.atomic
-def record_register(*, actor, box, received_at, caller, summary, is_public_record, case_number=""):
+def record_register(
+    *,
+    actor: User,
+    box: VoicemailBox,
+    received_at: datetime | None,
+    caller: str | None,
+    summary: str | None,
+    is_public_record: bool,
+    case_number: str | None = "",
+) -> MessageRecord:
     """VM-5: register a message; received is when it reached the box, not when it was
     opened."""
-    _check_received(received_at)
+    received_at = _check_received(received_at)
     caller, summary = (caller or "").strip(), (summary or "").strip()
     if not caller or not summary:
         raise ValidationError(_("Give the caller as given and a summary of the message."))
@@ -328,7 +358,14 @@ def record_register(*, actor, box, received_at, caller, summary, is_public_recor
 
 
 @transaction.atomic
-def record_update(*, actor, record, summary, is_public_record, case_number):
+def record_update(
+    *,
+    actor: Actor,
+    record: MessageRecord,
+    summary: str | None,
+    is_public_record: bool,
+    case_number: str | None,
+) -> MessageRecord:
     """Add the case number once the matter is registered in the case system, or correct
     the summary; every version is kept."""
     record = MessageRecord.objects.select_for_update().get(pk=record.pk)
@@ -345,11 +382,11 @@ def record_update(*, actor, record, summary, is_public_record, case_number):
 # --- The working-day morning sweep ----------------------------------------------------------
 
 
-def _local_midnight(day):
+def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def _with_owner(boxes):
+def _with_owner(boxes: QuerySet[VoicemailBox]) -> QuerySet[VoicemailBox]:
     """Flag unit: the phone's unit. Responsible: the phone's holder; for a function or
     group phone, or a holder who has left (X-3), the manager of the phone's unit (or of
     the nearest unit above with one)."""
@@ -363,11 +400,11 @@ def _with_owner(boxes):
     )
 
 
-def _in_use():
+def _in_use() -> QuerySet[VoicemailBox]:
     return VoicemailBox.objects.filter(is_on=True, subscription__status=PhoneStatus.ACTIVE)
 
 
-def absence_now_q(now):
+def absence_now_q(now: datetime) -> Q:
     """A current hänvisning for a registered absence on the box's phone or on any phone
     of its holder (two EXISTS, each able to use an index; one EXISTS with an OR across
     the join cannot)."""
@@ -382,7 +419,7 @@ def absence_now_q(now):
     )
 
 
-def vm_4_breaking(*, now=None):
+def vm_4_breaking(*, now: datetime | None = None) -> QuerySet[VoicemailBox]:
     """VM-4, one query: boxes that take messages, switched on, and
     (a) on for the whole previous working day and not listened to since it began, or
     (b) during a registered absence of the holder with no active deputy."""
@@ -396,7 +433,7 @@ def vm_4_breaking(*, now=None):
     )
 
 
-def vm_2_breaking():
+def vm_2_breaking() -> QuerySet[VoicemailBox]:
     """VM-2, one query: boxes switched on without a personal greeting confirmed by the
     phone's present holder (the phone changed hands, or the confirmation was undone)."""
     not_holders = Q(subscription__holder__isnull=False) & (
@@ -406,7 +443,7 @@ def vm_2_breaking():
     return _with_owner(_in_use().filter(Q(greeting_confirmed_at__isnull=True) | not_holders))
 
 
-def abs_6_breaking(*, today=None):
+def abs_6_breaking(*, today: date | None = None) -> QuerySet[VoicemailBox]:
     """ABS-6, one query: a mobilsvar switched on while its holder is on a registered trip
     abroad (calls diverted to it are charged at international rates)."""
     today = today or timezone.localdate(workdays.now())
@@ -416,7 +453,7 @@ def abs_6_breaking(*, today=None):
     return _with_owner(_in_use().filter(kind=BoxKind.MOBILSVAR).filter(Exists(abroad)))
 
 
-def rules(*, now=None):
+def rules(*, now: datetime | None = None) -> tuple[tuple[str, QuerySet[VoicemailBox]], ...]:
     """(rule id, breaking queryset) of the sweep."""
     now = now or workdays.now()
     return (
@@ -426,7 +463,7 @@ def rules(*, now=None):
     )
 
 
-def sweep_voicemail(*, now=None):
+def sweep_voicemail(*, now: datetime | None = None) -> SweepResult:
     """Each working-day morning: raise VM-4, VM-2 and ABS-6 flags (one query per rule) to
     the holder, resolve those whose cause went away, and tell the holder's manager once
     about each new one. Returns the SweepResult; on a day that is not a working day it
@@ -449,7 +486,7 @@ def sweep_voicemail(*, now=None):
     return result
 
 
-def resolve_if_complies(box):
+def resolve_if_complies(box: VoicemailBox) -> None:
     """Close the box's open flags whose rule it meets again (the holder listened, named a
     deputy, confirmed the greeting, switched it off) without waiting for the morning.
     Flags are only ever raised by the sweep."""
@@ -464,12 +501,12 @@ def resolve_if_complies(box):
     )
 
 
-def _managers_of(holders):
+def _managers_of(holders: Iterable[Person]) -> dict[int, Person]:
     """{holder id: their manager} as organisation.selectors.manager_of finds them (the
     manager of the nearest unit at or above theirs, never themselves), for many holders
     with two queries: the managed units, then the managers."""
     managed = dict(Unit.objects.filter(manager__isnull=False).values_list("pk", "manager_id"))
-    found = {}
+    found: dict[int, int] = {}
     for holder in holders:
         for unit_id in reversed(holder.unit.ancestor_ids()):
             manager_id = managed.get(unit_id)
@@ -480,7 +517,7 @@ def _managers_of(holders):
     return {holder_id: people[manager_id] for holder_id, manager_id in found.items()}
 
 
-def _mail_managers(new):
+def _mail_managers(new: list[tuple[str, int]]) -> None:
     """One e-mail per manager listing the new flags of their staff's boxes (the holder
     had compliance's own e-mail). A function phone's box is held by the manager: told
     already."""
@@ -488,13 +525,14 @@ def _mail_managers(new):
     boxes = VoicemailBox.objects.select_related("subscription__holder__unit").in_bulk(
         {pk for _rule, pk in new}
     )
-    holders = {b.subscription.holder for b in boxes.values() if b.subscription.holder_id}
+    holders = {holder for b in boxes.values() if (holder := b.subscription.holder) is not None}
     managers = _managers_of(holders)
-    by_manager = defaultdict(list)
+    by_manager: defaultdict[Person, list[tuple[Rule, VoicemailBox]]] = defaultdict(list)
     for rule_id, pk in new:
         box = boxes.get(pk)
-        manager = managers.get(box.subscription.holder_id) if box is not None else None
-        if manager is not None and manager.email:
+        holder_id = box.subscription.holder_id if box is not None else None
+        manager = managers.get(holder_id) if holder_id is not None else None
+        if box is not None and manager is not None and manager.email:
             by_manager[manager].append((get_rule(rule_id), box))
     for manager, rows in by_manager.items():
         with translation.override(settings.LANGUAGE_CODE):
@@ -507,7 +545,7 @@ def _mail_managers(new):
 # --- The daily reminder -------------------------------------------------------------------
 
 
-def send_listening_reminders(*, now=None):
+def send_listening_reminders(*, now: datetime | None = None) -> int:
     """Each working-day morning: remind the holder (and the deputy, if any) of every box
     in use that takes messages and is not yet listened to today, with a signed link that
     marks it listened. Each box is claimed for the day before its e-mail goes, so a
@@ -544,7 +582,7 @@ def send_listening_reminders(*, now=None):
     return sent
 
 
-def _reminded(box):
+def _reminded(box: VoicemailBox) -> list[Person]:
     people = []
     holder = box.subscription.holder
     if holder is not None and holder.is_active and holder.email:
@@ -555,7 +593,7 @@ def _reminded(box):
     return people
 
 
-def _send_reminder(box, person):
+def _send_reminder(box: VoicemailBox, person: Person) -> None:
     url = settings.TELEFONI_SITE_URL + reverse("voicemail:link", args=[link_token(box, person)])
     with translation.override(settings.LANGUAGE_CODE):
         context = {

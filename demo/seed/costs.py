@@ -44,7 +44,7 @@ def seed_costs(users):
     odd = dict(zip(own[:4], ("spike", "roaming", "premium", "unused"), strict=False))
     if not UsageRecord.objects.filter(period=latest).exists():
         randomness = random.Random(f"{data.SEED}-costs")
-        fees = {Kind.FIXED: 95, Kind.MEX: 189, Kind.MOBILE: 149}
+        fees: dict[str, int] = {Kind.FIXED: 95, Kind.MEX: 189, Kind.MOBILE: 149}
 
         def kronor(value):
             return f"{value:.2f}".replace(".", ",")

@@ -50,10 +50,12 @@ def seed_devices(users):
     unit = Unit.objects.get(code=data.DEMO_ORDER_UNIT)
     holder = Person.objects.filter(unit=unit, is_active=True, protected_identity=False).last()
     if not Order.objects.exists() and holder is not None:
+        subscription = holder.subscriptions.first()
+        assert subscription is not None  # every demo person has a phone
         order = device_services.order_create(
             actor=tsam,
             unit=unit,
-            cost_centre=holder.subscriptions.first().cost_centre,
+            cost_centre=subscription.cost_centre,
             kind=OrderKind.SUBSCRIPTION,
             subscription_kind=Kind.MOBILE,
             holder=holder,

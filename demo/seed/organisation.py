@@ -63,7 +63,7 @@ def _seed_units(plan, tally):
     by_code = {u.code: u for u in Unit.objects.filter(code__in=codes)}
     keys = {name_key(spec.name) for spec, _ in plan.tree}
     by_name = {(u.parent_id, u.name_key): u for u in Unit.objects.filter(name_key__in=keys)}
-    units = {}
+    units: dict[str, Unit] = {}
     for spec, parent_spec in plan.tree:
         parent = units[parent_spec.code] if parent_spec else None
         values = {

@@ -128,7 +128,7 @@ class DemoPlan:
         return managers
 
     def _budget_managers(self):
-        budget = {}
+        budget: dict[str, str] = {}
         for spec, parent in self.tree:
             if spec.budget_from_parent:
                 budget[spec.code] = budget[parent.code]
@@ -154,7 +154,7 @@ class DemoPlan:
         by_unit = defaultdict(list)
         for person in self.people:
             by_unit[person.unit_code].append(person)
-        subtree = defaultdict(int)
+        subtree: defaultdict[str, int] = defaultdict(int)
         for spec, _parent in reversed(self.tree):
             subtree[spec.code] += len(by_unit[spec.code])
             if self.parent_code[spec.code]:
@@ -168,7 +168,7 @@ class DemoPlan:
             for child in children[code]:
                 yield from people_below(child)
 
-        chosen = {}
+        chosen: dict[str, list[str]] = {}
         for a in data.ACCOUNTS:
             for code in a.coordinates:
                 chosen.setdefault(code, []).append(f"demo-{a.username}")
@@ -201,14 +201,15 @@ class DemoPlan:
         """One subscription per person and the function and group phones of
         data.FUNCTION_PHONES, numbered in their förvaltning's series (see data.py)."""
         spec_of = {spec.code: spec for spec, _parent in self.tree}
-        forvaltning_of, centre_of = {}, {}
+        forvaltning_of: dict[str, str] = {}
+        centre_of: dict[str, str] = {}
         for spec, parent in self.tree:
             forvaltning_of[spec.code] = forvaltning_of[parent.code] if parent else spec.code
             # A unit without a cost centre of its own uses the nearest one above it.
             centre_of[spec.code] = (
                 cost_centre_code(spec.code) if spec.cost_centre else centre_of[parent.code]
             )
-        used = defaultdict(int)
+        used: defaultdict[tuple[str, int], int] = defaultdict(int)
 
         def next_slot(unit_code, first, limit):
             """The next free four digits of the unit's förvaltning's series."""

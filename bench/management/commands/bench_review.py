@@ -18,6 +18,7 @@ Rows are written in bulk without history; refuses to run with DEBUG off, like se
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError
@@ -80,9 +81,9 @@ class Command(SeededBench):
     def seeded_count(self, root):
         return Subscription.objects.filter(unit__path__startswith=root.path).count()
 
-    def measure(self, *, size, seed, repeat, **options):
+    def measure(self, *, size, seed, **options):
         self.analyze()
-        self.run(size, max(1, repeat))
+        self.run(size, max(1, options["repeat"]))
 
     # Data -------------------------------------------------------------------------------
 
@@ -233,7 +234,7 @@ class Command(SeededBench):
     def run(self, size, repeat):
         today = timezone.localdate()
         cutoff, since = services.review_cutoff(today)
-        params = [Status.CANCELLED, cutoff, ReviewStatus.SIGNED, since]
+        params: list[Any] = [Status.CANCELLED, cutoff, ReviewStatus.SIGNED, since]
 
         def timed(function):
             return best_of(repeat, function)

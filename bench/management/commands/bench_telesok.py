@@ -20,6 +20,7 @@ import random
 import statistics
 import time
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -147,9 +148,9 @@ class Command(SeededBench):
     def seeded_count(self, root):
         return Subscription.objects.filter(unit__path__startswith=root.path).count()
 
-    def measure(self, *, size, seed, queries, **options):
+    def measure(self, *, size, seed, **options):
         self.vacuum()
-        self.run(random.Random(seed), size, queries)
+        self.run(random.Random(seed), size, options["queries"])
 
     def vacuum(self):
         """Fresh planner statistics, as autovacuum would keep them (VACUUM needs to be
@@ -215,6 +216,7 @@ class Command(SeededBench):
         Unit.objects.bulk_update(departments, ["path"], batch_size=1000)
         Unit.objects.bulk_create(units, batch_size=1000)
         for unit in units:
+            assert unit.parent is not None  # every unit here is below the root
             unit.path = f"{unit.parent.path}{unit.pk}/"
         Unit.objects.bulk_update(units, ["path"], batch_size=1000)
         return root, units
@@ -243,7 +245,7 @@ class Command(SeededBench):
         )
         CostCentre.objects.bulk_create([cost_centre])
 
-        taken = set(
+        taken: set[str | None] = set(
             Subscription.objects.exclude(status=Status.CANCELLED).values_list("number", flat=True)
         )
         taken |= set(
@@ -370,7 +372,7 @@ class Command(SeededBench):
 
     def run(self, rng, size, count):
         queries = self.queries(rng, count)
-        statements = [[] for _ in queries]
+        statements: list[list[tuple[str, Any]]] = [[] for _ in queries]
 
         def recorder(recorded):
             def record(execute, sql, params, many, context):

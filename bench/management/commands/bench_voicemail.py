@@ -133,9 +133,9 @@ class Command(SeededBench):
     def seeded_count(self, root):
         return VoicemailBox.objects.filter(subscription__unit__path__startswith=root.path).count()
 
-    def measure(self, *, size, seed, repeat, **options):
+    def measure(self, *, size, seed, **options):
         self.analyze()
-        self.run(size, max(1, repeat), self.now)
+        self.run(size, max(1, options["repeat"]), self.now)
 
     def morning(self):
         """07:00 of today, or of the next working day if today is not one."""
