@@ -8,7 +8,7 @@ flags at once through resolve_for(). No other module writes a Flag.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,20 +87,12 @@ def _unflagged(
     ]
 
 
-def _open_new(
-    rule_id: str,
-    content_type: ContentType,
-    breaking: QuerySet[Any],
-    open_flags: QuerySet[Flag],
-    unit_field: str,
-    responsible_field: str,
-) -> list[Flag]:
-    """Insert the missing flags; returns the rows inserted, with their pk."""
+def _open_new(rule_id: str, unflagged: Callable[[], list[Flag]]) -> list[Flag]:
+    """Insert the missing flags (`unflagged()` reads them, again after a refused insert);
+    returns the rows inserted, with their pk."""
     attempt = 1
     while True:
-        new_flags = _unflagged(
-            rule_id, content_type, breaking, open_flags, unit_field, responsible_field
-        )
+        new_flags = unflagged()
         if not new_flags:
             return []
         try:
@@ -148,7 +140,12 @@ def raise_or_resolve(
         breaking = breaking.filter(pk__in=scope)
     breaking_ids = breaking.order_by().values("pk")
     resolved = _resolve(open_flags.exclude(object_id__in=breaking_ids))
-    created = _open_new(rule_id, content_type, breaking, open_flags, unit_field, responsible_field)
+    created = _open_new(
+        rule_id,
+        lambda: _unflagged(
+            rule_id, content_type, breaking, open_flags, unit_field, responsible_field
+        ),
+    )
     if created:
         transaction.on_commit(notify_pending_flags)
     return SweepResult(opened=len(created), resolved=resolved, new_flags=tuple(created))
