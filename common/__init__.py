@@ -2,5 +2,7 @@
 
 pdf (render_pdf), exports (the one CSV/XLSX writer), history (save_with_history), mail
 (mail_on_commit), env (typed settings from the environment), roles (role codes and the
-role predicates every app shares) and http (small view helpers). See docs/architecture.md.
+role predicates every app shares), http (small view helpers), logs (the one-line log
+format and request ids) and heartbeat (background processes' liveness, in the Heartbeat
+model). See docs/architecture.md.
 """
