@@ -18,7 +18,7 @@ import logging
 import re
 import uuid
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils.log import log_response
 
@@ -114,7 +114,8 @@ def _one_line(text):
 
 
 class OneLineFormatter(logging.Formatter):
-    """time (ISO 8601 with the UTC offset), level, logger, request=, user=, message."""
+    """time (ISO 8601, UTC, milliseconds), level, logger, request=, user=, message. UTC:
+    gunicorn's master logs before Django sets TIME_ZONE, and one stream must sort."""
 
     def format(self, record):
         message = record.getMessage()
@@ -124,7 +125,7 @@ class OneLineFormatter(logging.Formatter):
             message = f"{message}\n{record.exc_text}"
         if record.stack_info:
             message = f"{message}\n{self.formatStack(record.stack_info)}"
-        when = datetime.fromtimestamp(record.created).astimezone()
+        when = datetime.fromtimestamp(record.created, tz=UTC)
         return (
             f"{when.isoformat(timespec='milliseconds')} {record.levelname} {record.name} "
             f"request={getattr(record, 'request_id', '-')} user={getattr(record, 'user_id', '-')} "
