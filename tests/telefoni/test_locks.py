@@ -54,3 +54,10 @@ def test_the_locks_agree_on_every_shared_package():
         assert shared
         assert {n: other[n][0] for n in shared} == {n: runtime[n][0] for n in shared}
 
+
+def test_the_image_ci_and_make_install_use_the_locks_with_hashes():
+    for path in ("scripts/build-production", "scripts/install-deps"):
+        text = (ROOT / path).read_text()
+        assert "--require-hashes" in text
+        assert "requirements.txt" not in text
+    assert "scripts/build-production deps" in (ROOT / "Dockerfile").read_text()
