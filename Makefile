@@ -6,14 +6,14 @@ STAMP  := $(VENV)/.installed
 # make test runs the suite in this many processes (pytest-xdist); 1 for a plain run.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install lint typecheck messages clean
+.PHONY: run test install lint typecheck messages lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Reinstall only when a requirements file changed.
-$(STAMP): $(BIN)/python requirements.txt requirements-dev.txt requirements-ldap.txt scripts/install-deps
+# Reinstall only when a lock file changed (they pin every package with its hashes).
+$(STAMP): $(BIN)/python requirements.lock requirements-dev.lock requirements-ldap.lock scripts/install-deps
 	scripts/install-deps $(BIN)/python
 	touch $(STAMP)
 
@@ -41,6 +41,11 @@ typecheck: install
 messages: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemessages --locale sv --no-obsolete --no-location --ignore .venv --ignore var --ignore tests
 	DJANGO_DEBUG=1 $(BIN)/python manage.py compilemessages --locale sv --ignore .venv --ignore var
+
+## make lock: regenerate the lock files after changing a requirements*.txt (pip-tools, in a
+## throwaway venv).
+lock:
+	PYTHON=$(PYTHON) scripts/lock
 
 clean:
 	rm -rf $(VENV) var staticfiles .pytest_cache .ruff_cache .mypy_cache

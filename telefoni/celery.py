@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telefoni.settings")
@@ -10,6 +10,37 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telefoni.settings")
 app = Celery("telefoni")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def _django_logging(**kwargs):
+    """Workers and beat log as the web does (settings.LOGGING, common.logs): Celery
+    configures no logging of its own when this signal has a receiver."""
+    from logging.config import dictConfig  # noqa: PLC0415 -- read once Django is set up, not when celery.py loads
+
+    from django.conf import settings  # noqa: PLC0415 -- read once Django is set up, not when celery.py loads
+
+    dictConfig(settings.LOGGING)
+
+
+_task_log_tokens = {}
+
+
+@signals.task_prerun.connect
+def _bind_task_id(task_id=None, **kwargs):
+    """A task's log lines carry its id where a request's carry the request id."""
+    from common.logs import bind  # noqa: PLC0415 -- celery.py loads before Django is set up
+
+    _task_log_tokens[task_id] = bind(task_id or "-")
+
+
+@signals.task_postrun.connect
+def _unbind_task_id(task_id=None, **kwargs):
+    from common.logs import unbind  # noqa: PLC0415 -- celery.py loads before Django is set up
+
+    token = _task_log_tokens.pop(task_id, None)
+    if token is not None:
+        unbind(token)
 
 
 @app.on_after_finalize.connect

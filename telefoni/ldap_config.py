@@ -8,6 +8,8 @@ import re
 
 from django.core.exceptions import ImproperlyConfigured
 
+from common.env import env_secret
+
 # The roles a mapped LDAP group can grant; organisation.choices.Role holds the same codes.
 ROLE_CODES = (
     "enhetschef",
@@ -69,7 +71,8 @@ def ldap_settings(env):
     config = {
         "AUTH_LDAP_SERVER_URI": env["LDAP_SERVER_URI"],
         "AUTH_LDAP_BIND_DN": env.get("LDAP_BIND_DN", ""),
-        "AUTH_LDAP_BIND_PASSWORD": env.get("LDAP_BIND_PASSWORD", ""),
+        # Or LDAP_BIND_PASSWORD_FILE naming a file that holds it (a Docker secret).
+        "AUTH_LDAP_BIND_PASSWORD": env_secret("LDAP_BIND_PASSWORD", environ=env),
         "AUTH_LDAP_START_TLS": env.get("LDAP_START_TLS", "0").lower() in {"1", "true", "yes"},
         "AUTH_LDAP_CONNECTION_OPTIONS": {
             ldap.OPT_NETWORK_TIMEOUT: timeout,

@@ -9,16 +9,21 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from common.env import env_bool, env_int, env_list, env_str
+from common.env import env_bool, env_int, env_list, env_secret, env_str
+from common.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("TELEFONI_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+# Secrets may come from files (NAME_FILE=/run/secrets/...), see common.env.env_secret.
+SECRET_KEY = env_secret("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off")
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is required when DJANGO_DEBUG is off "
+            "(or DJANGO_SECRET_KEY_FILE naming a file that holds it)"
+        )
     SECRET_KEY = "insecure-development-key-only-used-with-DJANGO_DEBUG=1"
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -38,6 +43,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "common",
     "organisation",
     "compliance",
     "subscriptions",
@@ -55,6 +61,8 @@ if DEBUG or env_bool("TELEFONI_BENCH", False):
     INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
+    # First: every log record of a request carries its id (common.logs).
+    "common.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -91,9 +99,19 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, else a SQLite file under var/ in WAL mode (the embedded default).
+# The password may stay out of the URL: POSTGRES_PASSWORD or POSTGRES_PASSWORD_FILE.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+    _database_password = env_secret("POSTGRES_PASSWORD")
+    if _database_password:
+        if DATABASES["default"].get("PASSWORD"):
+            raise ImproperlyConfigured(
+                "DATABASE_URL holds a password and POSTGRES_PASSWORD(_FILE) is set: keep one"
+            )
+        DATABASES["default"]["PASSWORD"] = _database_password
 else:
     DATABASES = {
         "default": {
@@ -109,6 +127,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "timeout": 20,
         }
     )
+# A connection kept between requests is tested before it is reused (a database restart or
+# a PgBouncer that closed it no longer costs the next request a 500).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Authentication: django-axes first (throttling), LDAP when configured, local accounts.
@@ -205,8 +226,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Security headers; TLS ends at a proxy that sets X-Forwarded-Proto.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Security headers. TLS ends at the proxy (deploy/nginx), which sets X-Forwarded-Proto;
+# gunicorn believes that header only from the proxy's address (FORWARDED_ALLOW_IPS in
+# deploy/gunicorn.conf.py) and then serves the request as https. Django itself trusts no
+# header (no SECURE_PROXY_SSL_HEADER): a client that reaches gunicorn directly cannot claim
+# https.
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = not DEBUG
@@ -241,7 +265,7 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
@@ -262,6 +286,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat records a heartbeat each time it wakes, at least every CELERY_BEAT_MAX_LOOP_INTERVAL
+# seconds; /healthz calls beat stale when the heartbeat is older than two such intervals.
+CELERY_BEAT_SCHEDULER = "telefoni.beat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 60
+# The worker logs through LOGGING below (telefoni.celery connects setup_logging).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # The guideline's rule parameters (X-1: review interval, deadlines, barring defaults, ...)
 # are not settings: they live in organisation.Guideline, edited by Tele kundtjänst in the
@@ -270,21 +300,24 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 TELEFONI_SERVICE_DESK_EMAIL = env_str(
     "TELEFONI_SERVICE_DESK_EMAIL", "tele.kundtjanst@kommun.example"
 )
-# Hour (local time) of the nightly compliance sweep.
-TELEFONI_SWEEP_HOUR = env_int("TELEFONI_SWEEP_HOUR", 2)
+# Hour (local time) of the nightly jobs: 04, after the hour that summer time skips (March)
+# or repeats (October), 02:00-03:00 in Sweden.
+TELEFONI_SWEEP_HOUR = env_int("TELEFONI_SWEEP_HOUR", 4)
 # Largest operator file accepted for import (bytes).
 TELEFONI_IMPORT_MAX_BYTES = env_int("TELEFONI_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
+# Logs: one line per record to stdout, with time, level, logger, request id and user id
+# (common.logs; the format and what is never logged are described there).
+LOGGING = logging_config(
+    env_str("DJANGO_LOG_LEVEL", "INFO"),
+    loggers={
         "django_auth_ldap": {"level": env_str("LDAP_LOG_LEVEL", "WARNING")},
         # django-axes logs every sign-in at INFO; lockouts are WARNING.
         "axes": {"level": "WARNING"},
         # WeasyPrint logs each rendering step at INFO.
         "weasyprint": {"level": "WARNING"},
+        # Never the SQL statements with their parameters (names, numbers, PINs), whatever
+        # DJANGO_LOG_LEVEL says.
+        "django.db.backends": {"level": "INFO"},
     },
-}
+)

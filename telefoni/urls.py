@@ -11,6 +11,10 @@ from .forms import LoginForm
 admin.site.site_header = _("Telefoni – administration")
 admin.site.site_title = _("Telefoni")
 
+# 400, 403 and 404 are Django's views with the Swedish templates/4xx.html; the 500 page
+# is rendered without the database.
+handler500 = "telefoni.views.server_error"
+
 urlpatterns = [
     path("", views.start, name="start"),
     path("healthz", views.healthz, name="healthz"),

@@ -2,13 +2,16 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from absence import selectors as absence_selectors
+from common.logs import current_request_id
 from compliance.permissions import can_view_dashboard
 from compliance.selectors import open_flags_for
 from organisation.permissions import person_of
@@ -16,7 +19,7 @@ from review import selectors as review_selectors
 from service import selectors as service_selectors
 from voicemail import selectors as voicemail_selectors
 
-from .celery import app as celery_app
+from . import health
 
 log = logging.getLogger(__name__)
 
@@ -48,31 +51,27 @@ def locked_out(request, *args, **kwargs):
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
 
 
-def _database_ok():
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            return cursor.fetchone() == (1,)
-    except Exception:
-        log.exception("healthz: database check failed")
-        return False
-
-
-def _broker_ok():
-    try:
-        with celery_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
-        return True
-    except Exception:
-        log.exception("healthz: broker check failed")
-        return False
-
-
 @login_not_required
 @never_cache
 @require_GET
 def healthz(request):
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
-    status = 200 if all(checks.values()) else 503
-    body = {name: "ok" if ok else "error" for name, ok in checks.items()}
+    """The fields and the status codes are described in telefoni/health.py."""
+    status, body = health.report()
     return JsonResponse(body, status=status)
+
+
+def server_error(request):
+    """The 500 page: no database, no context processors (the database may be what failed);
+    it shows the request id, which the log lines of the failure carry."""
+    request_id = current_request_id()
+    try:
+        body = loader.get_template("500.html").render({"request_id": request_id})
+    except Exception:
+        # The page itself failed (a static file missing from the manifest, say): plain text
+        # in Swedish rather than the server's own page.
+        log.exception("the 500 page could not be rendered")
+        body = escape(
+            _("Something went wrong. The error has been logged. Error code: %(request_id)s")
+            % {"request_id": request_id or "-"}
+        )
+    return HttpResponseServerError(body)

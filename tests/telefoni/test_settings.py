@@ -104,8 +104,12 @@ def test_configuration_documents_every_environment_variable():
     source = (ROOT / "telefoni" / "settings.py").read_text() + (
         ROOT / "telefoni" / "ldap_config.py"
     ).read_text()
-    names = set(re.findall(r'env(?:_str|_bool|_int|_list|\.get)\(\s*"([A-Z_]+)"', source))
+    names = set(re.findall(r'env(?:_str|_bool|_int|_list|_secret|\.get)\(\s*"([A-Z_]+)"', source))
     names |= set(re.findall(r'env\["([A-Z_]+)"\]', source))
+    # A secret may come from a file: NAME_FILE needs its row too.
+    secrets = set(re.findall(r'env_secret\(\s*"([A-Z_]+)"', source))
+    assert {"DJANGO_SECRET_KEY", "POSTGRES_PASSWORD", "LDAP_BIND_PASSWORD"} <= secrets
+    names |= {f"{name}_FILE" for name in secrets}
     configuration = (ROOT / "docs" / "configuration.md").read_text()
     # A row of the variables' table: "| `NAME` | default | meaning |" (one row may name
     # several variables, "| `EMAIL_HOST`, `EMAIL_PORT` | ...").
@@ -152,3 +156,130 @@ def test_the_benchmarks_are_installed_only_for_development(env, installed):
         env,
     )
     assert result.stdout.split() == [str(installed), str(installed)], result.stderr
+
+
+# --- Secrets from files (Docker and Kubernetes secrets) ----------------------------------
+
+PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "telefoni.kommun.example"}
+
+
+def test_secret_key_is_read_from_the_file_named(tmp_path):
+    secret = tmp_path / "django_secret_key"
+    secret.write_text("k3y-from-a-file-" + "z" * 40 + "\n")
+    result = _run(
+        "from django.conf import settings; print(repr(settings.SECRET_KEY))",
+        {**PRODUCTION, "DJANGO_SECRET_KEY_FILE": str(secret)},
+    )
+    assert result.stdout.strip() == repr("k3y-from-a-file-" + "z" * 40), result.stderr
+
+
+def test_a_missing_secret_file_is_a_clear_configuration_error():
+    result = _run(
+        "import django; django.setup()",
+        {**PRODUCTION, "DJANGO_SECRET_KEY_FILE": "/run/secrets/finns-inte"},
+    )
+    assert result.returncode != 0
+    assert "django.core.exceptions.ImproperlyConfigured: DJANGO_SECRET_KEY_FILE=" in result.stderr
+    assert "/run/secrets/finns-inte: the file cannot be read (No such file or directory)" in (
+        result.stderr
+    )
+
+
+def test_a_secret_given_twice_is_refused(tmp_path):
+    secret = tmp_path / "email_password"
+    secret.write_text("from-file")
+    result = _run(
+        "import django; django.setup()",
+        {
+            **PRODUCTION,
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "EMAIL_HOST_PASSWORD": "from-env",
+            "EMAIL_HOST_PASSWORD_FILE": str(secret),
+        },
+    )
+    assert result.returncode != 0
+    assert "Set EMAIL_HOST_PASSWORD or EMAIL_HOST_PASSWORD_FILE, not both" in result.stderr
+
+
+def test_an_empty_secret_file_is_refused(tmp_path):
+    secret = tmp_path / "empty"
+    secret.write_text("\n")
+    result = _run(
+        "import django; django.setup()", {**PRODUCTION, "DJANGO_SECRET_KEY_FILE": str(secret)}
+    )
+    assert result.returncode != 0
+    assert f"DJANGO_SECRET_KEY_FILE={secret}: the file is empty" in result.stderr
+
+
+def test_database_and_mail_passwords_are_read_from_files(tmp_path):
+    (tmp_path / "pg").write_text("pg-l\u00f6sen\n")
+    (tmp_path / "smtp").write_text("smtp-secret")
+    result = _run(
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['PASSWORD'], d['USER'], d['CONN_HEALTH_CHECKS'], settings.EMAIL_HOST_PASSWORD)",
+        {
+            **PRODUCTION,
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://telefoni@postgres:5432/telefoni",
+            "POSTGRES_PASSWORD_FILE": str(tmp_path / "pg"),
+            "EMAIL_HOST_PASSWORD_FILE": str(tmp_path / "smtp"),
+        },
+    )
+    assert result.stdout.split() == ["pg-l\u00f6sen", "telefoni", "True", "smtp-secret"], (
+        result.stderr
+    )
+
+
+def test_a_password_in_the_url_and_in_a_file_is_refused(tmp_path):
+    (tmp_path / "pg").write_text("other")
+    result = _run(
+        "import django; django.setup()",
+        {
+            **PRODUCTION,
+            "DJANGO_SECRET_KEY": "x" * 50,
+            "DATABASE_URL": "postgres://telefoni:inline@postgres:5432/telefoni",
+            "POSTGRES_PASSWORD_FILE": str(tmp_path / "pg"),
+        },
+    )
+    assert result.returncode != 0
+    assert "DATABASE_URL holds a password and POSTGRES_PASSWORD(_FILE) is set" in result.stderr
+
+
+def test_ldap_bind_password_is_read_from_a_file(tmp_path):
+    pytest.importorskip("django_auth_ldap", reason="python-ldap is not installed")
+    from telefoni.ldap_config import ldap_settings
+
+    (tmp_path / "bind").write_text("bind-secret\n")
+    config = ldap_settings(
+        {
+            "LDAP_SERVER_URI": "ldap://ldap.kommun.example",
+            "LDAP_USER_SEARCH_BASE": "ou=people,dc=kommun,dc=example",
+            "LDAP_BIND_PASSWORD_FILE": str(tmp_path / "bind"),
+        }
+    )
+    assert config["AUTH_LDAP_BIND_PASSWORD"] == "bind-secret"
+
+
+def test_no_header_makes_a_request_https_in_django_itself():
+    """X-Forwarded-Proto is believed by gunicorn from the proxy's address only."""
+    result = _run(
+        "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        {**PRODUCTION, "DJANGO_SECRET_KEY": "x" * 50},
+    )
+    assert result.stdout.strip() == "None", result.stderr
+
+
+def test_the_nightly_jobs_run_at_four_by_default():
+    """02:00-03:00 is the hour summer time skips (March) or runs twice (October)."""
+    from telefoni.celery import app
+
+    app.finalize()
+    hours = {
+        name: entry["schedule"].hour
+        for name, entry in app.conf.beat_schedule.items()
+        if len(entry["schedule"].hour) == 1
+    }
+    nightly = {name for name in hours if "nightly" in name}
+    assert len(nightly) >= 7
+    assert {name: hours[name] for name in nightly} == dict.fromkeys(nightly, {4})
+    assert all(not hour & {2, 3} for hour in hours.values())
