@@ -75,23 +75,22 @@ def test_a_stale_request_changes_nothing(world, phone, desk):
     assert request.status == RequestStatus.PENDING
 
 
-def test_the_kinds_hook_runs_inside_the_apply(world, phone, desk):
+def test_the_kinds_hook_runs_inside_the_apply(world, phone, desk, monkeypatch):
+    # The hook devices registers for BLOCK is put back afterwards (other tests need it).
+    monkeypatch.setattr(services, "_APPLY_HOOKS", dict(services._APPLY_HOOKS))
     seen = []
     services.register_apply_hook(
         RequestKind.BLOCK, lambda *, actor, request, target: seen.append((actor, target.pk))
     )
-    try:
-        request = services.change_request_create(
-            actor=world.people["employee"].user,
-            kind=RequestKind.BLOCK,
-            target=phone,
-            changes={},
-            forvaltning=world.vof,
-            message="Telefonen stulen, polisanmälan 5000-K123456-26",
-        )
-        services.change_request_apply(actor=desk, request=request)
-    finally:
-        services._APPLY_HOOKS.pop(RequestKind.BLOCK)
+    request = services.change_request_create(
+        actor=world.people["employee"].user,
+        kind=RequestKind.BLOCK,
+        target=phone,
+        changes={},
+        forvaltning=world.vof,
+        message="Telefonen stulen, polisanmälan 5000-K123456-26",
+    )
+    services.change_request_apply(actor=desk, request=request)
     assert seen == [(desk, phone.pk)]
 
 
