@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import add_service_errors
 from organisation.numbers import format_number
 
 from . import services
@@ -104,17 +105,8 @@ class RedirectForm(forms.Form):
                 why=str(_("Sick-leave redirect set by the manager")) if self.sick_only else None,
             )
         except ValidationError as exc:
-            _add_errors(self, exc)
+            add_service_errors(self, exc)
             return None
-
-
-def _add_errors(form, exc):
-    """A service's ValidationError onto the form: field errors next to their field."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class PhoneChoiceField(forms.ModelChoiceField):
@@ -140,7 +132,7 @@ class TripForm(forms.Form):
         try:
             return services.trip_register(actor=actor, person=person, **self.cleaned_data)
         except ValidationError as exc:
-            _add_errors(self, exc)
+            add_service_errors(self, exc)
             return None
 
 
@@ -166,5 +158,5 @@ class UnitHoursForm(forms.Form):
         try:
             return services.unit_set_hours(actor=actor, unit=unit, **self.cleaned_data)
         except ValidationError as exc:
-            _add_errors(self, exc)
+            add_service_errors(self, exc)
             return None

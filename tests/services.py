@@ -93,6 +93,16 @@ def require_pdftotext():
         pytest.skip("needs pdftotext (apt-get install poppler-utils)")
 
 
+def pdf_metadata(data, tmp_path):
+    """The XMP metadata of PDF bytes as pdfinfo prints it (PDF/A's pdfaid:part is in it)."""
+    require_pdftotext()  # pdfinfo comes with pdftotext (poppler-utils)
+    path = tmp_path / "meta.pdf"
+    path.write_bytes(data)
+    return subprocess.run(
+        ["pdfinfo", "-meta", str(path)], check=True, capture_output=True, text=True
+    ).stdout
+
+
 def pdf_text(data, tmp_path):
     """The text of PDF bytes as pdftotext reads it (layout kept): how tests read PDFs back."""
     require_pdftotext()

@@ -20,7 +20,7 @@ from costs.importer import ImportRejected
 from costs.models import AppendOnlyError, CallDetail, StatementAccess, StatementRequest
 from tests.conftest import statuses
 from tests.factories import CostCentreFactory, person_with_user
-from tests.services import pdf_text, require_postgresql
+from tests.services import pdf_metadata, pdf_text, require_postgresql
 
 TODAY = timezone.localdate()
 LAST_MONTH = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)
@@ -375,14 +375,7 @@ def test_cost_3_x_4_statement_pdf_is_pdf_a_for_the_requester_only(
         text = pdf_text(response.content, tmp_path)
         assert "070-765 43 21" in text and "1 245,50" in text.replace("\xa0", " ")
         assert "Misstänkt obehörig användning" in text
-        import subprocess
-
-        metadata = subprocess.run(
-            ["pdfinfo", "-meta", str(tmp_path / "document.pdf")],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        metadata = pdf_metadata(response.content, tmp_path)
         assert 'pdfaid:part="3"' in metadata
     expected = [("budget", "pdf")] if status == 200 else []
     assert list(StatementAccess.objects.values_list("user__username", "action")) == expected

@@ -1,6 +1,5 @@
 """REV-1 and SUB-5: opening a round, deciding rows, confirming cancellations, signing."""
 
-import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -15,15 +14,7 @@ from subscriptions import services as subscription_services
 from subscriptions.choices import Kind, RequestKind, RequestStatus, Status
 from subscriptions.models import ChangeRequest
 from tests.review.conftest import YEAR
-from tests.services import pdf_text
-
-
-def _pdf_metadata(data, tmp_path):
-    path = tmp_path / "meta.pdf"
-    path.write_bytes(data)
-    return subprocess.run(
-        ["pdfinfo", "-meta", str(path)], check=True, capture_output=True, text=True
-    ).stdout
+from tests.services import pdf_metadata, pdf_text
 
 
 def _messages(exc_info):
@@ -299,7 +290,7 @@ def test_rev_1_signed_review_is_a_pdf_with_every_row_and_decision(
     assert hemtjanst_review.signed_by == manager
     data = bytes(hemtjanst_review.pdf)
     assert data.startswith(b"%PDF-")
-    assert 'pdfaid:part="3"' in _pdf_metadata(data, tmp_path)  # PDF/A-3
+    assert 'pdfaid:part="3"' in pdf_metadata(data, tmp_path)  # PDF/A-3
     text = pdf_text(data, tmp_path)
     assert f"Årlig översyn {YEAR}: Hemtjänst Norr" in text
     assert "Vård- och omsorgsförvaltningen" in text
