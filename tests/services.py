@@ -76,11 +76,16 @@ def celery_broker(url):
     from telefoni.celery import app
 
     previous_conf, previous_env = app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
+    # The app caches its connection and producer pools on first use: a task queued by an
+    # earlier test (every committed e-mail queues the outbox's task) would otherwise keep
+    # publishing to the broker of that moment, where this worker does not listen.
+    app.close()
     app.conf.broker_url = url
     os.environ["CELERY_BROKER_URL"] = url
     try:
         yield app
     finally:
+        app.close()
         app.conf.broker_url = previous_conf
         if previous_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)
