@@ -68,6 +68,23 @@ def require_chromium():
     return path
 
 
+def _forget_connections(app):
+    """Drop the app's references to the broker it first connected to, so that the next
+    publish connects to the broker configured now.
+
+    The app keeps three, none of which `app.close()` clears: its connection pool, the
+    producer pool in `app.amqp` (every `delay()` publishes through it) and the control
+    mailbox's own copy of that producer pool (`app.control.ping()` and the other
+    broadcasts publish through it). Whichever broker the process published to first would
+    otherwise get every later task and ping, and a test worker listening on another
+    broker would never see them. Celery drops the same three after a fork. Nothing is
+    closed: kombu keeps the pools in global groups keyed by broker URL and would hand a
+    closed pool out again for that URL."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.control.mailbox.__dict__.pop("producer_pool", None)
+
+
 @contextmanager
 def celery_broker(url):
     """Point the Celery app at another broker for a while. Celery's Settings.broker_url
@@ -76,16 +93,13 @@ def celery_broker(url):
     from telefoni.celery import app
 
     previous_conf, previous_env = app.conf.broker_url, os.environ.get("CELERY_BROKER_URL")
-    # The app caches its connection and producer pools on first use: a task queued by an
-    # earlier test (every committed e-mail queues the outbox's task) would otherwise keep
-    # publishing to the broker of that moment, where this worker does not listen.
-    app.close()
+    _forget_connections(app)
     app.conf.broker_url = url
     os.environ["CELERY_BROKER_URL"] = url
     try:
         yield app
     finally:
-        app.close()
+        _forget_connections(app)
         app.conf.broker_url = previous_conf
         if previous_env is None:
             os.environ.pop("CELERY_BROKER_URL", None)
