@@ -11,7 +11,6 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from common.history import note_history, save_with_history
+from common.mail import mail_on_commit
 from common.users import Actor
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.models import Person, Unit
@@ -286,7 +286,7 @@ def _mail_set_by_another(pks: list[int]) -> None:
         }
         subject = render_to_string("absence/email/set_by_another_subject.txt", context)
         body = render_to_string("absence/email/set_by_another.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [holder.email])
+    mail_on_commit([holder.email], subject, body)
 
 
 def _unanswered_target(phone: Subscription) -> str:
@@ -407,7 +407,7 @@ def _mail_trip_checklist(trip_pk: int) -> None:
         }
         subject = render_to_string("absence/email/trip_checklist_subject.txt", context)
         body = render_to_string("absence/email/trip_checklist.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [trip.person.email])
+    mail_on_commit([trip.person.email], subject, body)
     trip.checklist_sent_at = timezone.now()
     note_history(trip, actor=None, reason=_("Checklist e-mailed"))
     trip.save(update_fields=["checklist_sent_at"])
@@ -522,4 +522,4 @@ def _mail_managers(redirect_ids: list[int]) -> None:
             }
             subject = render_to_string("absence/email/abs_1_manager_subject.txt", context)
             body = render_to_string("absence/email/abs_1_manager.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [manager.email])
+        mail_on_commit([manager.email], subject, body)

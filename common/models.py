@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +16,25 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class OutboxMessage(models.Model):
+    """One e-mail written in the transaction of the change that causes it (common.mail):
+    a rollback leaves none, a commit keeps it until common.outbox.send_due sent it."""
+
+    recipients = models.JSONField(_("recipients"), default=list)
+    subject = models.TextField(_("subject"))
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.subject} -> {', '.join(self.recipients)}"

@@ -14,12 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Func, Model, OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from common.mail import mail_on_commit
 from organisation.guideline import guideline
 from organisation.models import Person, Unit
 from organisation.selectors import nearest_manager_subquery
@@ -192,8 +192,10 @@ def _recipients(flag: Flag) -> list[str]:
 def notify_pending_flags() -> int:
     """E-mail every open flag nobody has been told about yet; each exactly once.
 
-    Each flag is claimed under a row lock (skip_locked), so two workers never send the
-    same message; a failed send leaves notified_at empty and the next run retries.
+    Each flag is claimed under a row lock (skip_locked), so two workers never write the
+    same message, and is marked notified in the transaction that writes its e-mail to the
+    outbox (common.mail): the outbox sends it after the commit, or retries while the relay
+    is down. A failure before the commit leaves notified_at empty; the next run retries.
     """
     sent = 0
     pending = (
@@ -236,7 +238,7 @@ def _send_flag_mail(flag: Flag, recipients: list[str]) -> None:
         }
         subject = render_to_string("compliance/email/flag_opened_subject.txt", context)
         body = render_to_string("compliance/email/flag_opened.txt", context)
-    send_mail(" ".join(subject.split()), body, None, recipients)
+    mail_on_commit(recipients, subject, body)
 
 
 # --- The organisation's own rules -------------------------------------------------

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.lookups import StartsWith
@@ -20,6 +19,7 @@ from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from common.history import note_history
+from common.mail import mail_on_commit
 from common.pdf import render_pdf
 from common.users import Actor
 from compliance.services import SweepResult, raise_or_resolve
@@ -425,23 +425,25 @@ def _due(kind: MailKind, today: date) -> QuerySet[UnitReview, int]:
 
 
 def send_review_mails(today: date | None = None) -> int:
-    """Send every review e-mail that is due, each exactly once: the row is claimed with a
-    conditional UPDATE (…_at IS NULL) before sending, so two workers never send the same
-    one; a failed send releases the claim and the next run retries. Returns the count."""
+    """Write every review e-mail that is due to the outbox, each exactly once: the row is
+    claimed with a conditional UPDATE (…_at IS NULL) in the transaction that writes the
+    e-mail (common.mail), so two workers never write the same one and a claim commits
+    only with its e-mail, which the outbox then sends or retries. A failure while writing
+    it rolls the claim back and the next run retries. Returns the count."""
     today = today or timezone.localdate()
     sent = 0
     for kind in (OPENED, REMINDER, ESCALATION):
         field = _SENT_FIELD[kind]
         for pk in list(_due(kind, today)):
-            claimed = UnitReview.objects.filter(
-                ~Q(status=ReviewStatus.SIGNED), pk=pk, **{f"{field}__isnull": True}
-            ).update(**{field: timezone.now()})
-            if not claimed:
-                continue
             try:
-                _send(kind, pk)
+                with transaction.atomic():
+                    claimed = UnitReview.objects.filter(
+                        ~Q(status=ReviewStatus.SIGNED), pk=pk, **{f"{field}__isnull": True}
+                    ).update(**{field: timezone.now()})
+                    if not claimed:
+                        continue
+                    _send(kind, pk)
             except Exception:
-                UnitReview.objects.filter(pk=pk).update(**{field: None})
                 log.exception("Review e-mail %s for unit review %s failed", kind, pk)
                 continue
             sent += 1
@@ -477,4 +479,4 @@ def _send(kind: MailKind, pk: int) -> None:
         }
         subject = render_to_string("review/email/review_subject.txt", context)
         body = render_to_string("review/email/review.txt", context)
-    send_mail(" ".join(subject.split()), body, None, recipients)
+    mail_on_commit(recipients, subject, body)

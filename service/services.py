@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from absence import workdays
 from common.history import save_with_history
+from common.mail import mail_on_commit
 from common.users import Actor
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.guideline import guideline
@@ -44,7 +44,7 @@ def _mail(template: str, context: Mapping[str, Any], recipients: list[str]) -> N
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"service/email/{template}_subject.txt", context)
         body = render_to_string(f"service/email/{template}.txt", context)
-    send_mail(" ".join(subject.split()), body, None, recipients)
+    mail_on_commit(recipients, subject, body)
 
 
 # --- Callbacks (SRV-2) -------------------------------------------------------------------
@@ -132,8 +132,9 @@ def callback_create(
 
 
 def callback_send_email(*, callback_id: int) -> int:
-    """E-mail an open callback to its recipient, once: claimed with a conditional UPDATE,
-    released again when the send fails (the sweep retries). Returns 1 when sent."""
+    """E-mail an open callback to its recipient, once: claimed with a conditional UPDATE in
+    the transaction that writes the e-mail to the outbox (common.mail), which sends it or
+    retries. Returns 1 when written."""
     with transaction.atomic():
         unsent = Callback.objects.filter(
             pk=callback_id,
@@ -150,14 +151,8 @@ def callback_send_email(*, callback_id: int) -> int:
             "url": _site(callback.get_absolute_url()),
             "start_url": _site(reverse("start")),
         }
-    try:
+        # In the claim's transaction: the outbox (common.mail) sends it or retries.
         _mail("callback", context, [callback.recipient.email])
-    except Exception:
-        log.exception(
-            "Callback %s: the e-mail to the recipient failed; the sweep retries", callback_id
-        )
-        Callback.objects.filter(pk=callback_id).update(passed_on_at=None)
-        return 0
     return 1
 
 
@@ -345,21 +340,19 @@ def threat_report_notify(*, report_id: int) -> int:
         to = settings.TELEFONI_SERVICE_DESK_EMAIL
     if not to:
         return 0
-    claimed = ThreatReport.objects.filter(pk=report_id, notified_at__isnull=True).update(
-        notified_at=timezone.now(), notified_to=to
-    )
-    if not claimed:
-        return 0
-    try:
+    # The claim commits only with the e-mail in the outbox (common.mail), which sends it
+    # or retries; the relay being down no longer leaves the report for the sweep.
+    with transaction.atomic():
+        claimed = ThreatReport.objects.filter(pk=report_id, notified_at__isnull=True).update(
+            notified_at=timezone.now(), notified_to=to
+        )
+        if not claimed:
+            return 0
         _mail(
             "threat_report",
             {"report": report, "url": _site(report.get_absolute_url())},
             [to],
         )
-    except Exception:
-        log.exception("Threat report %s: the e-mail failed; the sweep retries", report_id)
-        ThreatReport.objects.filter(pk=report_id).update(notified_at=None, notified_to="")
-        return 0
     return 1
 
 

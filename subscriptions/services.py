@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.history import note_history
+from common.mail import mail_on_commit
 from common.users import Actor
 from compliance.selectors import register_flag_objects
 from organisation.guideline import guideline
@@ -387,7 +387,7 @@ def _mail_decision(request_pk: int) -> None:
             "subscriptions/email/change_request_decided_subject.txt", context
         )
         body = render_to_string("subscriptions/email/change_request_decided.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [address])
+    mail_on_commit([address], subject, body)
 
 
 @transaction.atomic

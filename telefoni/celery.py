@@ -97,6 +97,11 @@ def _beat_schedule(sender, **kwargs):
             "task": "devices.tasks.sweep_leavers",
             "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=50),
         },
+        # The mail outbox (common.outbox): what the broker never got, and retries.
+        "mail-outbox-every-minute": {
+            "task": "common.tasks.send_outbox",
+            "schedule": crontab(),
+        },
         "flag-notifications-retry": {
             "task": "compliance.tasks.notify_pending_flags",
             "schedule": crontab(minute=15),

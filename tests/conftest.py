@@ -96,6 +96,19 @@ def _swedish():
 
 
 @pytest.fixture(autouse=True)
+def _outbox_drained_at_once(request, monkeypatch):
+    """The mail outbox is drained in the test's own thread after each commit that wrote
+    to it, as an idle worker would at once, so a test reads mail.outbox without a broker.
+    Tests with a real worker (redis_worker) or that test the queuing itself (a fixture
+    named real_queue, tests/common/test_outbox.py) queue the task for real."""
+    if {"redis_worker", "real_queue"} & set(request.fixturenames):
+        return
+    from common import mail, outbox
+
+    monkeypatch.setattr(mail, "queue_drain", outbox.send_due)
+
+
+@pytest.fixture(autouse=True)
 def _fixed_fake_names(request):
     """Each test gets the same Faker names on every run and machine (seeded by its id),
     so a name that happens to match a search cannot pass here and fail in CI."""

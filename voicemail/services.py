@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Coalesce
@@ -28,6 +27,7 @@ from absence.choices import Reason
 from absence.choices import Status as RedirectStatus
 from absence.models import Redirect, Trip
 from common.history import save_with_history
+from common.mail import mail_on_commit
 from common.users import Actor
 from compliance.rules import Rule
 from compliance.rules import rule as get_rule
@@ -539,7 +539,7 @@ def _mail_managers(new: list[tuple[str, int]]) -> None:
             context = {"manager": manager, "rows": rows, "site_url": settings.TELEFONI_SITE_URL}
             subject = render_to_string("voicemail/email/flags_manager_subject.txt", context)
             body = render_to_string("voicemail/email/flags_manager.txt", context)
-        send_mail(" ".join(subject.split()), body, None, [manager.email])
+        mail_on_commit([manager.email], subject, body)
 
 
 # --- The daily reminder -------------------------------------------------------------------
@@ -605,4 +605,4 @@ def _send_reminder(box: VoicemailBox, person: Person) -> None:
         }
         subject = render_to_string("voicemail/email/reminder_subject.txt", context)
         body = render_to_string("voicemail/email/reminder.txt", context)
-    send_mail(" ".join(subject.split()), body, None, [person.email])
+    mail_on_commit([person.email], subject, body)

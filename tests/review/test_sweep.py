@@ -7,6 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.utils import timezone
 
+from common.models import OutboxMessage
+from common.tasks import send_outbox
 from compliance.models import Flag
 from review import services, tasks
 from review.models import ReviewRound, UnitReview
@@ -155,25 +157,35 @@ def test_rev_2_opening_mail_goes_to_each_manager_once(
 
 
 def test_rev_2_reminder_then_escalation_each_once_and_none_after_signing(
-    world, phones, hemtjanst_review, review_round, decide_all, manager, set_guideline
+    world,
+    phones,
+    hemtjanst_review,
+    review_round,
+    decide_all,
+    manager,
+    set_guideline,
+    django_capture_on_commit_callbacks,
 ):
     set_guideline(review_reminder_days=10, review_escalation_days=3)
-    services.send_review_mails()  # the opening mails
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_review_mails()  # the opening mails
     mail.outbox.clear()
     ReviewRound.objects.filter(pk=review_round.pk).update(
         opened_at=timezone.now() - timedelta(days=10)
     )
-    assert services.send_review_mails() == 2
-    assert services.send_review_mails() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_review_mails() == 2
+        assert services.send_review_mails() == 0
     assert {m.subject.split(":")[0] for m in mail.outbox} == {"[Telefoni] Påminnelse"}
     mail.outbox.clear()
     # Hemtjänst Norr signs; the library's review stays unsigned past the deadline + 3 days.
     decide_all()
     services.unit_review_sign(actor=manager, unit_review=hemtjanst_review)
     late = review_round.deadline + timedelta(days=3)
-    assert services.send_review_mails(today=late - timedelta(days=1)) == 0
-    assert services.send_review_mails(today=late) == 1
-    assert services.send_review_mails(today=late) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_review_mails(today=late - timedelta(days=1)) == 0
+        assert services.send_review_mails(today=late) == 1
+        assert services.send_review_mails(today=late) == 0
     (escalation,) = mail.outbox
     # Up the line: the förvaltningschef (here the library's review is the förvaltning's own).
     assert escalation.to == [world.kfv.manager.email]
@@ -183,30 +195,48 @@ def test_rev_2_reminder_then_escalation_each_once_and_none_after_signing(
 
 
 def test_rev_2_escalation_goes_to_the_forvaltningschef_of_the_unit(
-    world, phones, hemtjanst_review, review_round, set_guideline
+    world, phones, hemtjanst_review, review_round, set_guideline, django_capture_on_commit_callbacks
 ):
     set_guideline(review_escalation_days=0)
-    services.send_review_mails()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_review_mails()
     mail.outbox.clear()
-    services.send_review_mails(today=review_round.deadline)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_review_mails(today=review_round.deadline)
     recipients = {m.to[0] for m in mail.outbox if "inte signerad" in m.subject}
     assert world.people["forvaltningschef"].email in recipients
     assert world.people["manager"].email not in recipients
 
 
-def test_a_failed_send_is_retried_on_the_next_run(world, phones, review_round, monkeypatch):
-    calls = []
+def test_relay_down_the_mails_wait_in_the_outbox_and_go_once_later(
+    world, phones, review_round, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.mail_backends.RelayDown"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_review_mails() == 2
+    assert UnitReview.objects.filter(opened_mail_at__isnull=False).count() == 2
+    assert OutboxMessage.objects.filter(sent_at__isnull=True, attempts=1).count() == 2
+    assert mail.outbox == []
+    assert services.send_review_mails() == 0  # claimed with their mail: never twice
 
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    assert send_outbox() == 2
+    assert send_outbox() == 0
+    assert len(mail.outbox) == 2
+
+
+def test_a_failure_while_writing_the_mail_releases_the_claim(
+    world, phones, review_round, monkeypatch
+):
     def broken(*args, **kwargs):
-        calls.append(args)
-        raise OSError("SMTP down")
+        raise RuntimeError("template broke")
 
-    monkeypatch.setattr(services, "send_mail", broken)
+    monkeypatch.setattr(services, "mail_on_commit", broken)
     assert services.send_review_mails() == 0
     assert not UnitReview.objects.filter(opened_mail_at__isnull=False).exists()
     monkeypatch.undo()
     assert services.send_review_mails() == 2
-    assert len(calls) == 2 and len(mail.outbox) == 2
 
 
 # --- The task, and opening by itself --------------------------------------------------------

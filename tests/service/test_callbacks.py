@@ -9,7 +9,10 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from common.models import OutboxMessage
+from common.tasks import send_outbox
 from compliance.models import Flag
 from service import services, tasks
 from service.admin import CallbackAdmin
@@ -96,22 +99,27 @@ def test_send_callback_email_of_a_missing_callback_does_nothing(db):
     assert mail.outbox == []
 
 
-def test_a_failed_email_is_retried_by_the_sweep(world, clock, monkeypatch):
-    def broken(*args, **kwargs):
-        raise OSError("SMTP down")
-
-    monkeypatch.setattr("service.services.send_mail", broken)
+def test_relay_down_the_email_waits_in_the_outbox_not_for_the_sweep(
+    world, clock, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.mail_backends.RelayDown"
     callback = take_message(world, channel=Channel.EMAIL, passed_on_by_hand=False)
-    assert services.callback_send_email(callback_id=callback.pk) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.callback_send_email(callback_id=callback.pk) == 1
     callback.refresh_from_db()
-    assert callback.passed_on_at is None
-    monkeypatch.undo()
+    assert callback.passed_on_at is not None
+    message = OutboxMessage.objects.get()
+    assert message.sent_at is None and message.last_error == "ConnectionRefusedError: relay down"
     clock.set(local(2026, 12, 1, 12, 0))
     monkeypatch.setattr("absence.workdays.now", lambda: clock.now)
-    _result, sent = services.sweep_callbacks()
-    assert sent == 1
+    assert services.sweep_callbacks()[1] == 0  # the callback is not written twice
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    assert send_outbox() == 1
+    assert send_outbox() == 0
     assert len(mail.outbox) == 1
-    assert services.sweep_callbacks()[1] == 0
+    assert mail.outbox[0].to == [callback.recipient.email]
 
 
 BAD_INPUT = [

@@ -1,0 +1,86 @@
+"""Sending what common.mail wrote to the outbox: claim due rows, one SMTP connection.
+
+Delivery is at-least-once, never at-most-once: a row is claimed under a row lock
+(select_for_update(skip_locked=True)), sent, and marked sent_at in the same transaction
+as the claim, which commits after the batch. Two drains never claim the same row, and a
+row marked sent is never claimed again, so a message is not sent twice in any ordinary
+run. Only a crash after the relay accepted a message and before the batch committed
+sends it again on the next drain: a duplicate e-mail is the lesser harm than one lost.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.utils import timezone
+
+from common.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+MAX_BACKOFF_MINUTES = 60
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failure: 1, 2, 4 ... minutes, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), MAX_BACKOFF_MINUTES))
+
+
+def send_due() -> int:
+    """Send every unsent message that is due now over one SMTP connection; return how many
+    went. A failed message keeps sent_at empty, records attempts and last_error and waits
+    backoff(attempts) before it is due again."""
+    sent = 0
+    connection = get_connection()
+    # Opened once here: the SMTP backend opens and closes one connection per send when
+    # the caller did not open it.
+    refused: Exception | None = None
+    try:
+        connection.open()
+    except Exception as error:  # the relay is down: every due row records it and waits
+        refused = error
+    try:
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    OutboxMessage.objects.select_for_update(skip_locked=True)
+                    .filter(sent_at__isnull=True, next_attempt_at__lte=timezone.now())
+                    .order_by("next_attempt_at", "pk")[:BATCH]
+                )
+                if not batch:
+                    return sent
+                for message in batch:
+                    sent += _send_one(message, connection, refused)
+    finally:
+        connection.close()
+
+
+def _send_one(
+    message: OutboxMessage, connection: BaseEmailBackend, refused: Exception | None
+) -> int:
+    try:
+        if refused is not None:
+            raise refused
+        EmailMessage(
+            message.subject, message.body, None, message.recipients, connection=connection
+        ).send()
+    except Exception as error:  # any failure of the relay: keep the row, try again later
+        now = timezone.now()
+        message.attempts += 1
+        message.last_error = f"{type(error).__name__}: {error}"[:1000]
+        message.next_attempt_at = now + backoff(message.attempts)
+        message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+        log.warning(
+            "Outbox message %s not sent (attempt %s): %s",
+            message.pk,
+            message.attempts,
+            message.last_error,
+        )
+        return 0
+    message.attempts += 1
+    message.sent_at = timezone.now()
+    message.save(update_fields=["attempts", "sent_at"])
+    return 1

@@ -1,0 +1,219 @@
+"""The mail outbox (issue 18): mail is written with the change, never lost and never a 500.
+
+The relay down is a backend that refuses (tests.mail_backends.RelayDown); the broker down
+is the queuing raising kombu's OperationalError, as apply_async does when the broker is
+unreachable. These tests queue for real (the real_queue fixture turns off the conftest
+drain that stands in for an idle worker).
+"""
+
+import logging
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from common import outbox, tasks
+from common.mail import mail_on_commit
+from common.models import OutboxMessage
+from service.models import ThreatReport
+from telefoni.celery import app
+from tests.mail_backends import CountingBackend
+
+RELAY_DOWN = "tests.mail_backends.RelayDown"
+COUNTING = "tests.mail_backends.CountingBackend"
+NEW_THREAT = reverse("service:threat_create")
+
+
+@pytest.fixture
+def real_queue():
+    """Marks a test whose commits queue common.tasks.send_outbox for real."""
+
+
+class _BrokerDown:
+    """Stands for celery's current_app with a broker nobody answers."""
+
+    def __init__(self):
+        self.tries = []
+
+    def signature(self, name, kwargs=None):
+        self.tries.append(name)
+        return self
+
+    def apply_async(self):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+
+class _Broker:
+    """Stands for celery's current_app with a broker that takes the task (and no worker)."""
+
+    def __init__(self):
+        self.queued = []
+
+    def signature(self, name, kwargs=None):
+        self.queued.append((name, kwargs))
+        return self
+
+    def apply_async(self):
+        return None
+
+
+@pytest.fixture
+def broker_down(real_queue, monkeypatch):
+    down = _BrokerDown()
+    monkeypatch.setattr(tasks, "current_app", down)
+    return down
+
+
+@pytest.fixture
+def broker(real_queue, monkeypatch):
+    up = _Broker()
+    monkeypatch.setattr(tasks, "current_app", up)
+    return up
+
+
+def _make_due():
+    OutboxMessage.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+def test_the_message_is_written_in_the_transaction_and_queued_after_the_commit(
+    db, broker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_on_commit(["b@kommun.se", "a@kommun.se", ""], "Ämne\n på två rader", "Text")
+        assert OutboxMessage.objects.count() == 1
+        assert broker.queued == []
+    assert broker.queued == [("common.tasks.send_outbox", {})]
+    message = OutboxMessage.objects.get()
+    assert message.recipients == ["a@kommun.se", "b@kommun.se"]
+    assert message.subject == "Ämne på två rader"
+    assert message.sent_at is None and message.attempts == 0
+    assert mail.outbox == []  # nobody drained yet: the worker would
+
+
+def test_a_rollback_leaves_no_message_and_queues_nothing(
+    db, broker, django_capture_on_commit_callbacks
+):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        mail_on_commit(["a@kommun.se"], "Ämne", "Text")
+        raise RuntimeError
+    assert not OutboxMessage.objects.exists()
+    assert broker.queued == []
+
+
+def test_relay_down_keeps_the_message_with_its_error_and_sends_it_later(
+    db, settings, broker, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = RELAY_DOWN
+    with django_capture_on_commit_callbacks(execute=True):
+        mail_on_commit(["a@kommun.se"], "Ämne", "Text")
+    before = timezone.now()
+    assert tasks.send_outbox() == 0
+    message = OutboxMessage.objects.get()
+    assert message.sent_at is None
+    assert message.attempts == 1
+    assert message.last_error == "ConnectionRefusedError: relay down"
+    assert before + timedelta(seconds=59) < message.next_attempt_at
+    assert message.next_attempt_at <= timezone.now() + timedelta(minutes=1)
+
+    assert tasks.send_outbox() == 0  # not due yet: no new attempt
+    assert OutboxMessage.objects.get().attempts == 1
+
+    _make_due()
+    assert tasks.send_outbox() == 0
+    message.refresh_from_db()
+    assert message.attempts == 2
+    assert message.next_attempt_at > timezone.now() + timedelta(seconds=119)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _make_due()
+    assert tasks.send_outbox() == 1
+    assert tasks.send_outbox() == 0
+    _make_due()
+    assert tasks.send_outbox() == 0  # sent rows are never claimed again
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["a@kommun.se"]
+    message.refresh_from_db()
+    assert message.sent_at is not None and message.attempts == 3
+
+
+def test_the_backoff_doubles_from_one_minute_up_to_an_hour():
+    minutes = [outbox.backoff(n) / timedelta(minutes=1) for n in range(1, 10)]
+    assert minutes == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+def test_one_connection_per_drain(db, settings):
+    settings.EMAIL_BACKEND = COUNTING
+    for n in range(3):
+        OutboxMessage.objects.create(recipients=[f"p{n}@kommun.se"], subject="Ä", body="T")
+    CountingBackend.made = CountingBackend.opened = 0
+    assert outbox.send_due() == 3
+    assert (CountingBackend.made, CountingBackend.opened) == (1, 1)
+    assert len(mail.outbox) == 3
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 0
+
+
+def test_a_drain_sends_more_than_one_batch(db, monkeypatch):
+    monkeypatch.setattr(outbox, "BATCH", 2)
+    for n in range(5):
+        OutboxMessage.objects.create(recipients=[f"p{n}@kommun.se"], subject="Ä", body="T")
+    assert outbox.send_due() == 5
+    assert outbox.send_due() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@kommun.se" for n in range(5)]
+
+
+def test_broker_down_the_request_still_redirects_and_the_beat_drain_sends_later(
+    matrix_client, world, clock, broker_down, caplog, django_capture_on_commit_callbacks
+):
+    client = matrix_client("employee")
+    with (
+        caplog.at_level(logging.ERROR, logger="common.tasks"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            NEW_THREAT,
+            {"occurred_at": "2026-12-01T09:10", "what_was_said": "Du ska få se.", "caller": ""},
+        )
+    report = ThreatReport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == report.get_absolute_url()
+    assert broker_down.tries == ["common.tasks.send_outbox"]
+    assert "Could not queue common.tasks.send_outbox" in caplog.text
+    assert mail.outbox == []
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 1
+    # What beat runs every minute:
+    assert tasks.send_outbox() == 1
+    assert tasks.send_outbox() == 0
+    assert len(mail.outbox) == 1
+    report.refresh_from_db()
+    assert report.notified_at is not None
+
+
+def test_enqueue_on_commit_with_the_broker_down_logs_and_does_not_raise(
+    db, broker_down, caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level(logging.ERROR, logger="common.tasks"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        tasks.enqueue_on_commit("costs.tasks.run_usage_import", import_id=7)
+    assert broker_down.tries == ["costs.tasks.run_usage_import"]
+    assert "Could not queue costs.tasks.run_usage_import {'import_id': 7}" in caplog.text
+
+
+def test_beat_drains_the_outbox_every_minute():
+    app.finalize()
+    app.loader.import_default_modules()
+    entries = [
+        e for e in app.conf.beat_schedule.values() if e["task"] == "common.tasks.send_outbox"
+    ]
+    assert len(entries) == 1
+    assert entries[0]["schedule"].minute == set(range(60))
+    assert "common.tasks.send_outbox" in app.tasks
