@@ -1,6 +1,8 @@
 """E-mail backends for tests of the outbox (common.outbox): a relay that is down, and one
 that counts the connections a drain opens."""
 
+import time
+
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.locmem import EmailBackend
 
@@ -28,3 +30,11 @@ class CountingBackend(EmailBackend):
     def open(self):
         type(self).opened += 1
         return True
+
+
+class SlowBackend(EmailBackend):
+    """locmem that takes a moment per message, so two drains overlap."""
+
+    def send_messages(self, messages):
+        time.sleep(0.05)
+        return super().send_messages(messages)

@@ -7,11 +7,12 @@ drain that stands in for an idle worker).
 """
 
 import logging
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -22,6 +23,7 @@ from common.models import OutboxMessage
 from service.models import ThreatReport
 from telefoni.celery import app
 from tests.mail_backends import CountingBackend
+from tests.services import require_postgresql
 
 RELAY_DOWN = "tests.mail_backends.RelayDown"
 COUNTING = "tests.mail_backends.CountingBackend"
@@ -217,3 +219,32 @@ def test_beat_drains_the_outbox_every_minute():
     assert len(entries) == 1
     assert entries[0]["schedule"].minute == set(range(60))
     assert "common.tasks.send_outbox" in app.tasks
+
+
+def test_two_drains_at_once_send_every_message_once_on_postgresql(
+    transactional_db, settings, monkeypatch
+):
+    """skip_locked: a drain passes over the rows another drain holds, never sends them."""
+    require_postgresql()
+    settings.EMAIL_BACKEND = "tests.mail_backends.SlowBackend"
+    monkeypatch.setattr(outbox, "BATCH", 2)
+    for n in range(8):
+        OutboxMessage.objects.create(recipients=[f"p{n}@kommun.se"], subject="Ä", body="T")
+    barrier = threading.Barrier(2)
+    counts = []
+
+    def drain():
+        try:
+            barrier.wait(timeout=10)
+            counts.append(outbox.send_due())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sum(counts) == 8 and len(counts) == 2, counts
+    assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@kommun.se" for n in range(8)]
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
