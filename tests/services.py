@@ -140,3 +140,14 @@ def wait_for(predicate, timeout=30):
             return True
         time.sleep(0.1)
     return False
+
+
+def outbox_drained(timeout=30):
+    """Wait until a real worker has sent every mail written to the outbox: a sweep's mail
+    is queued as its own task (common.tasks.send_outbox) after the sweep commits, so it
+    leaves a moment after the sweep's task has finished."""
+    from common.models import OutboxMessage
+
+    return wait_for(
+        lambda: not OutboxMessage.objects.filter(sent_at__isnull=True).exists(), timeout
+    )

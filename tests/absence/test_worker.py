@@ -8,7 +8,7 @@ from absence.choices import Reason, Status, Target
 from absence.models import Redirect
 from compliance.models import Flag
 from tests.conftest import local
-from tests.services import wait_for
+from tests.services import outbox_drained, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,6 +34,7 @@ def test_absence_sweep_on_a_real_worker_twice(redis_worker, finished, world, pho
 
     tasks.sweep_absence.delay()
     assert wait_for(lambda: finished.count(sweep) == 1)
+    assert outbox_drained()
     assert Redirect.objects.get(pk=lunch.pk).status == Status.ENDED
     assert Flag.objects.filter(rule="ABS-1", notified_at__isnull=False).count() == 1
     sent = len(mail.outbox)
@@ -41,5 +42,6 @@ def test_absence_sweep_on_a_real_worker_twice(redis_worker, finished, world, pho
 
     tasks.sweep_absence.delay()
     assert wait_for(lambda: finished.count(sweep) == 2)
+    assert outbox_drained()
     assert Flag.objects.count() == 1
     assert len(mail.outbox) == sent

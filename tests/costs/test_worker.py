@@ -6,7 +6,7 @@ from compliance.models import Flag
 from costs import services, tasks
 from costs.models import UsageImport, UsageRecord
 from tests.costs.conftest import csv_file, row, usage
-from tests.services import wait_for
+from tests.services import outbox_drained, wait_for
 
 
 def test_an_upload_is_imported_and_swept_by_the_worker_twice_without_a_second_mail(
@@ -19,6 +19,7 @@ def test_an_upload_is_imported_and_swept_by_the_worker_twice_without_a_second_ma
         actor=world.people["budgetchef"].user, file_name="okt.csv", content=content
     )
     assert wait_for(lambda: tasks.run_usage_import.name in finished)
+    assert outbox_drained()
     usage_import.refresh_from_db()
     assert usage_import.status == "done" and usage_import.progress == 100
     october = UsageRecord.objects.get(subscription=phones.anna, period="2026-10-01")
@@ -32,6 +33,7 @@ def test_an_upload_is_imported_and_swept_by_the_worker_twice_without_a_second_ma
 
     tasks.sweep_costs.delay()
     assert wait_for(lambda: tasks.sweep_costs.name in finished)
+    assert outbox_drained()
     assert Flag.objects.filter(resolved_at__isnull=True).count() == 2
     assert len(mail.outbox) == 2
     assert UsageImport.objects.count() == 1
@@ -65,6 +67,7 @@ def test_cost_3_call_detail_retention_runs_in_the_worker_and_twice_changes_nothi
     StatementRequest.objects.update(content_imported_at=old)
     tasks.purge_call_details.delay()
     assert wait_for(lambda: tasks.purge_call_details.name in finished)
+    assert outbox_drained()
     assert not CallDetail.objects.exists()
     statement.refresh_from_db()
     assert statement.content_deleted_at is not None and statement.grounds == "Misstänkt missbruk"

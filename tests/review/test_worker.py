@@ -8,7 +8,7 @@ from compliance.models import Flag
 from review import tasks
 from review.models import ReviewRound, UnitReview
 from subscriptions.models import Subscription
-from tests.services import wait_for
+from tests.services import outbox_drained, wait_for
 
 
 def test_review_sweep_runs_on_a_real_worker_and_twice_sends_once(
@@ -20,6 +20,7 @@ def test_review_sweep_runs_on_a_real_worker_and_twice_sends_once(
 
     tasks.sweep_reviews.delay()
     assert wait_for(lambda: finished.count(sweep) == 1)
+    assert outbox_drained()
     assert ReviewRound.objects.get().opened_by is None
     assert UnitReview.objects.filter(opened_mail_at__isnull=False).count() == 2
     # Two opening e-mails and two REV-1 flags (one per reviewing unit), each told once.
@@ -28,5 +29,6 @@ def test_review_sweep_runs_on_a_real_worker_and_twice_sends_once(
 
     tasks.sweep_reviews.delay()
     assert wait_for(lambda: finished.count(sweep) == 2)
+    assert outbox_drained()
     assert ReviewRound.objects.count() == 1 and Flag.objects.count() == 2
     assert len(mail.outbox) == 4

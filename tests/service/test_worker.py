@@ -8,7 +8,7 @@ from service import services, tasks
 from service.models import Callback
 from tests.conftest import local
 from tests.service.conftest import take_message
-from tests.services import wait_for
+from tests.services import outbox_drained, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,6 +23,7 @@ def test_service_sweeps_on_a_real_worker_twice(redis_worker, finished, world, cl
     tasks.sweep_callbacks.delay()
     tasks.erase_callback_contacts.delay()
     assert wait_for(lambda: finished.count(sweep) == 1 and finished.count(erase) == 1)
+    assert outbox_drained()
     assert Flag.objects.get(rule="SRV-2", notified_at__isnull=False).object_id == overdue.pk
     erased = Callback.objects.get(pk=done.pk)
     assert (erased.caller_phone, erased.erased_at is not None) == ("", True)
@@ -34,6 +35,7 @@ def test_service_sweeps_on_a_real_worker_twice(redis_worker, finished, world, cl
     tasks.sweep_callbacks.delay()
     tasks.erase_callback_contacts.delay()
     assert wait_for(lambda: finished.count(sweep) == 2 and finished.count(erase) == 2)
+    assert outbox_drained()
     assert Flag.objects.count() == 1
     assert Callback.history.filter(id=done.pk).count() == 3
     assert len(mail.outbox) == sent

@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from compliance.models import Flag
-from tests.services import wait_for
+from tests.services import outbox_drained, wait_for
 from tests.voicemail.conftest import make_box
 from voicemail import tasks
 
@@ -19,6 +19,7 @@ def test_voicemail_sweep_and_reminders_on_a_real_worker_twice(
 
     tasks.sweep_voicemail.delay()
     assert wait_for(lambda: finished.count(sweep) == 1)
+    assert outbox_drained()
     flag = Flag.objects.get(rule="VM-4")
     assert flag.object_id == box.pk
     assert wait_for(lambda: Flag.objects.filter(notified_at__isnull=False).count() == 1)
@@ -26,11 +27,13 @@ def test_voicemail_sweep_and_reminders_on_a_real_worker_twice(
     assert wait_for(lambda: len(mail.outbox) == 2)
     tasks.send_listening_reminders.delay()
     assert wait_for(lambda: finished.count(remind) == 1)
+    assert outbox_drained()
     assert len(mail.outbox) == 3
     assert "/rostbrevlador/lank/" in mail.outbox[-1].body
 
     tasks.sweep_voicemail.delay()
     tasks.send_listening_reminders.delay()
     assert wait_for(lambda: finished.count(sweep) == 2 and finished.count(remind) == 2)
+    assert outbox_drained()
     assert Flag.objects.count() == 1
     assert len(mail.outbox) == 3
