@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .importer import MAX_REPORTED_ERRORS, ImportRejected, _decode
+from .importer import MAX_REPORTED_ERRORS, ImportRejected, decode_text
 
 COLUMNS = (
     ("date", "Datum"),
@@ -130,10 +130,21 @@ def _when(date_text, time_text, period):
 
 def parse_call_list(content, period):
     """Bytes of a CSV call list -> [dict(line_no, called_at, called_number,
-    duration_seconds, cost)], or ImportRejected (nothing is kept)."""
+    duration_seconds, cost)], or ImportRejected (nothing is kept). Whatever the bytes,
+    the answer is one of the two: the encodings are the usage import's (decode_text),
+    and a refusal names the encoding it read (ImportRejected.encoding)."""
     if not content or not content.strip():
         raise ImportRejected(_("The file is empty."))
-    text = _decode(content).strip("\r\n\t ") + "\n"
+    text, encoding = decode_text(content)
+    try:
+        return _parse_text(text, period)
+    except ImportRejected as rejected:
+        rejected.encoding = encoding
+        raise
+
+
+def _parse_text(text, period):
+    text = text.strip("\r\n\t ") + "\n"
     header_line, _sep, rest = text.partition("\n")
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     header = [cell.strip().lower() for cell in next(csv.reader([header_line], delimiter=delimiter))]

@@ -5,9 +5,25 @@ from django.utils.translation import gettext_lazy as _
 class ImportStatus(models.TextChoices):
     PENDING = "pending", _("Waiting")
     RUNNING = "running", _("Importing")
+    # "Replace the whole month" was chosen: the preview waits for the uploader's decision.
+    PREVIEW = "preview", _("Waiting for your decision")
     DONE = "done", _("Imported")
     REJECTED = "rejected", _("Rejected")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled before import")
+    UNDONE = "undone", _("Undone")
+
+
+# The statuses in which an import has ended: nothing more happens to it by itself.
+IMPORT_ENDED = frozenset(
+    {
+        ImportStatus.DONE,
+        ImportStatus.REJECTED,
+        ImportStatus.FAILED,
+        ImportStatus.CANCELLED,
+        ImportStatus.UNDONE,
+    }
+)
 
 
 # The cost categories of the operator's file, in column order: (field, English label).

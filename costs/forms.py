@@ -38,14 +38,39 @@ class UsageUploadForm(forms.Form):
         ),
     )
 
+    replace_month = forms.BooleanField(
+        label=gettext_lazy("Replace the whole month"),
+        required=False,
+        help_text=gettext_lazy(
+            "Also remove the month's rows that the file does not carry (within your cost "
+            "centres). You first see a preview of what would be added, changed, left alone "
+            "and removed, and decide then. Without this, the file replaces only its own rows."
+        ),
+    )
+
     def clean_file(self):
         return checked_upload(self.cleaned_data["file"])
 
     def save(self, *, actor):
         upload = self.cleaned_data["file"]
         return services.usage_import_create(
-            actor=actor, file_name=upload.name, content=upload.read()
+            actor=actor,
+            file_name=upload.name,
+            content=upload.read(),
+            replace_month=self.cleaned_data["replace_month"],
         )
+
+
+class ImportDecisionForm(forms.Form):
+    """The uploader's answer to a preview (services.usage_import_decide)."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("replace", gettext_lazy("Replace the whole month")),
+            ("merge", gettext_lazy("Import only the file's rows")),
+            ("cancel", gettext_lazy("Cancel")),
+        ]
+    )
 
 
 class ExplainForm(forms.Form):

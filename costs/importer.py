@@ -18,6 +18,7 @@ Betalsamtal, Nummerupplysning, Data, Roaming, Privat andel. Semicolon-separated 
 decimal comma (as Swedish operators deliver them), comma-separated files a decimal point.
 """
 
+import codecs
 import csv
 import io
 import logging
@@ -54,7 +55,6 @@ HEADERS = dict(COLUMNS)
 assert FIELDS[2:] == CATEGORY_FIELDS
 
 MAX_REPORTED_ERRORS = 200
-MAX_LISTED_UNKNOWN = 500
 STAGING = "costs_usage_staging"
 NORM = "costs_usage_norm"
 TYPED = "costs_usage_typed"
@@ -98,13 +98,17 @@ def reasons():
 
 
 class ImportRejected(Exception):
-    """The whole file is refused; `errors` are dicts line/column/reason/value, or a message."""
+    """The whole file is refused; `errors` are dicts line/column/reason/value, or a message.
+    `encoding` names how the file was read (once known); `unknown_numbers` lists the
+    numbers of a file in which no number is known."""
 
-    def __init__(self, message, errors=(), error_count=0):
+    def __init__(self, message, errors=(), error_count=0, unknown_numbers=()):
         super().__init__(message)
         self.message = message
         self.errors = list(errors)
         self.error_count = error_count or len(self.errors)
+        self.encoding = ""
+        self.unknown_numbers = list(unknown_numbers)
 
 
 @dataclass
@@ -112,14 +116,26 @@ class Parsed:
     mode: str  # "semicolon" (decimal comma), "comma" (decimal point) or "xlsx"
     delimiter: str
     body: io.StringIO  # the data lines after the header, CSV with `delimiter`
+    encoding: str = "UTF-8"  # how the bytes were read: UTF-8, UTF-16, Windows-1252 or XLSX
 
 
 @dataclass
 class LoadResult:
+    """What a load did (or, with dry_run, would do). `centres` has one dict per cost centre
+    touched: id, code, name, added, changed, unchanged, removed; `closing_flags` the open
+    flags on the rows the load removes (they close with the sweep that follows)."""
+
     row_count: int = 0
     periods: list = field(default_factory=list)
     unknown_numbers: list = field(default_factory=list)
     unknown_count: int = 0
+    encoding: str = ""
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    centres: list = field(default_factory=list)
+    closing_flags: list = field(default_factory=list)
 
 
 # --- Reading the file ---------------------------------------------------------------
@@ -145,12 +161,61 @@ def _check_header(cells):
         raise _layout_error("; ".join(str(cell or "") for cell in cells))
 
 
-def _decode(content):
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves CSV as Windows-1252.
-        return content.decode("cp1252", errors="replace")
+def _utf16_codec(content):
+    """The UTF-16 codec of text without a byte-order mark, told by its NUL bytes (ASCII
+    text in UTF-16 has every other byte NUL); None when the NULs do not look like that."""
+    sample = content[:4096]
+    half = max(len(sample) // 2, 1)
+    if sample[1::2].count(0) > 0.4 * half:
+        return "utf-16-le"
+    if sample[0::2].count(0) > 0.4 * half:
+        return "utf-16-be"
+    return None
+
+
+def decode_text(content):
+    """Bytes of a text upload -> (text, the encoding's name for the report).
+
+    UTF-8 (with or without BOM); UTF-16 (Excel's "Unicode text"), by its BOM or its NUL
+    bytes; Windows-1252, which Excel on Windows saves CSV as (Latin-1 files read the same
+    for every Swedish letter). Anything else, and NUL bytes in the text (a binary file:
+    PostgreSQL cannot store them either), is refused with a Swedish message.
+    """
+    codec, name = None, ""
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        codec, name = "utf-16", "UTF-16"
+    elif b"\x00" in content:
+        codec, name = _utf16_codec(content), "UTF-16"
+        if codec is None:
+            raise ImportRejected(
+                _("The file contains NUL bytes: it is not a text file. Save it as CSV or XLSX.")
+            )
+    if codec:
+        try:
+            text = content.decode(codec)
+        except UnicodeDecodeError:
+            raise ImportRejected(
+                _("The file looks like UTF-16 text but cannot be read as such.")
+            ) from None
+    else:
+        try:
+            text, name = content.decode("utf-8-sig"), "UTF-8"
+        except UnicodeDecodeError:
+            try:
+                text, name = content.decode("cp1252"), "Windows-1252"
+            except UnicodeDecodeError:
+                raise ImportRejected(
+                    _(
+                        "The file's characters can be read neither as UTF-8 nor as "
+                        "Windows-1252. Save it as CSV (UTF-8) or XLSX."
+                    )
+                ) from None
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise ImportRejected(
+            _("The file contains NUL bytes: it is not a text file. Save it as CSV or XLSX.")
+        )
+    return text, name
 
 
 def parse_file(content):
@@ -159,16 +224,25 @@ def parse_file(content):
         raise ImportRejected(_("The file is empty."))
     if content.startswith(XLSX_MAGIC):
         return _parse_xlsx(content)
+    text, encoding = decode_text(content)
+    try:
+        return _parse_text(text, encoding)
+    except ImportRejected as rejected:
+        rejected.encoding = encoding
+        raise
+
+
+def _parse_text(text, encoding):
     # Windows line ends become plain ones: COPY refuses a file that mixes the two, and the
     # last line here always ends in "\n".
-    text = _decode(content).replace("\r\n", "\n").rstrip("\r\n\t ") + "\n"
+    text = text.replace("\r\n", "\n").rstrip("\r\n\t ") + "\n"
     header_line, _sep, rest = text.partition("\n")
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     _check_header(next(csv.reader([header_line], delimiter=delimiter)))
     if not rest.strip():
         raise ImportRejected(_("The file has a header but no rows."))
     mode = "semicolon" if delimiter == ";" else "comma"
-    return Parsed(mode=mode, delimiter=delimiter, body=io.StringIO(rest))
+    return Parsed(mode=mode, delimiter=delimiter, body=io.StringIO(rest), encoding=encoding)
 
 
 def _xlsx_cell(value):
@@ -182,12 +256,24 @@ def _xlsx_cell(value):
 
 
 def _parse_xlsx(content):
+    """An XLSX upload -> Parsed. A truncated or broken workbook fails when it is opened or
+    only when a sheet is read (read-only mode reads lazily): both are a refusal."""
+    try:
+        parsed = _read_xlsx(content)
+    except ImportRejected as rejected:
+        rejected.encoding = "XLSX"
+        raise
+    except Exception as exc:  # zipfile, XML and openpyxl errors of a broken archive
+        unreadable = ImportRejected(_("The file is not a readable XLSX workbook."))
+        unreadable.encoding = "XLSX"
+        raise unreadable from exc
+    return parsed
+
+
+def _read_xlsx(content):
     from openpyxl import load_workbook  # noqa: PLC0415 -- openpyxl loads slowly; only an XLSX upload needs it
 
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a broken archive
-        raise ImportRejected(_("The file is not a readable XLSX workbook.")) from exc
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     rows = workbook.worksheets[0].iter_rows(values_only=True)
     try:
         _check_header(next(rows))
@@ -208,7 +294,9 @@ def _parse_xlsx(content):
     if not count:
         raise ImportRejected(_("The file has a header but no rows."))
     body.seek(0)
-    return Parsed(mode="xlsx", delimiter=",", body=body)
+    if "\x00" in body.getvalue():
+        raise ImportRejected(_("The workbook contains NUL characters, which cannot be stored."))
+    return Parsed(mode="xlsx", delimiter=",", body=body, encoding="XLSX")
 
 
 # --- SQL that differs between the two databases -----------------------------------------
@@ -642,7 +730,7 @@ def _unknown(cursor):
     count = cursor.fetchone()[0]
     cursor.execute(
         f"SELECT number, month, {cost} FROM {TYPED} WHERE subscription_id IS NULL "
-        f"ORDER BY number, month LIMIT {MAX_LISTED_UNKNOWN}"
+        f"ORDER BY number, month"
     )
     listed = [
         {
@@ -655,21 +743,134 @@ def _unknown(cursor):
     return listed, count
 
 
-def _save(cursor, import_id, scope):
-    """Replace the file's months (within the uploader's scope) with its rows."""
+def _months(cursor):
     cursor.execute(f"SELECT DISTINCT month FROM {TYPED} ORDER BY month")
-    months = [row[0] for row in cursor.fetchall()]
-    periods = [f"{month // 12:04d}-{month % 12 + 1:02d}" for month in months]
-    scope_sql = ""
-    if scope is not None:
-        scope_sql = f" AND cost_centre_id IN ({', '.join(str(int(pk)) for pk in scope) or 'NULL'})"
-    # By period, not month: the period is indexed (a re-import must not scan the table).
-    dates = ", ".join(_period_date(int(month)) for month in months)
-    cursor.execute(
-        f"DELETE FROM costs_usagerecord WHERE period IN ({dates}){scope_sql} "
-        f"AND NOT EXISTS (SELECT 1 FROM {TYPED} t WHERE t.subscription_id = "
-        f"costs_usagerecord.subscription_id AND t.month = costs_usagerecord.month)"
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _period_name(month):
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+
+
+def _scope_sql(scope, alias="r"):
+    if scope is None:
+        return ""
+    return f" AND {alias}.cost_centre_id IN ({', '.join(str(int(pk)) for pk in scope) or 'NULL'})"
+
+
+def _differs(old, new):
+    """SQL: the stored row `old` differs from the file's row `new` (amounts, cost centre)."""
+    names = (*CATEGORY_FIELDS, "cost_centre_id")
+    return "(" + " OR ".join(f"{old}.{name} <> {new}.{name}" for name in names) + ")"
+
+
+def _not_in_file(alias="r"):
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {TYPED} t WHERE t.subscription_id = {alias}.subscription_id "
+        f"AND t.month = {alias}.month)"
     )
+
+
+class _Plan:
+    """Which rows of the file's months a load adds, changes, leaves and removes."""
+
+    def __init__(self, cursor, scope, replace_month):
+        self.cursor, self.scope, self.replace_month = cursor, scope, replace_month
+        self.months = _months(cursor)
+        self.periods = [_period_name(month) for month in self.months]
+        # By period, not month: the period is indexed (a re-import must not scan the table).
+        self.dates = ", ".join(_period_date(int(month)) for month in self.months) or "NULL"
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM costs_usagerecord WHERE period IN ({self.dates}))"
+        )
+        self.any_stored = bool(cursor.fetchone()[0])
+
+    def removed_where(self):
+        """The stored rows a "replace the whole month" removes: the file's months, within
+        the uploader's cost centres, whose number the file does not carry."""
+        return f"r.period IN ({self.dates}){_scope_sql(self.scope)} AND {_not_in_file()}"
+
+    def centres(self):
+        """Per cost centre: {id: [added, changed, unchanged, removed]}."""
+        cursor, counts = self.cursor, {}
+        if not self.any_stored:  # the usual first import of a month: every row is new
+            cursor.execute(
+                f"SELECT cost_centre_id, COUNT(*) FROM {TYPED} "
+                f"WHERE subscription_id IS NOT NULL GROUP BY cost_centre_id"
+            )
+            return {centre: [added, 0, 0, 0] for centre, added in cursor.fetchall()}
+        differs = _differs("r", "t")
+        cursor.execute(
+            f"SELECT t.cost_centre_id, "
+            f"SUM(CASE WHEN r.id IS NULL THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN r.id IS NOT NULL AND {differs} THEN 1 ELSE 0 END), "
+            f"SUM(CASE WHEN r.id IS NOT NULL AND NOT {differs} THEN 1 ELSE 0 END) "
+            f"FROM {TYPED} t LEFT JOIN costs_usagerecord r "
+            f"ON r.subscription_id = t.subscription_id AND r.period = {_period_date('t.month')} "
+            f"WHERE t.subscription_id IS NOT NULL GROUP BY t.cost_centre_id"
+        )
+        for centre, added, changed, unchanged in cursor.fetchall():
+            counts[centre] = [int(added), int(changed), int(unchanged), 0]
+        cursor.execute(
+            f"SELECT r.cost_centre_id, COUNT(*) FROM costs_usagerecord r "
+            f"WHERE {self.removed_where()} GROUP BY r.cost_centre_id"
+        )
+        for centre, removed in cursor.fetchall():
+            counts.setdefault(centre, [0, 0, 0, 0])[3] = int(removed)
+        return counts
+
+    def closing_flags(self, flag_content_type_id):
+        """The open flags on the rows a "replace the whole month" removes."""
+        if not self.any_stored or flag_content_type_id is None:
+            return []
+        self.cursor.execute(
+            f"SELECT f.rule, s.number, r.month, c.code FROM compliance_flag f "
+            f"JOIN costs_usagerecord r ON r.id = f.object_id "
+            f"JOIN subscriptions_subscription s ON s.id = r.subscription_id "
+            f"JOIN costs_costcentre c ON c.id = r.cost_centre_id "
+            f"WHERE f.content_type_id = {int(flag_content_type_id)} AND f.resolved_at IS NULL "
+            f"AND {self.removed_where()} ORDER BY c.code, s.number, f.rule"
+        )
+        return [
+            {"rule": rule, "number": number, "period": _period_name(month), "cost_centre": code}
+            for rule, number, month, code in self.cursor.fetchall()
+        ]
+
+    def keep_replaced(self, import_id):
+        """Copy the stored rows this load changes or removes, as they are, so that the
+        import can be undone (UsageImport undo: they come back with their explanations)."""
+        if not self.any_stored or import_id is None:
+            return
+        kept = (
+            "subscription_id, cost_centre_id, period, month, "
+            f"{', '.join(CATEGORY_FIELDS)}, total, traffic, explained_at, explained_by_id, "
+            "explanation"
+        )
+        changed = (
+            f"EXISTS (SELECT 1 FROM {TYPED} t WHERE t.subscription_id = r.subscription_id "
+            f"AND t.month = r.month AND {_differs('r', 't')})"
+        )
+        removed = f" OR (1 = 1{_scope_sql(self.scope)} AND {_not_in_file()})"
+        self.cursor.execute(
+            f"INSERT INTO costs_replacedusagerecord (replaced_by_id, record_id, "
+            f"previous_import_id, {kept}) "
+            f"SELECT {int(import_id)}, r.id, r.usage_import_id, "
+            f"{', '.join(f'r.{name}' for name in kept.split(', '))} "
+            f"FROM costs_usagerecord r WHERE r.period IN ({self.dates}) "
+            f"AND ({changed}{removed if self.replace_month else ''})"
+        )
+
+
+def _save(cursor, import_id, plan):
+    """Write the file's rows: new ones inserted, changed ones updated, unchanged ones left
+    as they are. Rows of the month that the file does not carry stay, unless the uploader
+    chose to replace the whole month (plan.replace_month): then they are removed, within
+    the uploader's cost centres only."""
+    if plan.replace_month:
+        cursor.execute(
+            f"DELETE FROM costs_usagerecord WHERE id IN "
+            f"(SELECT r.id FROM costs_usagerecord r WHERE {plan.removed_where()})"
+        )
     amounts = ", ".join(CATEGORY_FIELDS)
     import_sql = "NULL" if import_id is None else str(int(import_id))
     updates = ", ".join(
@@ -686,10 +887,15 @@ def _save(cursor, import_id, scope):
         f"{' + '.join(COST_FIELDS)}, {' + '.join(TRAFFIC_FIELDS)}, '' "
         f"FROM {TYPED} WHERE subscription_id IS NOT NULL{order}"
     )
-    upsert = f"{insert} ON CONFLICT (subscription_id, period) DO UPDATE SET {updates}"
+    # An unchanged row is not written: it keeps the import that wrote it, and undoing this
+    # import leaves it alone.
+    upsert = (
+        f"{insert} ON CONFLICT (subscription_id, period) DO UPDATE SET {updates} "
+        f"WHERE {_differs('costs_usagerecord', 'excluded')}"
+    )
     if connection.vendor != "postgresql":
         cursor.execute(upsert)
-        return periods
+        return
 
     import psycopg2  # noqa: PLC0415 -- the PostgreSQL path only
 
@@ -703,8 +909,7 @@ def _save(cursor, import_id, scope):
     # does two (bench_costs: a fifth of the upsert). Should a row be there after all (a
     # known number twice in the file, or another import of the month at the same time),
     # the INSERT fails and the upsert decides.
-    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM costs_usagerecord WHERE period IN ({dates}))")
-    if not cursor.fetchone()[0]:
+    if not plan.any_stored:
         try:
             with transaction.atomic():
                 cursor.execute(insert)
@@ -712,7 +917,7 @@ def _save(cursor, import_id, scope):
             if not isinstance(error.__cause__, psycopg2.errors.UniqueViolation):
                 raise
         else:
-            return periods
+            return
     try:
         with transaction.atomic():
             cursor.execute(upsert)
@@ -723,7 +928,24 @@ def _save(cursor, import_id, scope):
         raise ImportRejected(
             _("The file has errors; nothing was imported."), _duplicate_errors(cursor)
         ) from None
-    return periods
+
+
+def _centre_rows(cursor, counts):
+    """The per-cost-centre counts with each centre's code and name, by code."""
+    if not counts:
+        return []
+    ids = ", ".join(str(int(pk)) for pk in counts)
+    cursor.execute(f"SELECT id, code, name FROM costs_costcentre WHERE id IN ({ids})")
+    rows = [
+        {
+            "id": pk,
+            "code": code,
+            "name": name,
+            **dict(zip(("added", "changed", "unchanged", "removed"), counts[pk], strict=True)),
+        }
+        for pk, code, name in cursor.fetchall()
+    ]
+    return sorted(rows, key=lambda row: row["code"])
 
 
 def _timed(label, function, *args, **kwargs):
@@ -734,65 +956,123 @@ def _timed(label, function, *args, **kwargs):
         log.debug("usage import: %s took %.2f s", label, time.perf_counter() - started)
 
 
-def load_usage(*, content, import_id=None, scope=None, progress=lambda percent: None):
+def load_usage(
+    *,
+    content,
+    import_id=None,
+    scope=None,
+    replace_month=False,
+    dry_run=False,
+    flag_content_type_id=None,
+    progress=lambda percent: None,
+):
     """Validate and load one file; returns LoadResult or raises ImportRejected.
 
     `scope` is None (every cost centre: Tele kundtjänst) or the ids of the cost centres the
-    uploader answers for; a row of another cost centre rejects the file.
+    uploader answers for; a row of another cost centre rejects the file. The file replaces
+    the (number, month) rows it carries and no other, unless `replace_month`: then the
+    rows of its months that it does not carry are removed too (within `scope`). With
+    `dry_run` nothing is written: the result says what the load would do (the preview).
+    A file in which no number is known is refused. With `import_id`, every stored row the
+    load changes or removes is kept (ReplacedUsageRecord) so the import can be undone.
     """
     parsed = parse_file(content)
     progress(10)
-    with connection.cursor() as cursor:
-        _drop_staging(cursor)
-        try:
-            if connection.vendor == "postgresql":
-                row_count = _timed("fast path", _fast_stage, cursor, parsed)
-                if row_count is None:  # not plain: the thorough path decides
-                    _drop_staging(cursor)
-                    row_count = _timed("staging", _stage, cursor, parsed)
-                    progress(35)
-                    if not _timed("checking and typing", _check_and_type, cursor, parsed.mode):
-                        # Rejected: the reasons, cell by cell (the slower, thorough way).
-                        _normalise(cursor)
-                        _validate(cursor, parsed.mode)
-                progress(55)
-                cursor.execute(f"ANALYZE {TYPED}")
-            else:
+    try:
+        with connection.cursor() as cursor:
+            return _load(
+                cursor,
+                parsed,
+                import_id=import_id,
+                scope=scope,
+                replace_month=replace_month,
+                dry_run=dry_run,
+                flag_content_type_id=flag_content_type_id,
+                progress=progress,
+            )
+    except ImportRejected as rejected:
+        rejected.encoding = parsed.encoding
+        raise
+
+
+def _load(
+    cursor, parsed, *, import_id, scope, replace_month, dry_run, flag_content_type_id, progress
+):
+    _drop_staging(cursor)
+    try:
+        if connection.vendor == "postgresql":
+            row_count = _timed("fast path", _fast_stage, cursor, parsed)
+            if row_count is None:  # not plain: the thorough path decides
+                _drop_staging(cursor)
                 row_count = _timed("staging", _stage, cursor, parsed)
                 progress(35)
-                _timed("normalising", _normalise, cursor)
-                _timed("validation", _validate, cursor, parsed.mode)
-                progress(55)
-                _timed("typing", _type, cursor, parsed.mode)
-            _timed(
-                "duplicates",
-                _check_duplicates_and_scope,
-                cursor,
-                scope,
-                known_numbers=connection.vendor != "postgresql",
+                if not _timed("checking and typing", _check_and_type, cursor, parsed.mode):
+                    # Rejected: the reasons, cell by cell (the slower, thorough way).
+                    _normalise(cursor)
+                    _validate(cursor, parsed.mode)
+            progress(55)
+            cursor.execute(f"ANALYZE {TYPED}")
+        else:
+            row_count = _timed("staging", _stage, cursor, parsed)
+            progress(35)
+            _timed("normalising", _normalise, cursor)
+            _timed("validation", _validate, cursor, parsed.mode)
+            progress(55)
+            _timed("typing", _type, cursor, parsed.mode)
+        _timed(
+            "duplicates",
+            _check_duplicates_and_scope,
+            cursor,
+            scope,
+            known_numbers=connection.vendor != "postgresql",
+        )
+        unknown, unknown_count = _timed("unknown", _unknown, cursor)
+        if unknown_count >= row_count:
+            raise ImportRejected(
+                _(
+                    "None of the file's numbers is in the subscription database; nothing "
+                    "was imported. Register the subscriptions, or check that this is the "
+                    "operator's file for this municipality."
+                ),
+                unknown_numbers=unknown,
             )
-            unknown, unknown_count = _timed("unknown", _unknown, cursor)
-            progress(70)
-            started = time.perf_counter()
-            with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    # Losing the last moments of an import in a crash is harmless (the file
-                    # is kept and can be imported again); waiting for the WAL flush is not.
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                    cursor.execute("SET LOCAL work_mem TO '256MB'")
-                periods = _timed("writing", _save, cursor, import_id, scope)
-            elapsed = time.perf_counter() - started
-            log.debug("usage import: writing with commit took %.2f s", elapsed)
+        progress(70)
+        plan = _Plan(cursor, scope, replace_month)
+        counts = _timed("counting", plan.centres)
+        if not replace_month:
+            for centre in counts.values():
+                centre[3] = 0
+        result = LoadResult(
+            row_count=row_count,
+            periods=plan.periods,
+            unknown_numbers=unknown,
+            unknown_count=unknown_count,
+            encoding=parsed.encoding,
+            added=sum(centre[0] for centre in counts.values()),
+            changed=sum(centre[1] for centre in counts.values()),
+            unchanged=sum(centre[2] for centre in counts.values()),
+            removed=sum(centre[3] for centre in counts.values()),
+            centres=_centre_rows(cursor, counts),
+            closing_flags=plan.closing_flags(flag_content_type_id) if replace_month else [],
+        )
+        if dry_run:
+            return result
+        started = time.perf_counter()
+        with transaction.atomic():
             if connection.vendor == "postgresql":
-                # Fresh statistics for the sweep that follows: after a large import the
-                # planner would otherwise think the table is as small as it was before.
-                _timed("analyze", cursor.execute, "ANALYZE costs_usagerecord")
-            progress(90)
-        finally:
-            _drop_staging(cursor)
-    return LoadResult(
-        row_count=row_count,
-        periods=periods,
-        unknown_numbers=unknown,
-        unknown_count=unknown_count,
-    )
+                # Losing the last moments of an import in a crash is harmless (the file
+                # is kept and can be imported again); waiting for the WAL flush is not.
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                cursor.execute("SET LOCAL work_mem TO '256MB'")
+            _timed("keeping the replaced rows", plan.keep_replaced, import_id)
+            _timed("writing", _save, cursor, import_id, plan)
+        elapsed = time.perf_counter() - started
+        log.debug("usage import: writing with commit took %.2f s", elapsed)
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the sweep that follows: after a large import the
+            # planner would otherwise think the table is as small as it was before.
+            _timed("analyze", cursor.execute, "ANALYZE costs_usagerecord")
+        progress(90)
+        return result
+    finally:
+        _drop_staging(cursor)

@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 from common.fields import optional_user
 from organisation.numbers import format_number
 
-from .choices import ImportStatus, StatementAction, StatementStatus
+from .choices import IMPORT_ENDED, ImportStatus, StatementAction, StatementStatus
 from .formatting import kronor
 
 
@@ -44,6 +44,28 @@ class UsageImport(models.Model):
     # [{"number": "+46...", "period": "2026-10", "total": "123.45"}]: not in abonnemangsdatabasen.
     unknown_numbers = models.JSONField(_("unknown numbers"), default=list, blank=True)
     unknown_count = models.PositiveIntegerField(_("unknown numbers"), default=0)
+    # COST-1: the file replaces only the (number, month) rows it carries, unless the
+    # uploader chose "replace the whole month" and confirmed it on the preview.
+    replace_month = models.BooleanField(_("replace the whole month"), default=False)
+    confirmed = models.BooleanField(_("confirmed after the preview"), default=False)
+    # How the bytes were read: UTF-8, UTF-16, Windows-1252 or XLSX.
+    encoding = models.CharField(_("encoding"), max_length=32, blank=True)
+    added_count = models.PositiveIntegerField(_("new rows"), default=0)
+    replaced_count = models.PositiveIntegerField(_("replaced rows"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged rows"), default=0)
+    removed_count = models.PositiveIntegerField(_("removed rows"), default=0)
+    # Per cost centre: {"id", "code", "name", "added", "changed", "unchanged", "removed"};
+    # the preview's (or the result's) figures.
+    centres = models.JSONField(_("per cost centre"), default=list, blank=True)
+    # The preview: [{"rule", "number", "period", "cost_centre"}] open flags that would close.
+    closing_flags = models.JSONField(_("flags that would close"), default=list, blank=True)
+    failure = models.TextField(_("why the import failed"), blank=True)
+    # The last time the import moved (queued, claimed, progress): the stuck-import sweep
+    # judges by it. `requeued` counts the sweep's re-queueings (at most one).
+    updated_at = models.DateTimeField(_("last moved"), default=timezone.now)
+    requeued = models.PositiveSmallIntegerField(_("re-queued"), default=0)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = optional_user(_("undone by"))
 
     class Meta:
         verbose_name = _("usage import")
@@ -61,7 +83,7 @@ class UsageImport(models.Model):
 
     @property
     def is_finished(self):
-        return self.status in (ImportStatus.DONE, ImportStatus.REJECTED, ImportStatus.FAILED)
+        return self.status in IMPORT_ENDED
 
 
 class UsageRecord(models.Model):
@@ -173,6 +195,53 @@ class UsageRecord(models.Model):
 
     def get_absolute_url(self):
         return reverse("costs:usage_record_detail", args=[self.pk])
+
+
+class ReplacedUsageRecord(models.Model):
+    """A usage row as it was before an import changed or removed it, kept so that the
+    import can be undone ("Ångra importen"): undoing puts it back, with the same id and
+    its explanation. Plain ids, no foreign keys: the row is a copy, checked again by
+    UsageRecord's own constraints when it is put back; an import deleted takes its copies
+    with it."""
+
+    replaced_by = models.ForeignKey(
+        UsageImport,
+        verbose_name=_("import"),
+        on_delete=models.CASCADE,
+        related_name="replaced_records",
+    )
+    record_id = models.PositiveBigIntegerField()
+    previous_import_id = models.PositiveBigIntegerField(null=True)
+    subscription_id = models.PositiveBigIntegerField()
+    cost_centre_id = models.PositiveBigIntegerField()
+    period = models.DateField()
+    month = models.PositiveIntegerField()
+    subscription_fee = _amount(_("subscription fee"))
+    domestic = _amount(_("calls within Sweden"))
+    mobile = _amount(_("calls to mobiles"))
+    international = _amount(_("international calls"))
+    premium = _amount(_("premium-rate calls"))
+    directory = _amount(_("directory enquiry"))
+    data = _amount(_("data"))
+    roaming = _amount(_("roaming and data abroad"))
+    private_share = _amount(_("private share (delad faktura)"))
+    total = _amount(_("total"))
+    traffic = _amount(_("traffic"))
+    explained_at = models.DateTimeField(null=True)
+    explained_by_id = models.PositiveBigIntegerField(null=True)
+    explanation = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("replaced monthly cost")
+        verbose_name_plural = _("replaced monthly costs")
+        constraints = [
+            models.UniqueConstraint(
+                "replaced_by", "record_id", name="replaced_usage_record_once_per_import"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.record_id} ({self.period:%Y-%m})"
 
 
 class StatementRequest(models.Model):

@@ -29,6 +29,16 @@ def can_view_import(user: AnyUser, usage_import: UsageImport) -> bool:
     return is_service_desk_or_admin(user) or usage_import.uploaded_by_id == user.pk
 
 
+def can_decide_import(user: AnyUser, usage_import: UsageImport) -> bool:
+    """The preview of "replace the whole month" is answered by the uploader alone."""
+    return getattr(user, "is_authenticated", False) and usage_import.uploaded_by_id == user.pk
+
+
+def can_undo_import(user: AnyUser, usage_import: UsageImport) -> bool:
+    """ "Ångra importen": the uploader, or Tele kundtjänst."""
+    return can_view_import(user, usage_import)
+
+
 def can_explain_usage(user: AnyUser, record: UsageRecord) -> bool:
     """COST-2: the month's budget-responsible manager (or the desk) explains a deviation."""
     return is_service_desk_or_admin(user) or is_budget_manager_of(user, record.cost_centre)

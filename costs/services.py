@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -22,21 +23,30 @@ from django.utils.translation import gettext_lazy
 from absence.models import Trip
 from common.history import note_change_reason
 from common.mail import mail_on_commit
-from common.tasks import enqueue_on_commit
+from common.tasks import enqueue_on_commit, queue
 from compliance.services import SweepResult, raise_or_resolve, resolve_for
 from organisation.guideline import guideline
 from subscriptions.models import Subscription
 
 from . import selectors
 from .calllist import is_pdf, parse_call_list
-from .choices import ImportStatus, StatementStatus
+from .choices import CATEGORY_FIELDS, ImportStatus, StatementStatus
 from .importer import ImportRejected, load_usage
-from .models import CallDetail, StatementAccess, StatementRequest, UsageImport, UsageRecord
+from .models import (
+    CallDetail,
+    ReplacedUsageRecord,
+    StatementAccess,
+    StatementRequest,
+    UsageImport,
+    UsageRecord,
+)
 from .permissions import (
+    can_decide_import,
     can_decide_statement,
     can_explain_usage,
     can_import_usage,
     can_request_statement,
+    can_undo_import,
 )
 
 if TYPE_CHECKING:
@@ -52,37 +62,69 @@ MIN_HISTORY_MONTHS = 3
 
 
 @transaction.atomic
-def usage_import_create(*, actor: User, file_name: str, content: bytes) -> UsageImport:
-    """Store an upload and queue its import (the Celery task runs after commit)."""
+def usage_import_create(
+    *, actor: User, file_name: str, content: bytes, replace_month: bool = False
+) -> UsageImport:
+    """Store an upload and queue its import (the Celery task runs after commit). With
+    `replace_month` the task first works out a preview and waits for the uploader to
+    confirm it (usage_import_decide): nothing is written before."""
     if not can_import_usage(actor):
         raise PermissionDenied
     if len(content) > settings.TELEFONI_IMPORT_MAX_BYTES:
         raise ValidationError(_("The file is too large."), code="too_large")
     usage_import = UsageImport.objects.create(
-        file_name=file_name[:255], content=content, uploaded_by=actor
+        file_name=file_name[:255], content=content, uploaded_by=actor, replace_month=replace_month
     )
     enqueue_on_commit("costs.tasks.run_usage_import", import_id=usage_import.pk)
     return usage_import
 
 
 def _set_progress(import_id: int, **fields: Any) -> None:
-    UsageImport.objects.filter(pk=import_id).update(**fields)
+    UsageImport.objects.filter(pk=import_id).update(updated_at=timezone.now(), **fields)
+
+
+def _storable(value: Any) -> Any:
+    """A report value PostgreSQL can store in JSON: no NUL characters, whatever the file held."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
+def _claim(import_id: int) -> bool:
+    """PENDING -> RUNNING, once: a task that arrives twice (the sweep re-queued it, or
+    the broker delivered it again) finds the import claimed and does nothing."""
+    now = timezone.now()
+    return bool(
+        UsageImport.objects.filter(pk=import_id, status=ImportStatus.PENDING).update(
+            status=ImportStatus.RUNNING, progress=5, updated_at=now
+        )
+    )
 
 
 def usage_import_run(*, import_id: int) -> str | None:
-    """Validate and load one stored upload, then sweep; returns the status it ended in.
+    """Validate and load one stored upload, then sweep; returns the status it ended in
+    (None when the import was not waiting: missing, claimed by another run, or ended).
 
-    Progress is written outside the load's transaction so the page sees it move.
+    Progress is written outside the load's transaction so the page sees it move. Every
+    run ends the import: done, preview, rejected with the Swedish report, or failed with
+    a Swedish reason (and the uploader is e-mailed).
     """
-    usage_import = UsageImport.objects.select_related("uploaded_by").filter(pk=import_id).first()
-    if usage_import is None or usage_import.is_finished:
+    if not _claim(import_id):
         return None
-    _set_progress(import_id, status=ImportStatus.RUNNING, progress=5)
+    usage_import = UsageImport.objects.select_related("uploaded_by").get(pk=import_id)
+    preview = usage_import.replace_month and not usage_import.confirmed
     try:
         result = load_usage(
             content=bytes(usage_import.content),
             import_id=import_id,
             scope=selectors.import_scope(usage_import.uploaded_by),
+            replace_month=usage_import.replace_month,
+            dry_run=preview,
+            flag_content_type_id=ContentType.objects.get_for_model(UsageRecord).pk,
             progress=lambda percent: _set_progress(import_id, progress=percent),
         )
     except ImportRejected as rejected:
@@ -93,29 +135,244 @@ def usage_import_run(*, import_id: int) -> str | None:
             import_id,
             status=ImportStatus.REJECTED,
             progress=100,
-            errors=errors,
+            errors=_storable(errors),
             error_count=rejected.error_count or len(errors),
+            encoding=rejected.encoding,
+            unknown_numbers=_storable(rejected.unknown_numbers),
+            unknown_count=len(rejected.unknown_numbers),
             finished_at=timezone.now(),
         )
         return ImportStatus.REJECTED
     except Exception:
         log.exception("Usage import %s failed", import_id)
-        _set_progress(
-            import_id, status=ImportStatus.FAILED, progress=100, finished_at=timezone.now()
+        _fail(
+            [import_id],
+            gettext_lazy(
+                "A technical fault stopped the import (it has been logged for Tele "
+                "kundtjänst); nothing was imported."
+            ),
         )
-        raise
-    sweep_costs()
+        return ImportStatus.FAILED
+    outcome = {
+        "row_count": result.row_count,
+        "periods": result.periods,
+        "unknown_numbers": _storable(result.unknown_numbers),
+        "unknown_count": result.unknown_count,
+        "encoding": result.encoding,
+        "added_count": result.added,
+        "replaced_count": result.changed,
+        "unchanged_count": result.unchanged,
+        "removed_count": result.removed,
+        "centres": _storable(result.centres),
+        "closing_flags": _storable(result.closing_flags),
+    }
+    if preview:
+        _set_progress(import_id, status=ImportStatus.PREVIEW, progress=100, **outcome)
+        return ImportStatus.PREVIEW
+    try:
+        sweep_costs()
+    except Exception:  # the rows are written; the nightly sweep raises the flags instead
+        log.exception("The cost sweep after usage import %s failed", import_id)
     _set_progress(
         import_id,
         status=ImportStatus.DONE,
         progress=100,
-        row_count=result.row_count,
-        periods=result.periods,
-        unknown_numbers=result.unknown_numbers,
-        unknown_count=result.unknown_count,
         finished_at=timezone.now(),
+        **outcome,
     )
     return ImportStatus.DONE
+
+
+@transaction.atomic
+def usage_import_decide(*, actor: User, usage_import: UsageImport, decision: str) -> UsageImport:
+    """The uploader's decision on a preview: "replace" the whole month as shown, "merge"
+    (import only the file's own rows, the safe default), or "cancel" (nothing is written)."""
+    if not can_decide_import(actor, usage_import):
+        raise PermissionDenied
+    if decision not in ("replace", "merge", "cancel"):
+        raise ValidationError(_("Choose how to import the file."), code="decision")
+    waiting = UsageImport.objects.filter(pk=usage_import.pk, status=ImportStatus.PREVIEW)
+    now = timezone.now()
+    if decision == "cancel":
+        changed = waiting.update(status=ImportStatus.CANCELLED, finished_at=now, updated_at=now)
+    else:
+        changed = waiting.update(
+            status=ImportStatus.PENDING,
+            progress=0,
+            confirmed=True,
+            replace_month=decision == "replace",
+            updated_at=now,
+        )
+        if changed:
+            enqueue_on_commit("costs.tasks.run_usage_import", import_id=usage_import.pk)
+    if not changed:
+        raise ValidationError(_("The import has already been decided."), code="decided")
+    usage_import.refresh_from_db()
+    return usage_import
+
+
+def later_imports(usage_import: UsageImport) -> list[UsageImport]:
+    """The imports of one of the same months done after `usage_import`: while one exists,
+    `usage_import` cannot be undone (its rows may have been replaced again since)."""
+    months = set(usage_import.periods)
+    later = UsageImport.objects.filter(
+        status=ImportStatus.DONE, finished_at__gt=usage_import.finished_at
+    ).defer("content")
+    return [other for other in later if months & set(other.periods)]
+
+
+@transaction.atomic
+def usage_import_undo(*, actor: User, usage_import: UsageImport) -> UsageImport:
+    """ "Ångra importen": the rows the import added go, the rows it replaced or removed
+    come back exactly as they were (same ids, their explanations). Only a done import
+    with no later done import of the same months, and while no import is under way."""
+    if not can_undo_import(actor, usage_import):
+        raise PermissionDenied
+    locked = UsageImport.objects.select_for_update().defer("content").get(pk=usage_import.pk)
+    if locked.status != ImportStatus.DONE:
+        raise ValidationError(_("Only an import that was done can be undone."), code="status")
+    later = later_imports(locked)
+    if later:
+        raise ValidationError(
+            _("A later import of the same month exists (%(file)s); undo that one first.")
+            % {"file": later[0].file_name},
+            code="later",
+        )
+    if UsageImport.objects.filter(status__in=(ImportStatus.PENDING, ImportStatus.RUNNING)).exists():
+        raise ValidationError(
+            _("An import is under way; undo this one when it has ended."), code="busy"
+        )
+    UsageRecord.objects.filter(usage_import_id=locked.pk).delete()
+    kept = [
+        "subscription_id",
+        "cost_centre_id",
+        "period",
+        "month",
+        *CATEGORY_FIELDS,
+        "total",
+        "traffic",
+        "explained_at",
+        "explained_by_id",
+        "explanation",
+    ]
+    UsageRecord.objects.bulk_create(
+        [
+            UsageRecord(
+                pk=row["record_id"],
+                usage_import_id=row["previous_import_id"],
+                **{name: row[name] for name in kept},
+            )
+            for row in ReplacedUsageRecord.objects.filter(replaced_by=locked).values(
+                "record_id", "previous_import_id", *kept
+            )
+        ],
+        batch_size=2000,
+    )
+    locked.replaced_records.all().delete()
+    now = timezone.now()
+    locked.status = ImportStatus.UNDONE
+    locked.undone_at = now
+    locked.undone_by = actor
+    locked.updated_at = now
+    locked.save(update_fields=["status", "undone_at", "undone_by", "updated_at"])
+    sweep_costs()
+    return locked
+
+
+# --- Imports that never end: the sweep ----------------------------------------------------
+
+# A pending import whose task has not started this long after it was queued (the broker
+# refused or lost it) is queued again, once; one that is still waiting this long after
+# that, or that has been running without a sign of progress for STUCK_AFTER (its worker
+# died), is failed and its uploader told.
+REQUEUE_AFTER = timedelta(minutes=5)
+STUCK_AFTER = timedelta(minutes=30)
+
+
+def _uploader_mail(imports: Iterable[UsageImport], reason: str) -> None:
+    for usage_import in imports:
+        user = usage_import.uploaded_by
+        person = getattr(user, "person", None)
+        address = user.email or (person.email if person is not None else "")
+        with translation.override(settings.LANGUAGE_CODE):
+            values = {
+                "file": usage_import.file_name,
+                "reason": str(reason),
+                "url": settings.TELEFONI_SITE_URL + usage_import.get_absolute_url(),
+            }
+            subject = _("The import of %(file)s failed") % values
+            body = (
+                _(
+                    "The import of %(file)s did not finish: %(reason)s\n\nNothing was "
+                    "imported. Upload the file again, or ask Tele kundtjänst:\n\n%(url)s\n"
+                )
+                % values
+            )
+        mail_on_commit([address], subject, body)
+
+
+@transaction.atomic
+def _fail(import_ids: list[int], reason: "StrOrPromise", *, statuses: Iterable[str] = ()) -> int:
+    """Fail the given imports (those still in `statuses`, or pending or running) with a
+    Swedish reason, and e-mail each uploader once. Returns how many were failed."""
+    statuses = tuple(statuses) or (ImportStatus.PENDING, ImportStatus.RUNNING)
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(reason)
+    failing = list(
+        UsageImport.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk__in=import_ids, status__in=statuses)
+        .select_related("uploaded_by", "uploaded_by__person")
+        .defer("content")
+    )
+    UsageImport.objects.filter(pk__in=[item.pk for item in failing]).update(
+        status=ImportStatus.FAILED, progress=100, failure=text, finished_at=now, updated_at=now
+    )
+    _uploader_mail(failing, text)
+    return len(failing)
+
+
+def sweep_stuck_imports(*, now: datetime | None = None) -> int:
+    """Beat: no import stays pending or running. A pending import whose task never
+    started (the broker refused or lost it) is queued again once; one still pending
+    after that, and one running without progress for STUCK_AFTER (its worker died), is
+    failed and its uploader e-mailed. Set-based; a second run changes nothing. Returns how
+    many imports it moved."""
+    now = now or timezone.now()
+    waiting = UsageImport.objects.filter(status=ImportStatus.PENDING)
+    due = list(
+        waiting.filter(requeued=0, updated_at__lt=now - REQUEUE_AFTER).values_list("pk", flat=True)
+    )
+    # Conditional, so two sweeps at once queue it once; the task's claim is conditional
+    # too, so a first message that turns up after all runs nothing twice.
+    requeued = [
+        pk for pk in due if waiting.filter(pk=pk, requeued=0).update(requeued=1, updated_at=now)
+    ]
+    moved = len(requeued)
+    lost = list(
+        waiting.filter(requeued__gte=1, updated_at__lt=now - STUCK_AFTER).values_list(
+            "pk", flat=True
+        )
+    )
+    moved += _fail(
+        lost,
+        gettext_lazy("the import never started (the task queue did not run it)."),
+        statuses=[ImportStatus.PENDING],
+    )
+    died = list(
+        UsageImport.objects.filter(
+            status=ImportStatus.RUNNING, updated_at__lt=now - STUCK_AFTER
+        ).values_list("pk", flat=True)
+    )
+    moved += _fail(
+        died,
+        gettext_lazy("the import stopped half-way (the worker running it stopped)."),
+        statuses=[ImportStatus.RUNNING],
+    )
+    # Queued last, when this sweep has stopped writing: the worker may start at once.
+    for pk in requeued:
+        queue("costs.tasks.run_usage_import", import_id=pk)
+    return moved
 
 
 # --- Explaining a deviation -------------------------------------------------------------

@@ -10,6 +10,13 @@ def run_usage_import(*, import_id):
 
 
 @shared_task
+def sweep_stuck_imports():
+    """Every few minutes: no usage import stays pending or running (re-queued once, then
+    failed with the uploader told); returns how many imports it moved."""
+    return services.sweep_stuck_imports()
+
+
+@shared_task
 def sweep_costs():
     """Nightly (and after each import): COST-2, BAR-1, COST-5, SUB-5."""
     return services.sweep_costs().changed

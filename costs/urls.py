@@ -14,6 +14,13 @@ urlpatterns = [
     path("import/", views.usage_import_list, name="usage_import_list"),
     path("import/<int:pk>/", views.usage_import_detail, name="usage_import_detail"),
     path("import/<int:pk>/status.json", views.usage_import_status, name="usage_import_status"),
+    path("import/<int:pk>/beslut/", views.usage_import_decide, name="usage_import_decide"),
+    path("import/<int:pk>/angra/", views.usage_import_undo, name="usage_import_undo"),
+    path(
+        "import/<int:pk>/okanda-nummer.csv",
+        views.usage_import_unknown_csv,
+        name="usage_import_unknown_csv",
+    ),
 ]
 
 urlpatterns += [

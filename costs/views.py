@@ -9,14 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from common.exports import table_response
 from common.pdf import render_pdf
 from organisation.guideline import guideline
 from organisation.models import CostCentre
+from organisation.numbers import format_number
 
 from . import exports, selectors, services
 from .choices import CATEGORIES, StatementAction, StatementStatus
 from .forms import (
     ExplainForm,
+    ImportDecisionForm,
     StatementAccessFilterForm,
     StatementApproveForm,
     StatementRefuseForm,
@@ -26,10 +29,12 @@ from .forms import (
 from .importer import COLUMNS, ImportRejected
 from .models import StatementRequest
 from .permissions import (
+    can_decide_import,
     can_decide_statement,
     can_explain_usage,
     can_import_usage,
     can_request_statement,
+    can_undo_import,
     can_view_costs,
     can_view_import,
     can_view_statement_content,
@@ -239,20 +244,87 @@ def _visible_import(request, pk):
 
 @require_safe
 def usage_import_detail(request, pk):
+    """The import's progress, then its result: how many rows are new, replaced, unchanged
+    and removed, per cost centre, the unknown numbers in full; the preview of "replace the
+    whole month" with the uploader's decision; "Ångra importen"."""
     usage_import = _visible_import(request, pk)
-    return render(request, "costs/usageimport_detail.html", {"usage_import": usage_import})
+    later = services.later_imports(usage_import) if usage_import.status == "done" else []
+    context = {
+        "usage_import": usage_import,
+        "can_decide": usage_import.status == "preview"
+        and can_decide_import(request.user, usage_import),
+        "can_undo": usage_import.status == "done"
+        and not later
+        and can_undo_import(request.user, usage_import),
+        "later": later,
+    }
+    return render(request, "costs/usageimport_detail.html", context)
+
+
+@require_POST
+def usage_import_decide(request, pk):
+    """The uploader's decision on the preview: replace the whole month, import only the
+    file's rows, or cancel."""
+    usage_import = _visible_import(request, pk)
+    if not can_decide_import(request.user, usage_import):
+        raise PermissionDenied
+    form = ImportDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how to import the file."))
+        return redirect(usage_import.get_absolute_url())
+    try:
+        services.usage_import_decide(
+            actor=request.user, usage_import=usage_import, decision=form.cleaned_data["decision"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if form.cleaned_data["decision"] == "cancel":
+            messages.success(request, _("The import is cancelled; nothing was written."))
+        else:
+            messages.success(request, _("The import has started."))
+    return redirect(usage_import.get_absolute_url())
+
+
+@require_POST
+def usage_import_undo(request, pk):
+    """ "Ångra importen"."""
+    usage_import = _visible_import(request, pk)
+    if not can_undo_import(request.user, usage_import):
+        raise PermissionDenied
+    try:
+        services.usage_import_undo(actor=request.user, usage_import=usage_import)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("The import is undone: the rows it replaced or removed are back.")
+        )
+    return redirect(usage_import.get_absolute_url())
+
+
+@require_safe
+def usage_import_unknown_csv(request, pk):
+    """Every unknown number of an import, as CSV (through common's one writer)."""
+    usage_import = _visible_import(request, pk)
+    lines = [(_("Number"), _("Month"), _("Total"))] + [
+        (format_number(row["number"]), row["period"], Decimal(row["total"]))
+        for row in usage_import.unknown_numbers
+    ]
+    return table_response(lines, "csv", f"okanda-nummer-{usage_import.pk}")
 
 
 @require_safe
 def usage_import_status(request, pk):
-    """What the progress poll (static/js/costs-import.js) reads."""
+    """What the progress poll (static/js/costs-import.js) reads; a preview waiting for
+    the uploader's decision counts as finished (the page reloads to show it)."""
     usage_import = _visible_import(request, pk)
     return JsonResponse(
         {
             "status": usage_import.status,
             "status_label": usage_import.get_status_display(),
             "progress": usage_import.progress,
-            "finished": usage_import.is_finished,
+            "finished": usage_import.is_finished or usage_import.status == "preview",
         }
     )
 

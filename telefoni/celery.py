@@ -66,6 +66,11 @@ def _beat_schedule(sender, **kwargs):
             "task": "costs.tasks.sweep_costs",
             "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=45),
         },
+        # COST-1: no usage import stays pending or running (broker lost it, worker died).
+        "costs-stuck-imports": {
+            "task": "costs.tasks.sweep_stuck_imports",
+            "schedule": crontab(minute="*/5"),
+        },
         # SRV-2: overdue callbacks flagged the night after their deadline; retries e-mails.
         "service-callbacks-nightly": {
             "task": "service.tasks.sweep_callbacks",

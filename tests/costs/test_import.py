@@ -237,7 +237,7 @@ def test_the_row_check_refuses_what_the_reasons_name(phones, cells):
     assert rejected.errors and rejected.errors[0]["line"] == 2
 
 
-def test_importing_a_month_again_replaces_it(phones):
+def test_importing_a_month_again_replaces_only_the_rows_the_file_carries(phones):
     first = csv_file(
         row("070-123 45 67", "2026-10", domestic="10,00"),
         row("070-765 43 21", "2026-10"),
@@ -250,12 +250,12 @@ def test_importing_a_month_again_replaces_it(phones):
     assert _amounts(phones.anna).pk == record.pk  # upserted: flags on it stay put
     load_usage(content=csv_file(row("070-123 45 67", "2026-10", domestic="20,00")))
     assert _amounts(phones.anna).domestic == Decimal("20.00")
-    # Bo is gone from the new October file; September was not in it and stays.
-    assert not UsageRecord.objects.filter(subscription=phones.bo).exists()
+    # Bo is not in the new October file: his October stays, as does September.
+    assert _amounts(phones.bo).total == Decimal("100.00")
     assert UsageRecord.objects.filter(period="2026-09-01").count() == 1
 
 
-def test_unknown_numbers_are_listed_not_dropped(phones):
+def test_unknown_numbers_are_listed_not_dropped_and_in_full(phones):
     result = load_usage(
         content=csv_file(row("070-123 45 67", "2026-10"), row("070-000 00 01", "2026-10"))
     )
@@ -264,6 +264,9 @@ def test_unknown_numbers_are_listed_not_dropped(phones):
         {"number": "+46700000001", "period": "2026-10", "total": "100.00"}
     ]
     assert UsageRecord.objects.count() == 1
+    many = [row(f"070-1{index:06d}", "2026-10") for index in range(600)]
+    result = load_usage(content=csv_file(row("070-123 45 67", "2026-11"), *many))
+    assert result.unknown_count == len(result.unknown_numbers) == 600  # not the first 500
 
 
 def test_a_budget_manager_imports_only_their_own_cost_centres(phones, world):
