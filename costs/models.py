@@ -19,6 +19,26 @@ def _amount(label):
     return models.DecimalField(label, max_digits=12, decimal_places=2, default=0)
 
 
+class UsageAmounts(models.Model):
+    """The amounts of one number's month, by category (choices.CATEGORIES), with the
+    unit's total and its traffic: a usage row, and its copy kept for an undo."""
+
+    subscription_fee = _amount(_("subscription fee"))
+    domestic = _amount(_("calls within Sweden"))
+    mobile = _amount(_("calls to mobiles"))
+    international = _amount(_("international calls"))
+    premium = _amount(_("premium-rate calls"))
+    directory = _amount(_("directory enquiry"))
+    data = _amount(_("data"))
+    roaming = _amount(_("roaming and data abroad"))
+    private_share = _amount(_("private share (delad faktura)"))
+    total = _amount(_("total"))
+    traffic = _amount(_("traffic"))
+
+    class Meta:
+        abstract = True
+
+
 class UsageImport(models.Model):
     """One upload of the operator's monthly file and how far its import has come."""
 
@@ -86,7 +106,7 @@ class UsageImport(models.Model):
         return self.status in IMPORT_ENDED
 
 
-class UsageRecord(models.Model):
+class UsageRecord(UsageAmounts):
     """One subscription's costs for one month, as the operator invoiced them.
 
     The cost centre is the subscription's at import time: a month's costs stay where they
@@ -130,17 +150,6 @@ class UsageRecord(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    subscription_fee = _amount(_("subscription fee"))
-    domestic = _amount(_("calls within Sweden"))
-    mobile = _amount(_("calls to mobiles"))
-    international = _amount(_("international calls"))
-    premium = _amount(_("premium-rate calls"))
-    directory = _amount(_("directory enquiry"))
-    data = _amount(_("data"))
-    roaming = _amount(_("roaming and data abroad"))
-    private_share = _amount(_("private share (delad faktura)"))
-    total = _amount(_("total"))
-    traffic = _amount(_("traffic"))
     # COST-2: the budget-responsible manager's explanation closes the month's flags.
     explained_at = models.DateTimeField(_("explained"), null=True, blank=True)
     explained_by = models.ForeignKey(
@@ -197,7 +206,7 @@ class UsageRecord(models.Model):
         return reverse("costs:usage_record_detail", args=[self.pk])
 
 
-class ReplacedUsageRecord(models.Model):
+class ReplacedUsageRecord(UsageAmounts):
     """A usage row as it was before an import changed or removed it, kept so that the
     import can be undone ("Ångra importen"): undoing puts it back, with the same id and
     its explanation. Plain ids, no foreign keys: the row is a copy, checked again by
@@ -216,17 +225,6 @@ class ReplacedUsageRecord(models.Model):
     cost_centre_id = models.PositiveBigIntegerField()
     period = models.DateField()
     month = models.PositiveIntegerField()
-    subscription_fee = _amount(_("subscription fee"))
-    domestic = _amount(_("calls within Sweden"))
-    mobile = _amount(_("calls to mobiles"))
-    international = _amount(_("international calls"))
-    premium = _amount(_("premium-rate calls"))
-    directory = _amount(_("directory enquiry"))
-    data = _amount(_("data"))
-    roaming = _amount(_("roaming and data abroad"))
-    private_share = _amount(_("private share (delad faktura)"))
-    total = _amount(_("total"))
-    traffic = _amount(_("traffic"))
     explained_at = models.DateTimeField(null=True)
     explained_by_id = models.PositiveBigIntegerField(null=True)
     explanation = models.TextField(blank=True)

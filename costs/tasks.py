@@ -3,9 +3,13 @@ from celery import shared_task
 from . import services
 
 
-@shared_task
+# Bounded: past the soft limit the import fails with its Swedish reason (the task catches
+# SoftTimeLimitExceeded like any fault); past the hard one the pool kills it and the
+# stuck-import sweep fails it (services.STUCK_AFTER is longer than both).
+@shared_task(soft_time_limit=20 * 60, time_limit=25 * 60)
 def run_usage_import(*, import_id):
-    """Import one uploaded operator file; returns its final status (None if already done)."""
+    """Import one uploaded operator file; returns the status it ended in (None when it
+    was not waiting: missing, already taken by another delivery of the task, or ended)."""
     return services.usage_import_run(import_id=import_id)
 
 
