@@ -466,6 +466,7 @@ def test_the_result_page_counts_every_kind_of_row(matrix_client, done_import, wh
         for text in ("1 ny rad", "0 ersatta rader", "0 oförändrade rader", "0 borttagna rader"):
             assert text in page
         assert "600 okända nummer" in page and page.count("<td>070-100 ") == 600
+        assert 'Läst som: <strong id="import-encoding">UTF-8</strong>' in page
         assert "Ångra importen" in page
 
 
@@ -522,6 +523,11 @@ def test_the_preview_page_shows_the_counts_the_flags_and_the_choices(
     assert 'value="merge"' in page and 'value="replace"' in page
     page = matrix_client("telekundtjanst").get(preview_import.get_absolute_url()).content.decode()
     assert 'value="replace"' not in page  # only the uploader decides
+    # The progress poll stops and reloads the page to show the preview.
+    status = matrix_client("budgetchef").get(
+        reverse("costs:usage_import_status", args=[preview_import.pk])
+    )
+    assert status.json()["finished"] is True and status.json()["status"] == "preview"
 
 
 def test_the_upload_form_defaults_to_the_safe_import(matrix_client, world, phones):
@@ -533,3 +539,30 @@ def test_the_upload_form_defaults_to_the_safe_import(matrix_client, world, phone
     upload = SimpleUploadedFile("nov.csv", ANNA_ONLY)
     client.post(reverse("costs:usage_import_list"), {"file": upload})
     assert UsageImport.objects.get().replace_month is False
+
+
+def test_a_call_list_with_nul_bytes_is_refused_on_the_page_with_its_encoding(
+    matrix_client, world, phones
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.costs.test_statements import CALLS, LAST_MONTH
+
+    statement = services.statement_request_create(
+        actor=world.people["budgetchef"].user,
+        subscription=phones.anna,
+        period=LAST_MONTH,
+        grounds="Misstänkt missbruk",
+    )
+    upload = SimpleUploadedFile("samtal.csv", CALLS.decode().encode("cp1252") + b"\x00;\n")
+    response = matrix_client("telekundtjanst").post(
+        reverse("costs:statement_approve", args=[statement.pk]), {"file": upload}
+    )
+    assert response.status_code == 200 and "NUL-tecken" in response.content.decode()
+    statement.refresh_from_db()
+    assert statement.status == "pending"
+    upload = SimpleUploadedFile("samtal.csv", CALLS.decode().encode("cp1252") + b"2026;x\n")
+    page = matrix_client("telekundtjanst").post(
+        reverse("costs:statement_approve", args=[statement.pk]), {"file": upload}
+    )
+    assert "Läst som: <strong>Windows-1252</strong>" in page.content.decode()
