@@ -281,10 +281,10 @@ def usage_import_undo(*, actor: User, usage_import: UsageImport) -> UsageImport:
 
 # --- Imports that never end: the sweep ----------------------------------------------------
 
-# A pending import whose task has not started this long after it was queued (the broker
-# refused or lost it) is queued again, once; one that is still waiting this long after
-# that, or that has been running without a sign of progress for STUCK_AFTER (its worker
-# died), is failed and its uploader told.
+# A pending import whose task has not started REQUEUE_AFTER after it was queued (the
+# broker refused or lost it), or a running one without a sign of progress for STUCK_AFTER
+# (its worker died), is queued again, once; stuck again for STUCK_AFTER after that, it
+# is failed and its uploader told.
 REQUEUE_AFTER = timedelta(minutes=5)
 STUCK_AFTER = timedelta(minutes=30)
 
@@ -333,39 +333,37 @@ def _fail(import_ids: list[int], reason: "StrOrPromise", *, statuses: Iterable[s
 
 
 def sweep_stuck_imports(*, now: datetime | None = None) -> int:
-    """Beat: no import stays pending or running. A pending import whose task never
-    started (the broker refused or lost it) is queued again once; one still pending
-    after that, and one running without progress for STUCK_AFTER (its worker died), is
-    failed and its uploader e-mailed. Set-based; a second run changes nothing. Returns how
-    many imports it moved."""
+    """Beat: no import stays pending or running. Each import is queued again once: when
+    it is still pending REQUEUE_AFTER after upload (the broker refused or lost its task),
+    or has been running without progress for STUCK_AFTER (its worker died: the task's
+    hard time limit is shorter, and the load's transaction went with the worker, so it
+    runs again from the start). An import stuck again after that is failed and its
+    uploader e-mailed. Set-based; a second run changes nothing. Returns how many imports
+    it moved."""
     now = now or timezone.now()
-    waiting = UsageImport.objects.filter(status=ImportStatus.PENDING)
-    due = list(
-        waiting.filter(requeued=0, updated_at__lt=now - REQUEUE_AFTER).values_list("pk", flat=True)
-    )
+    pending = Q(status=ImportStatus.PENDING, updated_at__lt=now - REQUEUE_AFTER)
+    running = Q(status=ImportStatus.RUNNING, updated_at__lt=now - STUCK_AFTER)
+    stuck = UsageImport.objects.filter(pending | running)
+    due = list(stuck.filter(requeued=0).values_list("pk", flat=True))
     # Conditional, so two sweeps at once queue it once; the task's claim is conditional
-    # too, so a first message that turns up after all runs nothing twice.
+    # too, so the first message turning up after all (Redis hands an unacknowledged task
+    # out again) runs nothing twice.
     requeued = [
-        pk for pk in due if waiting.filter(pk=pk, requeued=0).update(requeued=1, updated_at=now)
+        pk
+        for pk in due
+        if stuck.filter(pk=pk, requeued=0).update(
+            status=ImportStatus.PENDING, progress=0, requeued=1, updated_at=now
+        )
     ]
     moved = len(requeued)
-    lost = list(
-        waiting.filter(requeued__gte=1, updated_at__lt=now - STUCK_AFTER).values_list(
-            "pk", flat=True
-        )
-    )
+    again = UsageImport.objects.filter(requeued__gte=1, updated_at__lt=now - STUCK_AFTER)
     moved += _fail(
-        lost,
+        list(again.filter(status=ImportStatus.PENDING).values_list("pk", flat=True)),
         gettext_lazy("the import never started (the task queue did not run it)."),
         statuses=[ImportStatus.PENDING],
     )
-    died = list(
-        UsageImport.objects.filter(
-            status=ImportStatus.RUNNING, updated_at__lt=now - STUCK_AFTER
-        ).values_list("pk", flat=True)
-    )
     moved += _fail(
-        died,
+        list(again.filter(status=ImportStatus.RUNNING).values_list("pk", flat=True)),
         gettext_lazy("the import stopped half-way (the worker running it stopped)."),
         statuses=[ImportStatus.RUNNING],
     )

@@ -308,26 +308,33 @@ def _aged(usage_import, minutes, **fields):
     )
 
 
-def test_the_worker_died_mid_import_and_the_sweep_fails_it_and_tells_the_uploader(
-    world, phones, django_capture_on_commit_callbacks
+def test_the_worker_died_mid_import_and_the_sweep_runs_it_again_once_then_fails_it(
+    world, phones, monkeypatch, django_capture_on_commit_callbacks
 ):
+    queued = []
+    monkeypatch.setattr(services, "queue", lambda name, **kwargs: queued.append(kwargs) or True)
     user = world.people["budgetchef"].user
     died = services.usage_import_create(actor=user, file_name="dog.csv", content=b"x")
     busy = services.usage_import_create(actor=user, file_name="pagar.csv", content=b"x")
     _aged(died, 31, status=ImportStatus.RUNNING, progress=35)
     _aged(busy, 5, status=ImportStatus.RUNNING, progress=35)
+    assert services.sweep_stuck_imports() == 1
+    died.refresh_from_db()
+    busy.refresh_from_db()
+    assert (died.status, died.requeued, queued) == ("pending", 1, [{"import_id": died.pk}])
+    assert busy.status == ImportStatus.RUNNING  # still moving: left alone
+    # The second run's worker dies too: the import fails and the uploader is told.
+    _aged(died, 31, status=ImportStatus.RUNNING, progress=35)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.sweep_stuck_imports() == 1
     died.refresh_from_db()
-    busy.refresh_from_db()
     assert died.status == ImportStatus.FAILED and "stannade" in died.failure
-    assert busy.status == ImportStatus.RUNNING  # still moving: left alone
     [message] = mail.outbox
     assert message.to == [world.people["budgetchef"].email] and "dog.csv" in message.subject
     # A second sweep changes nothing and sends nothing.
     with django_capture_on_commit_callbacks(execute=True):
         assert services.sweep_stuck_imports() == 0 and tasks.sweep_stuck_imports() == 0
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 1 and len(queued) == 1
 
 
 def test_a_task_the_broker_lost_is_requeued_once_then_failed(
