@@ -284,7 +284,7 @@ def test_a_utf16_file_leaves_nothing_running(redis_worker, finished, world, phon
 
 
 def test_a_technical_fault_fails_the_import_with_a_swedish_reason_and_tells_the_uploader(
-    world, phones, monkeypatch, django_capture_on_commit_callbacks
+    world, phones, monkeypatch, django_capture_on_commit_callbacks, matrix_client
 ):
     def broken(**kwargs):
         raise RuntimeError("the database went away")
@@ -297,6 +297,9 @@ def test_a_technical_fault_fails_the_import_with_a_swedish_reason_and_tells_the_
     [message] = mail.outbox
     assert message.to == [world.people["budgetchef"].email]
     assert "nov.csv" in message.subject and "tekniskt fel" in message.body
+    page = matrix_client("budgetchef").get(usage_import.get_absolute_url()).content.decode()
+    assert "Importen misslyckades; ingenting importerades." in page
+    assert usage_import.failure in page
 
 
 # --- The sweep: no import stays pending or running --------------------------------------
