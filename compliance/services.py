@@ -16,10 +16,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Func, Model, OuterRef, Q, QuerySet, Subquery
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from organisation.guideline import guideline
 from organisation.models import Person, Unit
 from organisation.selectors import nearest_manager_subquery
@@ -229,16 +228,13 @@ def notify_pending_flags() -> int:
 
 def _send_flag_mail(flag: Flag, recipients: list[str]) -> None:
     rule = get_rule(flag.rule)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "flag": flag,
-            "rule": rule,
-            "object": flag.content_object,
-            "site_url": settings.TELEFONI_SITE_URL,
-        }
-        subject = render_to_string("compliance/email/flag_opened_subject.txt", context)
-        body = render_to_string("compliance/email/flag_opened.txt", context)
-    mail_on_commit(recipients, subject, body)
+    context = {
+        "flag": flag,
+        "rule": rule,
+        "object": flag.content_object,
+        "site_url": settings.TELEFONI_SITE_URL,
+    }
+    mail_template_on_commit(recipients, "compliance/email/flag_opened", context)
 
 
 # --- The organisation's own rules -------------------------------------------------

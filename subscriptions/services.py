@@ -11,14 +11,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.history import note_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.selectors import register_flag_objects
 from organisation.guideline import guideline
@@ -383,11 +382,7 @@ def _mail_decision(request_pk: int) -> None:
             "site_url": settings.TELEFONI_SITE_URL,
             "my_entry_url": settings.TELEFONI_SITE_URL + reverse("subscriptions:my_entry"),
         }
-        subject = render_to_string(
-            "subscriptions/email/change_request_decided_subject.txt", context
-        )
-        body = render_to_string("subscriptions/email/change_request_decided.txt", context)
-    mail_on_commit([address], subject, body)
+        mail_template_on_commit([address], "subscriptions/email/change_request_decided", context)
 
 
 @transaction.atomic

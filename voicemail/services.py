@@ -16,9 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from absence import workdays
@@ -27,7 +26,7 @@ from absence.choices import Reason
 from absence.choices import Status as RedirectStatus
 from absence.models import Redirect, Trip
 from common.history import save_with_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.rules import Rule
 from compliance.rules import rule as get_rule
@@ -535,11 +534,8 @@ def _mail_managers(new: list[tuple[str, int]]) -> None:
         if box is not None and manager is not None and manager.email:
             by_manager[manager].append((get_rule(rule_id), box))
     for manager, rows in by_manager.items():
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"manager": manager, "rows": rows, "site_url": settings.TELEFONI_SITE_URL}
-            subject = render_to_string("voicemail/email/flags_manager_subject.txt", context)
-            body = render_to_string("voicemail/email/flags_manager.txt", context)
-        mail_on_commit([manager.email], subject, body)
+        context = {"manager": manager, "rows": rows, "site_url": settings.TELEFONI_SITE_URL}
+        mail_template_on_commit([manager.email], "voicemail/email/flags_manager", context)
 
 
 # --- The daily reminder -------------------------------------------------------------------
@@ -595,14 +591,11 @@ def _reminded(box: VoicemailBox) -> list[Person]:
 
 def _send_reminder(box: VoicemailBox, person: Person) -> None:
     url = settings.TELEFONI_SITE_URL + reverse("voicemail:link", args=[link_token(box, person)])
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "box": box,
-            "person": person,
-            "is_deputy": person.pk == box.deputy_id,
-            "url": url,
-            "hours": int(LINK_MAX_AGE.total_seconds() // 3600),
-        }
-        subject = render_to_string("voicemail/email/reminder_subject.txt", context)
-        body = render_to_string("voicemail/email/reminder.txt", context)
-    mail_on_commit([person.email], subject, body)
+    context = {
+        "box": box,
+        "person": person,
+        "is_deputy": person.pk == box.deputy_id,
+        "url": url,
+        "hours": int(LINK_MAX_AGE.total_seconds() // 3600),
+    }
+    mail_template_on_commit([person.email], "voicemail/email/reminder", context)
