@@ -42,8 +42,16 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "last_error",
     ]
     list_filter = [OutboxStateFilter]
-    fields = list_display[1:]
-    readonly_fields = fields
+    readonly_fields = [
+        "recipient_list",
+        "created_at",
+        "sent_at",
+        "failed_at",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    exclude = ["subject", "body", "recipients"]
     ordering = ["-created_at"]
     actions = ["send_again"]
 

@@ -16,6 +16,7 @@ after FAILED_KEEP_DAYS.
 
 import logging
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -124,15 +125,18 @@ def purge(now=None) -> int:
     return sent.delete()[0] + failed.delete()[0]
 
 
-def state(now=None) -> dict[str, object]:
+class State(NamedTuple):
+    failed: int
+    oldest_waiting_seconds: int | None
+
+
+def state(now=None) -> State:
     """What /healthz reports of the outbox: given-up messages and the age of the oldest
     one still waiting (seconds; None when nothing waits)."""
     now = now or timezone.now()
     waiting = OutboxMessage.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
     oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
-    return {
-        "failed": OutboxMessage.objects.filter(
-            sent_at__isnull=True, failed_at__isnull=False
-        ).count(),
-        "oldest_waiting_seconds": None if oldest is None else int((now - oldest).total_seconds()),
-    }
+    return State(
+        failed=OutboxMessage.objects.filter(sent_at__isnull=True, failed_at__isnull=False).count(),
+        oldest_waiting_seconds=None if oldest is None else int((now - oldest).total_seconds()),
+    )

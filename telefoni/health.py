@@ -84,7 +84,7 @@ def mail_state():
     except Exception:
         log.exception("healthz: the mail outbox could not be read")
         return "error", None, None
-    failed, oldest = state["failed"], state["oldest_waiting_seconds"]
+    failed, oldest = state
     if failed:
         return "failed", failed, oldest
     if oldest is not None and oldest > MAIL_DELAYED_SECONDS:
