@@ -97,6 +97,7 @@ def test_the_schema_tested_is_the_one_api_schema_serves(client, switchboard):
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=list(HealthCheck),
 )
 def test_every_operation_answers_as_its_schema_says(case, switchboard, directory):
