@@ -214,3 +214,20 @@ def test_the_database_refuses_a_second_listening_of_the_day(box):
             listened_on=date(2026, 12, 1),
             source=Source.BOX_PAGE,
         )
+
+
+def test_saving_a_reserve_plan_unchanged_writes_no_history_and_says_inget_andrades(
+    matrix_client, world
+):
+    url = reverse("organisation:unit_readiness", args=[world.grupp.pk])
+    plan = {
+        "reserve_plan": "Laddade mobiler i receptionen.",
+        "reserve_plan_updated_on": "2026-10-01",
+        "staff_trained_on": "2026-09-15",
+    }
+    client = matrix_client("manager")
+    client.post(url, plan)
+    before = world.grupp.history.count()
+    response = client.post(url, plan, follow=True)
+    assert "Inget ändrades." in response.content.decode()
+    assert world.grupp.history.count() == before
