@@ -73,3 +73,38 @@ def private_share_response(period, rows, fmt):
         for row in rows
     ]
     return table_response(chain([header], lines), fmt, f"privat-andel-{period:%Y-%m}")
+
+
+ACCESS_LOG_FORMATS = ("csv", "xlsx")
+
+
+def access_log_response(accesses, fmt):
+    """COST-3: the access log of itemised statements (as filtered on its page, every
+    line, not the page's first 500), for Tele kundtjänst's own records."""
+    header = [
+        _("When"),
+        _("Who"),
+        _("Username"),
+        _("What"),
+        _("Statement"),
+        _("Number"),
+        _("Month"),
+        _("Cost centre"),
+        _("IP address"),
+    ]
+    lines = (
+        [
+            date_format(timezone.localtime(access.accessed_at), "SHORT_DATETIME_FORMAT"),
+            access.user.get_full_name(),
+            access.user.get_username(),
+            access.get_action_display(),
+            access.statement_id,
+            format_number(access.statement.subscription.number),
+            f"{access.statement.period:%Y-%m}",
+            access.statement.cost_centre.code,
+            access.ip_address or "",
+        ]
+        for access in accesses
+    )
+    stem = f"utdrag-logg-{timezone.localdate():%Y-%m-%d}"
+    return table_response(chain([header], lines), fmt, stem, sheet_title=_("Access log"))

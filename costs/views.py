@@ -477,5 +477,10 @@ def statement_access_log(request):
     accesses = selectors.statement_accesses()
     if request.GET:
         accesses = form.filter(accesses)
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in exports.ACCESS_LOG_FORMATS:
+            raise Http404
+        return exports.access_log_response(accesses, fmt)
     context = {"form": form, "accesses": accesses[:500]}
     return render(request, "costs/statement_access_log.html", context)

@@ -481,18 +481,22 @@ def loss_report_create(
             subscription_services.subscription_block(
                 actor=actor, subscription=device.subscription, reason=why
             )
-            report.block_request = subscription_services.change_request_create(
-                actor=actor,
-                kind=RequestKind.BLOCK,
-                target=device.subscription,
-                changes={},
-                forvaltning=device.unit.forvaltning,
-                message=_(
-                    "%(why)s. The subscription and the device (IMEI %(imei)s) are blocked in "
-                    "Telefoni: block them at the operator too, then apply this request."
+            try:
+                report.block_request = subscription_services.change_request_create(
+                    actor=actor,
+                    kind=RequestKind.BLOCK,
+                    target=device.subscription,
+                    changes={},
+                    forvaltning=device.unit.forvaltning,
+                    message=_(
+                        "%(why)s. The subscription and the device (IMEI %(imei)s) are blocked "
+                        "in Telefoni: block them at the operator too, then apply this request."
+                    )
+                    % {"why": why, "imei": device.imei or "–"},
                 )
-                % {"why": why, "imei": device.imei or "–"},
-            )
+            except subscription_services.DuplicateRequest as duplicate:
+                # An operator block of this subscription already waits: the report joins it.
+                report.block_request = duplicate.waiting
             save_with_history(report, actor=actor, reason=_("Operator block requested"))
     else:
         device.status = DeviceStatus.BROKEN

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from common.http import error_messages, get_or_404, require
+from common.http import error_messages, get_or_404, require, saved_message
 from common.pdf import render_pdf
 from common.roles import is_service_desk_or_admin
 from organisation.models import Unit
@@ -89,7 +89,7 @@ def catalogue_edit(request, pk=None):
     item = get_object_or_404(CatalogueItem, pk=pk) if pk else CatalogueItem()
     form = CatalogueItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
-        messages.success(request, _("The catalogue was saved."))
+        saved_message(request, form, _("The catalogue was saved."))
         return redirect("devices:catalogue_list")
     title = _("Change catalogue item") if pk else _("New catalogue item")
     return _form_page(request, form, title=title, cancel_url=reverse("devices:catalogue_list"))
@@ -374,7 +374,7 @@ def device_edit(request, pk):
     require(permissions.can_edit_device(request.user, device))
     form = DeviceForm(request.POST or None, instance=device, forvaltning=device.unit.forvaltning)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
-        messages.success(request, _("The device was saved."))
+        saved_message(request, form, _("The device was saved."))
         return redirect(device)
     return _form_page(
         request,

@@ -10,6 +10,7 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import text_validator
 from organisation.models import Person, Unit
 from organisation.numbers import format_number
 from subscriptions.choices import Kind
@@ -163,14 +164,25 @@ class RedirectBriefSerializer(serializers.Serializer):
         return phone.extension if phone is not None else None
 
 
+class QueryIntegerField(serializers.IntegerField):
+    """An integer query parameter whose empty value (`?limit=`) is refused, as the schema
+    says (an integer), instead of DRF's default of reading it as absent."""
+
+    def get_value(self, dictionary):
+        if dictionary.get(self.field_name) == "":
+            return ""  # to_internal_value refuses it: "Ett giltigt heltal krävs."
+        return super().get_value(dictionary)
+
+
 class SearchQuerySerializer(serializers.Serializer):
     """The query string of /api/v1/search/."""
 
     q = serializers.CharField(
         max_length=200,
+        validators=[text_validator],
         help_text="Name, extension, number, title or unit; partial words, any case, å ä ö or not.",
     )
-    limit = serializers.IntegerField(
+    limit = QueryIntegerField(
         min_value=1, max_value=50, default=50, help_text="At most this many hits (1–50)."
     )
 

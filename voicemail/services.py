@@ -208,23 +208,44 @@ def box_listen(
     event_id: str | None = None,
 ) -> Listening:
     """Mark the box "avlyssnad" (VM-4). Its VM-4 flag closes at once if the box is
-    monitored again."""
+    monitored again. Once a day: a box already listened to that day keeps that listening
+    (returned with `already` True) and nothing new is written."""
     now = workdays.now()
     listened_at = listened_at or now
     if listened_at > now + CLOCK_SKEW:
         raise ValidationError(_("A box cannot be listened to in the future."))
     if not box.takes_messages:
         raise ValidationError(_("A talsvar takes no messages: there is nothing to listen to."))
-    listening = Listening.objects.create(
-        box=box,
-        listened_at=listened_at,
-        listened_on=timezone.localdate(listened_at),
-        by=by if by is not None else _person(actor),
-        source=source,
-        event_id=event_id,
-        recorded_at=now,
-    )
+    day = timezone.localdate(listened_at)
+    listening = _listening_of_day(box, day)
+    if listening is not None:
+        return listening
+    try:
+        with transaction.atomic():
+            listening = Listening.objects.create(
+                box=box,
+                listened_at=listened_at,
+                listened_on=day,
+                by=by if by is not None else _person(actor),
+                source=source,
+                event_id=event_id,
+                recorded_at=now,
+            )
+    except IntegrityError:
+        # Marked at the same moment from two places: the other one recorded the day.
+        listening = _listening_of_day(box, day)
+        if listening is None:
+            raise
+        return listening
     resolve_if_complies(box)
+    return listening
+
+
+def _listening_of_day(box: VoicemailBox, day: date) -> Listening | None:
+    """The box's listening of `day`, marked `already`, if it has one (one a day)."""
+    listening = Listening.objects.filter(box=box, listened_on=day).first()
+    if listening is not None:
+        listening.already = True
     return listening
 
 
@@ -281,7 +302,7 @@ def listening_event(
     except IntegrityError:
         # The same event posted twice at once: the other request recorded it.
         return Listening.objects.get(event_id=event_id), False
-    return listening, True
+    return listening, not listening.already
 
 
 def link_token(box: VoicemailBox, person: Person) -> str:
