@@ -1,0 +1,270 @@
+"""ORG-4: a protected identity never shows outside its circle (issue 16.3, 16.4).
+
+The circle is written once, in organisation.identity: the person, their managers
+(enhetschef of their unit or above, the förvaltningschef) and Tele kundtjänst. The
+systemadministratör is outside it. The test plants Sigrid Hemligsson, protected, with a
+fixed phone, a mobile, a device, a SIM, costs, a hänvisning of a colleague pointing at her
+mobile, an entry change and a barring request in the queue and her rows in the annual
+review, then reads every page, export and API answer as every role."""
+
+import json
+import subprocess
+from datetime import date, timedelta
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from absence import workdays
+from absence.choices import Reason, Target
+from absence.models import Redirect
+from common.roles import Role
+from devices import services as device_services
+from devices.choices import ItemKind
+from devices.models import CatalogueItem
+from organisation.numbers import format_number
+from review import services as review_services
+from subscriptions import services as subscription_services
+from subscriptions.choices import Kind
+from tests.conftest import MATRIX
+from tests.costs.conftest import usage
+from tests.factories import person_with_user
+
+FIXED, EXTENSION, MOBILE = "+4619219876", "9876", "+46738765432"
+IMEI, ICCID = "490154203237518", "89460100001234567896"
+CIRCLE = {"protected", "manager", "forvaltningschef", "telekundtjanst"}
+ROLES = (*MATRIX[1:], "telesamordnare", "protected")
+PERIOD = "2026-11"
+
+
+def secrets():
+    """Every way the name, numbers and extension could be written out."""
+    words = {"Sigrid", "Hemligsson", EXTENSION}
+    for number in (FIXED, MOBILE):
+        words |= {number, format_number(number), "0" + number[3:], number[1:]}
+    return words
+
+
+@pytest.fixture
+def planted(world, desk, clock):
+    """Sigrid and everything that names her; Anna's fixed phone redirects to her mobile."""
+    sigrid = person_with_user(
+        unit=world.grupp,
+        username="sigrid",
+        first_name="Sigrid",
+        last_name="Hemligsson",
+        title="Socialsekreterare",
+        protected_identity=True,
+    )
+    tsam = person_with_user(unit=world.hemtjanst, roles=[Role.TELESAMORDNARE], username="tsam_vof")
+    world.vof.telesamordnare.add(tsam)
+    world.people |= {"telesamordnare": tsam, "protected": sigrid}
+
+    def create(**fields):
+        return subscription_services.subscription_create(
+            actor=desk, unit=world.grupp, cost_centre=world.cost_centre, **fields
+        )
+
+    fixed = create(kind=Kind.FIXED, number=FIXED, extension=EXTENSION, holder=sigrid)
+    mobile = create(kind=Kind.MOBILE, number=MOBILE, holder=sigrid)
+    anna = create(
+        kind=Kind.FIXED, number="+4619211000", extension="1000", holder=world.people["employee"]
+    )
+    model = CatalogueItem.objects.create(name="Mobil Standard", kind=ItemKind.PHONE, price=2490)
+    device = device_services.device_create(
+        actor=desk,
+        model=model,
+        imei=IMEI,
+        serial_number="SN-1",
+        holder=sigrid,
+        unit=world.grupp,
+        cost_centre=world.cost_centre,
+        subscription=mobile,
+    )
+    sim = device_services.sim_create(
+        actor=desk, iccid=ICCID, pin="1234", puk="12345678", subscription=mobile, device=device
+    )
+    for subscription in (fixed, mobile, anna):
+        usage(subscription, PERIOD, roaming=500, private_share=40)
+    # Planted directly, as one set before Sigrid's identity became protected would stand.
+    Redirect.objects.create(
+        subscription=anna,
+        reason=Reason.MEETING,
+        target=Target.MOBILE,
+        target_subscription=mobile,
+        starts_at=workdays.now() - timedelta(hours=1),
+        ends_at=workdays.now() + timedelta(hours=3),
+        set_by=world.people["employee"].user,
+    )
+    subscription_services.entry_change_request_create(
+        actor=sigrid.user, person=sigrid, new_values={"title": "Handläggare"}
+    )
+    device_services.barring_change_request(
+        actor=world.people["budgetchef"].user,
+        subscription=mobile,
+        values={"open_international": True},
+        reason="Resa",
+    )
+    review_round = review_services.review_round_open(
+        actor=desk, year=2026, deadline=date(2099, 3, 31)
+    )
+    return {
+        "sigrid": sigrid,
+        "fixed": fixed,
+        "mobile": mobile,
+        "anna": anna,
+        "device": device,
+        "sim": sim,
+        "round": review_round,
+    }
+
+
+def pages(world, planted):
+    """Every page, export and API answer that could name a phone or a person."""
+    vof, grupp, hemtjanst = world.vof.pk, world.grupp.pk, world.hemtjanst.pk
+    centre = world.cost_centre.pk
+    mobile, anna = planted["mobile"], planted["anna"]
+    record = mobile.usage_records.get()
+    review = planted["round"].unit_reviews.get(unit=world.hemtjanst)
+    year = planted["round"].year
+    urls = [
+        reverse("start"),
+        reverse("directory:search") + "?q=sigrid",
+        reverse("directory:search") + "?q=987",
+        reverse("directory:search") + "?q=Hemtj%C3%A4nst",
+        reverse("directory:person", args=[world.people["employee"].pk]),
+        reverse("directory:unit", args=[grupp]),
+        reverse("directory:unit_export_csv", args=[grupp]),
+        reverse("directory:unit_export_vcf", args=[grupp]),
+        reverse("api:presence"),
+        reverse("api:search") + "?q=sigrid",
+        reverse("api:search") + "?q=987",
+        reverse("api:person", args=[world.people["employee"].pk]),
+        reverse("absence:mine"),
+        reverse("devices:mine"),
+        reverse("devices:inventory", args=[vof]),
+        reverse("devices:inventory_export", args=[vof, "csv"]),
+        reverse("devices:inventory_export", args=[vof, "xlsx"]),
+        reverse("devices:inventory_export", args=[vof, "pdf"]),
+        reverse("devices:labels", args=[vof]),
+        reverse("devices:device_create", args=[vof]),
+        reverse("devices:device_detail", args=[planted["device"].pk]),
+        reverse("devices:barring", args=[mobile.pk]),
+        reverse("devices:order_create"),
+        reverse("costs:cost_centre_list"),
+        reverse("costs:cost_centre_detail", args=[centre]),
+        reverse("costs:cost_centre_costs", args=[centre]),
+        reverse("costs:cost_centre_costs", args=[centre]) + "?format=csv",
+        reverse("costs:cost_centre_costs", args=[centre]) + "?format=xlsx",
+        reverse("costs:cost_centre_costs", args=[centre]) + "?format=pdf",
+        reverse("costs:cost_overview"),
+        reverse("costs:usage_record_detail", args=[record.pk]),
+        reverse("costs:private_share_export"),
+        reverse("costs:private_share_export") + "?format=csv",
+        reverse("costs:private_share_export") + "?format=xlsx",
+        reverse("costs:statement_create"),
+        reverse("subscriptions:change_request_list"),
+        reverse("subscriptions:my_entry"),
+        reverse("review:index"),
+        reverse("review:unit_review", args=[review.pk]),
+        reverse("review:unit_review_pdf", args=[review.pk]),
+        reverse("review:progress", args=[year]),
+        reverse("review:progress_csv", args=[year]),
+        reverse("review:progress_xlsx", args=[year]),
+        reverse("compliance:index"),
+        reverse("compliance:export", args=["csv"]),
+        reverse("compliance:export", args=["xlsx"]),
+        reverse("compliance:unit", args=[hemtjanst]),
+        reverse("organisation:unit_detail", args=[grupp]),
+        reverse("organisation:unit_detail", args=[hemtjanst]),
+        reverse("voicemail:unit", args=[hemtjanst]),
+        reverse("service:callback_create"),
+        reverse("admin:organisation_person_changelist"),
+        reverse("admin:organisation_person_changelist") + "?q=sigrid",
+        reverse("admin:subscriptions_subscription_changelist"),
+        reverse("admin:subscriptions_changerequest_changelist"),
+        reverse("admin:devices_device_changelist"),
+        reverse("admin:devices_simcard_changelist"),
+        reverse("admin:absence_redirect_changelist"),
+        reverse("admin:costs_usagerecord_changelist"),
+        reverse("admin:review_reviewitem_changelist"),
+        reverse("admin:organisation_person_change", args=[planted["sigrid"].pk]),
+        reverse("admin:subscriptions_subscription_change", args=[mobile.pk]),
+        reverse("admin:devices_device_change", args=[planted["device"].pk]),
+        reverse("admin:devices_simcard_change", args=[planted["sim"].pk]),
+        reverse("admin:absence_redirect_change", args=[anna.redirects.get().pk]),
+        reverse("admin:absence_redirect_history", args=[anna.redirects.get().pk]),
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_user_change", args=[planted["sigrid"].user.pk]),
+        reverse("admin:organisation_person_history", args=[planted["sigrid"].pk]),
+        reverse("admin:devices_pinview_changelist"),
+        reverse("admin:costs_statementrequest_changelist"),
+        reverse("admin:compliance_flag_changelist"),
+    ]
+    return urls
+
+
+def text_of(response):
+    """The readable text of an answer: HTML, JSON, CSV, vCard, XLSX cells or PDF text."""
+    kind = response.get("Content-Type", "")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if "spreadsheetml" in kind:
+        book = openpyxl.load_workbook(BytesIO(body))
+        return "\n".join(
+            str(cell.value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows()
+            for cell in row
+            if cell.value is not None
+        )
+    if "pdf" in kind:
+        return subprocess.run(
+            ["pdftotext", "-", "-"], input=body, capture_output=True, check=True
+        ).stdout.decode()
+    if "json" in kind:
+        return json.dumps(json.loads(body), ensure_ascii=False)
+    return body.decode("utf-8-sig")
+
+
+def leaks(text):
+    return sorted(word for word in secrets() if word in text)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_org_4_a_protected_identity_never_shows_outside_its_circle(client, world, planted, who):
+    """Every page and export, as every role: outside the circle neither Sigrid's name nor
+    her numbers nor her extension appear anywhere; inside it, where she is shown, she is."""
+    client.force_login(world.people[who].user)
+    read = {}
+    for url in pages(world, planted):
+        response = client.get(url)
+        if response.status_code == 200:
+            read[url] = leaks(text_of(response))
+    found = {url: words for url, words in read.items() if words}
+    import os
+
+    if os.environ.get("LEAKS"):
+        with open(os.environ["LEAKS"], "a") as out:
+            for url, words in found.items():
+                out.write(f"{who}\t{url}\t{words}\n")
+    if who in CIRCLE:
+        assert found, "the circle sees her somewhere"
+    else:
+        assert found == {}
+    assert len(read) > 5
+
+
+def test_org_4_the_switchboard_feed_never_names_a_protected_target(world, planted):
+    """A token of the switchboard (any user) reads the presence feed: the redirect of
+    Anna's phone is there, its target is "en kollega", with no name and no number."""
+    token = Token.objects.create(user=world.people["outsider"].user)
+    from django.test import Client
+
+    response = Client().get(reverse("api:presence"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    text = text_of(response)
+    assert leaks(text) == []
+    assert "1000" in text
+    assert "en kollega" in text
