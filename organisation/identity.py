@@ -58,6 +58,27 @@ def owner_name(user: AnyUser | None, obj: Any) -> str:
     return person_name(user, holder) if holder is not None else obj.function_name
 
 
+def named_person(obj: Any) -> Person | None:
+    """The person an object of any app names, by duck typing (compliance and the other
+    lower layers know objects only generically): a Person, a phone's or device's holder,
+    the holder of the phone an object is about (a month's cost, a SIM, a review row, a
+    hänvisning), a trip's person, a callback's recipient."""
+    if isinstance(obj, Person):
+        return obj
+    for attribute in ("holder", "person", "recipient"):
+        if getattr(obj, f"{attribute}_id", None):
+            return getattr(obj, attribute)
+    subscription = (
+        getattr(obj, "subscription", None) if getattr(obj, "subscription_id", None) else None
+    )
+    return holder_of(subscription) if subscription is not None else None
+
+
+def object_label(user: AnyUser | None, obj: Any) -> str:
+    """str(obj), or "Skyddad identitet" when it names a person hidden from `user`."""
+    return str(PROTECTED) if is_hidden(user, named_person(obj)) else str(obj)
+
+
 def phone_number(user: AnyUser | None, subscription: Any) -> str:
     """The number the Swedish way, or "" outside the circle."""
     if subscription is None or phone_is_hidden(user, subscription):

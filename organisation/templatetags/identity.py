@@ -22,6 +22,11 @@ def owner_for(obj, user):
 
 
 @register.filter
+def object_for(obj, user):
+    return identity.object_label(user, obj) if obj is not None else ""
+
+
+@register.filter
 def number_for(subscription, user):
     return identity.phone_number(user, subscription)
 

@@ -21,13 +21,17 @@ from absence import workdays
 from absence.choices import Reason, Target
 from absence.models import Redirect
 from common.roles import Role
+from compliance.models import Flag
+from compliance.services import notify_pending_flags
+from costs import services as cost_services
 from devices import services as device_services
 from devices.choices import ItemKind
 from devices.models import CatalogueItem
 from organisation.numbers import format_number
 from review import services as review_services
 from subscriptions import services as subscription_services
-from subscriptions.choices import Kind
+from subscriptions.choices import Kind, RequestKind
+from subscriptions.models import ChangeRequest
 from tests.conftest import MATRIX
 from tests.costs.conftest import usage
 from tests.factories import person_with_user
@@ -48,7 +52,7 @@ def secrets():
 
 
 @pytest.fixture
-def planted(world, desk, clock):
+def planted(world, desk, clock, django_capture_on_commit_callbacks):
     """Sigrid and everything that names her; Anna's fixed phone redirects to her mobile."""
     sigrid = person_with_user(
         unit=world.grupp,
@@ -110,6 +114,12 @@ def planted(world, desk, clock):
     review_round = review_services.review_round_open(
         actor=desk, year=2026, deadline=date(2099, 3, 31)
     )
+    # Roaming without a registered trip (COST-5): flags on her months, e-mailed to the
+    # budget manager, who is outside her circle.
+    with django_capture_on_commit_callbacks(execute=True):
+        cost_services.sweep_costs()
+        notify_pending_flags()
+    assert Flag.objects.filter(object_id=fixed.usage_records.get().pk).exists()
     return {
         "sigrid": sigrid,
         "fixed": fixed,
@@ -177,6 +187,10 @@ def pages(world, planted):
         reverse("compliance:export", args=["csv"]),
         reverse("compliance:export", args=["xlsx"]),
         reverse("compliance:unit", args=[hemtjanst]),
+        reverse("compliance:rule", args=["COST-5"]),
+        reverse("compliance:unit_rule", args=[hemtjanst, "COST-5"]),
+        reverse("compliance:unit_export", args=[hemtjanst, "csv"]),
+        reverse("compliance:unit_export", args=[hemtjanst, "xlsx"]),
         reverse("organisation:unit_detail", args=[grupp]),
         reverse("organisation:unit_detail", args=[hemtjanst]),
         reverse("voicemail:unit", args=[hemtjanst]),
@@ -268,3 +282,137 @@ def test_org_4_the_switchboard_feed_never_names_a_protected_target(world, plante
     assert leaks(text) == []
     assert "1000" in text
     assert "en kollega" in text
+
+
+def test_org_4_no_e_mail_names_her_to_someone_outside_the_circle(world, planted):
+    """The flag e-mails of her months went out: to the budget manager they say
+    "Skyddad identitet", never her name or numbers."""
+    from django.core import mail
+
+    circle = {world.people[who].email for who in CIRCLE}
+    sent = [message for message in mail.outbox if set(message.to) - circle]
+    assert sent, "the budget manager was told of the flags"
+    for message in sent:
+        assert leaks(message.subject + message.body) == [], message.to
+    assert any("Skyddad identitet" in message.body for message in sent)
+
+
+def test_org_4_the_telesamordnare_keeps_her_device_as_skyddad_identitet(client, world, planted):
+    """The telesamordnare's inventory lists her phone as "Skyddad identitet" (no name, no
+    number), and the telesamordnare can still change the device and its barring."""
+    device, mobile = planted["device"], planted["mobile"]
+    client.force_login(world.people["telesamordnare"].user)
+    inventory = client.get(reverse("devices:inventory", args=[world.vof.pk])).content.decode()
+    assert "Skyddad identitet" in inventory
+    assert device.get_absolute_url() in inventory
+    csv = text_of(client.get(reverse("devices:inventory_export", args=[world.vof.pk, "csv"])))
+    assert "Skyddad identitet" in csv and IMEI in csv
+    form = client.get(reverse("devices:device_edit", args=[device.pk])).content.decode()
+    assert "Skyddad identitet" in form and leaks(form) == []
+    data = {
+        "model": device.model_id,
+        "imei": IMEI,
+        "serial_number": "SN-1",
+        "theft_mark": "SM-777",
+        "holder": device.holder_id,
+        "unit": device.unit_id,
+        "subscription": mobile.pk,
+        "status": "in_use",
+    }
+    assert client.post(reverse("devices:device_edit", args=[device.pk]), data).status_code == 302
+    device.refresh_from_db()
+    assert device.theft_mark == "SM-777" and device.holder_id == planted["sigrid"].pk
+    barring = reverse("devices:barring", args=[mobile.pk])
+    response = client.post(barring, {"open_premium": "on", "reason": "Jour"})
+    assert response.status_code == 302
+    waiting = ChangeRequest.objects.filter(kind=RequestKind.BARRING, object_id=mobile.pk)
+    assert sorted(request.requested_by.username for request in waiting) == ["budget", "tsam_vof"]
+
+
+def test_org_4_the_budget_manager_explains_her_costs_without_her_name(client, world, planted):
+    """COST-1/COST-2: the budget manager's cost page and CSV show her months as "Skyddad
+    identitet", and the manager can still explain one."""
+    client.force_login(world.people["budgetchef"].user)
+    costs = reverse("costs:cost_centre_costs", args=[world.cost_centre.pk])
+    page = client.get(costs).content.decode()
+    assert page.count("Skyddad identitet") >= 2 and leaks(page) == []
+    csv = text_of(client.get(costs + "?format=csv"))
+    assert csv.count("Skyddad identitet") == 2 and "Anna" in csv
+    record = planted["mobile"].usage_records.get()
+    response = client.post(record.get_absolute_url(), {"reason": "Tjänsteresa"})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.explanation == "Tjänsteresa"
+
+
+def test_org_4_nobody_outside_her_circle_redirects_to_her(client, world, planted):
+    """The README's choice: a hänvisning to a protected identity's phone is refused for
+    anyone outside her circle (nothing saved); her manager, inside it, may set one."""
+    from django.core.exceptions import ValidationError
+
+    from absence import services as absence_services
+
+    anna = world.people["employee"]
+    planted["anna"].redirects.all().delete()
+    client.force_login(anna.user)
+    response = client.post(
+        reverse("absence:create"),
+        {
+            "phones": [planted["anna"].pk],
+            "kind": "hanvisning",
+            "reason": "meeting",
+            "ends_at": (workdays.now() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M"),
+            "target": "mobile",
+            "target_number": "073-876 54 32",
+        },
+    )
+    assert response.status_code == 200
+    assert "Det numret kan inte väljas" in response.content.decode()
+    assert not planted["anna"].redirects.exists()
+    with pytest.raises(ValidationError):
+        absence_services.redirect_create(
+            actor=anna.user,
+            subscriptions=[planted["anna"]],
+            reason=Reason.MEETING,
+            ends_at=workdays.now() + timedelta(hours=2),
+            target=Target.MOBILE,
+            target_subscription=planted["mobile"],
+        )
+    made = absence_services.redirect_create(
+        actor=world.people["manager"].user,
+        subscriptions=[planted["anna"]],
+        reason=Reason.SICK,
+        ends_at=workdays.now() + timedelta(hours=2),
+        target=Target.MOBILE,
+        target_subscription=planted["mobile"],
+    )
+    assert made[0].target_display == "en kollega"
+
+
+@pytest.mark.parametrize(
+    "who, status", [("admin", 404), ("telekundtjanst", 200), ("protected", 200)]
+)
+def test_org_4_dev_5_the_systemadministrator_reads_no_pin(client, world, planted, who, status):
+    """DEV-5 / issue 16.4: the PIN/PUK page answers the holder and Tele kundtjänst only."""
+    client.force_login(world.people[who].user)
+    response = client.get(reverse("devices:sim_pin", args=[planted["sim"].pk]))
+    assert response.status_code == status
+    assert ("12345678" in response.content.decode()) == (status == 200)
+
+
+def test_org_4_the_admin_lists_her_for_tele_kundtjanst_only(client, world, planted):
+    """In the Django admin the systemadministratör (a superuser) does not find her; the
+    Tele kundtjänst account, given the view permission, does."""
+    from django.contrib.auth.models import Permission
+
+    people = reverse("admin:organisation_person_changelist") + "?q=sigrid"
+    client.force_login(world.people["admin"].user)
+    assert "Hemligsson" not in client.get(people).content.decode()
+    page = client.get(reverse("admin:organisation_person_change", args=[planted["sigrid"].pk]))
+    assert page.status_code == 302  # the admin's answer to an object that does not exist
+    desk = world.people["telekundtjanst"].user
+    desk.is_staff = True
+    desk.save()
+    desk.user_permissions.add(Permission.objects.get(codename="view_person"))
+    client.force_login(desk)
+    assert "Hemligsson" in client.get(people).content.decode()
