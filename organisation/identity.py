@@ -30,7 +30,7 @@ A_COLLEAGUE = _("a colleague")
 def is_hidden(user: AnyUser | None, person: Person | None) -> bool:
     """True when `person` is a protected identity that `user` is outside the circle of.
     A user of None is nobody's circle (an API answer, an e-mail to someone else)."""
-    if person is None or not person.protected_identity:
+    if not person or not person.protected_identity:
         return False
     return user is None or not in_identity_circle(user, person)
 
@@ -46,7 +46,7 @@ def phone_is_hidden(user: AnyUser | None, subscription: Any) -> bool:
 
 def person_name(user: AnyUser | None, person: Person | None) -> str:
     """The full name, or "Skyddad identitet" outside the circle ("" for no person)."""
-    if person is None:
+    if not person:  # None, or "" from a template's missing relation
         return ""
     return str(PROTECTED) if is_hidden(user, person) else person.full_name
 

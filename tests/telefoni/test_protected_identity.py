@@ -284,10 +284,18 @@ def test_org_4_the_switchboard_feed_never_names_a_protected_target(world, plante
     assert "en kollega" in text
 
 
-def test_org_4_no_e_mail_names_her_to_someone_outside_the_circle(world, planted):
-    """The flag e-mails of her months went out: to the budget manager they say
+def test_org_4_no_e_mail_names_her_to_someone_outside_the_circle(
+    world, planted, desk, django_capture_on_commit_callbacks
+):
+    """The flag e-mails of her months went out, and Tele kundtjänst applied the budget
+    manager's barring request on her mobile: what reached the budget manager says
     "Skyddad identitet", never her name or numbers."""
     from django.core import mail
+
+    request = ChangeRequest.objects.get(kind=RequestKind.BARRING)
+    with django_capture_on_commit_callbacks(execute=True):
+        subscription_services.change_request_apply(actor=desk, request=request)
+    assert any(world.people["budgetchef"].email in message.to for message in mail.outbox[-1:])
 
     circle = {world.people[who].email for who in CIRCLE}
     sent = [message for message in mail.outbox if set(message.to) - circle]
