@@ -22,6 +22,7 @@ from common.history import note_history, save_with_history
 from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.services import SweepResult, raise_or_resolve
+from organisation import identity
 from organisation.models import Person, Unit
 from organisation.numbers import format_number, parse_number
 from organisation.selectors import manager_of
@@ -125,6 +126,7 @@ def _overlapping_many(
 
 def _check_target(
     *,
+    actor: User,
     kind: str,
     target: str,
     target_subscription: Subscription | None,
@@ -152,6 +154,12 @@ def _check_target(
         )
     if any(s.pk == target_subscription.pk for s in subscriptions):
         raise ValidationError({"target_number": _("A phone cannot be redirected to itself.")})
+    if identity.phone_is_hidden(actor, target_subscription):
+        # ORG-4: a protected identity is no redirect target for anyone outside its circle
+        # (the README says so); the message does not say why.
+        raise ValidationError(
+            {"target_number": _("That number cannot be chosen. Choose another colleague.")}
+        )
     return target_subscription
 
 
@@ -199,7 +207,11 @@ def redirect_create(
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must be after the start.")})
     target_subscription = _check_target(
-        kind=kind, target=target, target_subscription=target_subscription, subscriptions=phones
+        actor=actor,
+        kind=kind,
+        target=target,
+        target_subscription=target_subscription,
+        subscriptions=phones,
     )
     if target_subscription is not None:
         loop = _loop_chain(phones, target_subscription, starts_at, ends_at)

@@ -19,6 +19,7 @@ from django.db.models import Exists, F, Func, Model, OuterRef, Q, QuerySet, Subq
 from django.utils import timezone
 
 from common.mail import mail_template_on_commit
+from organisation import identity
 from organisation.guideline import guideline
 from organisation.models import Person, Unit
 from organisation.selectors import nearest_manager_subquery
@@ -226,12 +227,29 @@ def notify_pending_flags() -> int:
     return sent
 
 
+def _reader(flag: Flag) -> Any:
+    """Whose eyes a flag's e-mail is for: the responsible person's account (None when
+    there is none: a protected identity is then named to nobody)."""
+    person = flag.responsible
+    return person.user if person is not None and person.user_id else None
+
+
+def _object_url(obj: Any) -> str:
+    get_url = getattr(obj, "get_absolute_url", None)
+    return get_url() if get_url is not None else ""
+
+
 def _send_flag_mail(flag: Flag, recipients: list[str]) -> None:
     rule = get_rule(flag.rule)
     context = {
         "flag": flag,
         "rule": rule,
-        "object": flag.content_object,
+        # ORG-4: the object as its reader may see it (the responsible person's
+        # account; the service desk's mailbox is Tele kundtjänst's circle).
+        "object": identity.object_label(_reader(flag), flag.content_object)
+        if flag.content_object is not None
+        else "",
+        "url": _object_url(flag.content_object),
         "site_url": settings.TELEFONI_SITE_URL,
     }
     mail_template_on_commit(recipients, "compliance/email/flag_opened", context)

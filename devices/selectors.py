@@ -72,14 +72,14 @@ def inventory(forvaltning: Unit) -> QuerySet[Device]:
     """DEV-3: the devices of a förvaltning, in unit order."""
     return (
         Device.objects.filter(unit__forvaltning=forvaltning)
-        .select_related("model", "holder", "unit", "cost_centre", "subscription")
+        .select_related("model", "holder", "unit", "cost_centre", "subscription__holder")
         .order_by("unit__path", "model__name", "pk")
     )
 
 
 def device_for_page(pk: int) -> Device:
     return Device.objects.select_related(
-        "model", "holder", "unit", "unit__forvaltning", "cost_centre", "subscription"
+        "model", "holder", "unit", "unit__forvaltning", "cost_centre", "subscription__holder"
     ).get(pk=pk)
 
 

@@ -302,7 +302,8 @@ def inventory_export(request, pk, fmt):
     if fmt not in exports.INVENTORY_FORMATS:
         raise Http404
     forvaltning = _inventory_forvaltning(request, pk)
-    return exports.inventory_response(forvaltning, list(selectors.inventory(forvaltning)), fmt)
+    devices = list(selectors.inventory(forvaltning))
+    return exports.inventory_response(forvaltning, devices, fmt, request.user)
 
 
 @require_safe
@@ -327,7 +328,7 @@ def labels(request, pk):
 def device_create(request, pk):
     forvaltning = get_object_or_404(Unit, pk=pk, parent__isnull=True)
     require(permissions.can_edit_device(request.user, forvaltning))
-    form = DeviceForm(request.POST or None, forvaltning=forvaltning)
+    form = DeviceForm(request.POST or None, forvaltning=forvaltning, reader=request.user)
     if request.method == "POST" and form.is_valid():
         device = form.save(actor=request.user)
         if device is not None:
@@ -372,7 +373,12 @@ def device_detail(request, pk):
 def device_edit(request, pk):
     device = _visible_device(request, pk)
     require(permissions.can_edit_device(request.user, device))
-    form = DeviceForm(request.POST or None, instance=device, forvaltning=device.unit.forvaltning)
+    form = DeviceForm(
+        request.POST or None,
+        instance=device,
+        forvaltning=device.unit.forvaltning,
+        reader=request.user,
+    )
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
         saved_message(request, form, _("The device was saved."))
         return redirect(device)
@@ -480,14 +486,16 @@ def _visible_loss_report(request, pk):
 @require_safe
 def loss_report_detail(request, pk):
     report = _visible_loss_report(request, pk)
-    return render(request, "devices/lossreport_detail.html", {"report": report})
+    return render(
+        request, "devices/lossreport_detail.html", {"report": report, "reader": request.user}
+    )
 
 
 @require_safe
 def loss_report_pdf(request, pk):
     report = _visible_loss_report(request, pk)
     return HttpResponse(
-        render_pdf("devices/pdf/loss_report.html", {"report": report}),
+        render_pdf("devices/pdf/loss_report.html", {"report": report, "reader": request.user}),
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="anmalan-{report.pk}.pdf"'},
     )

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from common.api import text_validator
+from organisation import identity
 from organisation.models import Person, Unit
 from organisation.numbers import format_number
 from subscriptions.choices import Kind
@@ -147,7 +148,8 @@ class RedirectBriefSerializer(serializers.Serializer):
     )
     target_display = serializers.CharField(read_only=True)
     target_number = serializers.SerializerMethodField(
-        help_text="E.164 of the number calls go to; null for Kundtjänst, voicemail, nowhere."
+        help_text="E.164 of the number calls go to; null for Kundtjänst, voicemail, nowhere "
+        'and a protected identity\'s phone (ORG-4: its target_display is "en kollega").'
     )
     target_extension = serializers.SerializerMethodField()
     message = serializers.CharField(read_only=True, help_text="The message to callers.")
@@ -156,12 +158,17 @@ class RedirectBriefSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_target_number(self, redirect):
         phone = redirect.target_subscription
-        return phone.number if phone is not None else None
+        # ORG-4: a protected identity's phone is no one's to read here ("en kollega").
+        if phone is None or identity.phone_is_hidden(None, phone):
+            return None
+        return phone.number
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_target_extension(self, redirect):
         phone = redirect.target_subscription
-        return phone.extension if phone is not None else None
+        if phone is None or identity.phone_is_hidden(None, phone):
+            return None
+        return phone.extension
 
 
 class QueryIntegerField(serializers.IntegerField):
