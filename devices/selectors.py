@@ -119,6 +119,17 @@ def subscription_for_page(pk: int) -> Subscription:
     return Subscription.objects.select_related("holder", "unit", "cost_centre").get(pk=pk)
 
 
+def waiting_cost_centre_moves(device: Device) -> QuerySet[ChangeRequest]:
+    """DEV-4: the device's cost-centre moves waiting for Tele kundtjänst (the page a
+    refused identical request links to)."""
+    return ChangeRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(Device),
+        object_id=device.pk,
+        kind=RequestKind.DEVICE,
+        status=RequestStatus.PENDING,
+    ).order_by("requested_at", "pk")
+
+
 def barring_requests(subscription: Subscription) -> QuerySet[ChangeRequest]:
     """BAR-2: the barring changes asked for on a subscription, newest first, with who
     and why; applied ones are the barring's history."""

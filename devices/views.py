@@ -360,6 +360,7 @@ def device_detail(request, pk):
         "device": device,
         "sims": sims,
         "loss_reports": device.loss_reports.order_by("-reported_at"),
+        "waiting_moves": with_change_rows(selectors.waiting_cost_centre_moves(device)),
         "can_edit": permissions.can_edit_device(user, device),
         "can_change_cost_centre": permissions.can_request_cost_centre_change(user, device),
         "can_add_sim": permissions.can_add_sim(user) and device.subscription_id,

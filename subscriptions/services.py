@@ -249,7 +249,7 @@ def waiting_url(request: ChangeRequest) -> str:
     if request.kind == RequestKind.ENTRY:
         return reverse("subscriptions:my_entry")
     if request.kind == RequestKind.DEVICE:
-        return reverse("devices:device_detail", args=[request.object_id])
+        return reverse("devices:device_detail", args=[request.object_id]) + f"#request-{request.pk}"
     return reverse("devices:barring", args=[request.object_id]) + f"#request-{request.pk}"
 
 

@@ -65,7 +65,7 @@ def test_a_different_barring_change_is_queued_and_a_decided_one_can_be_asked_aga
     assert again.pk != first.pk and _barring_requests(mobile).count() == 2
 
 
-def test_the_same_device_move_twice_is_refused(world, device):
+def test_the_same_device_move_twice_is_refused(world, device, as_user):
     other = CostCentreFactory(code="4200", name="Hemtjänst Syd", unit=world.hemtjanst)
     tsam = world.people["manager"].user
     first = services.device_cost_centre_request(actor=tsam, device=device, cost_centre=other)
@@ -75,8 +75,11 @@ def test_the_same_device_move_twice_is_refused(world, device):
         )
     assert refused.value.waiting == first
     assert f"begäran #{first.pk}" in refused.value.messages[0]
-    assert reverse("devices:device_detail", args=[device.pk]) in refused.value.messages[0]
+    link = reverse("devices:device_detail", args=[device.pk]) + f"#request-{first.pk}"
+    assert f'<a href="{link}">' in refused.value.messages[0]
     assert ChangeRequest.objects.filter(kind=RequestKind.DEVICE).count() == 1
+    page = as_user("telesamordnare").get(link).content.decode()
+    assert f'<li id="request-{first.pk}">Begäran #{first.pk} från' in page
 
 
 def test_a_second_loss_report_joins_the_operator_block_that_waits(world, device):
