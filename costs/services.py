@@ -15,13 +15,12 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from absence.models import Trip
 from common.history import note_change_reason
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.tasks import enqueue_on_commit
 from compliance.services import SweepResult, raise_or_resolve, resolve_for
 from organisation.guideline import guideline
@@ -40,7 +39,7 @@ from .permissions import (
 )
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -257,23 +256,16 @@ def _requester_email(statement: StatementRequest) -> str:
 
 
 def _statement_mail(
-    statement: StatementRequest,
-    addresses: Iterable[str],
-    subject_msgid: "StrOrPromise",
-    body_msgid: "StrOrPromise",
-    **extra: object,
+    statement: StatementRequest, addresses: Iterable[str], event: str, **extra: object
 ) -> None:
-    """subject_msgid and body_msgid are gettext_lazy strings, rendered in the site's language."""
-
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {
-            "statement": str(statement),
-            "url": settings.TELEFONI_SITE_URL + statement.get_absolute_url(),
-            **extra,
-        }
-        subject = str(subject_msgid) % values
-        body = str(body_msgid) % values
-    mail_on_commit(addresses, subject, body)
+    """The e-mail of `event` (requested, approved, refused): costs/email/statement.txt."""
+    context = {
+        "statement": statement,
+        "event": event,
+        "url": settings.TELEFONI_SITE_URL + statement.get_absolute_url(),
+        **extra,
+    }
+    mail_template_on_commit(addresses, "costs/email/statement", context)
 
 
 def _month_start(period: date) -> date:
@@ -311,11 +303,7 @@ def statement_request_create(
     _statement_mail(
         statement,
         [settings.TELEFONI_SERVICE_DESK_EMAIL],
-        gettext_lazy("Itemised statement requested: %(statement)s"),
-        gettext_lazy(
-            "%(statement)s has been requested on special grounds. Approve it with the "
-            "operator's call list, or refuse it with a reason:\n\n%(url)s\n"
-        ),
+        "requested",
     )
     return statement
 
@@ -358,11 +346,7 @@ def statement_approve(
     _statement_mail(
         statement,
         [_requester_email(statement)],
-        gettext_lazy("Itemised statement approved: %(statement)s"),
-        gettext_lazy(
-            "Your request for %(statement)s is approved. You can see it for %(days)s days; "
-            "every view is logged:\n\n%(url)s\n"
-        ),
+        "approved",
         days=guideline().statement_visible_days,
     )
     return statement
@@ -389,8 +373,7 @@ def statement_refuse(
     _statement_mail(
         statement,
         [_requester_email(statement)],
-        gettext_lazy("Itemised statement refused: %(statement)s"),
-        gettext_lazy("Your request for %(statement)s is refused: %(reason)s\n\n%(url)s\n"),
+        "refused",
         reason=reason,
     )
     return statement
