@@ -481,6 +481,8 @@ def test_org_4_the_admin_lists_her_for_tele_kundtjanst_only(client, world, plant
     assert "Hemligsson" not in client.get(people).content.decode()
     page = client.get(reverse("admin:organisation_person_change", args=[planted["sigrid"].pk]))
     assert page.status_code == 302  # the admin's answer to an object that does not exist
+    statements = reverse("admin:costs_statementrequest_changelist")
+    assert client.get(statements).status_code == 403  # COST-3: not the admin's to read
     desk = world.people["telekundtjanst"].user
     desk.is_staff = True
     desk.save()
