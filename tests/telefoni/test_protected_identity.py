@@ -26,7 +26,7 @@ from compliance.models import Flag
 from compliance.services import notify_pending_flags
 from costs import services as cost_services
 from devices import services as device_services
-from devices.choices import ItemKind
+from devices.choices import ItemKind, LossKind
 from devices.models import CatalogueItem
 from organisation.numbers import format_number
 from review import services as review_services
@@ -119,6 +119,10 @@ def planted(world, desk, clock, django_capture_on_commit_callbacks):
     review_round = review_services.review_round_open(
         actor=desk, year=2026, deadline=date(2099, 3, 31)
     )
+    # She reports her own phone damaged: a loss report and a status history row by her.
+    loss = device_services.loss_report_create(
+        actor=sigrid.user, device=device, kind=LossKind.DAMAGED, description="Spricka"
+    )
     statement = cost_services.statement_request_create(
         actor=world.people["budgetchef"].user,
         subscription=mobile,
@@ -158,6 +162,7 @@ def planted(world, desk, clock, django_capture_on_commit_callbacks):
         "sim": sim,
         "round": review_round,
         "statement": statement,
+        "loss": loss,
         "box": box,
         "callback": callback,
         "threat": threat,
@@ -243,6 +248,8 @@ def pages(world, planted):
         reverse("subscriptions:entry_edit", args=[planted["sigrid"].pk]),
         reverse("devices:device_edit", args=[planted["device"].pk]),
         reverse("devices:sim_pin", args=[planted["sim"].pk]),
+        reverse("devices:loss_report_detail", args=[planted["loss"].pk]),
+        reverse("devices:loss_report_pdf", args=[planted["loss"].pk]),
         reverse("admin:service_callback_changelist"),
         reverse("admin:voicemail_voicemailbox_changelist"),
         reverse("admin:costs_statementaccess_changelist"),
@@ -474,6 +481,8 @@ def test_org_4_the_admin_lists_her_for_tele_kundtjanst_only(client, world, plant
     assert "Hemligsson" not in client.get(people).content.decode()
     page = client.get(reverse("admin:organisation_person_change", args=[planted["sigrid"].pk]))
     assert page.status_code == 302  # the admin's answer to an object that does not exist
+    statements = reverse("admin:costs_statementrequest_changelist")
+    assert client.get(statements).status_code == 403  # COST-3: not the admin's to read
     desk = world.people["telekundtjanst"].user
     desk.is_staff = True
     desk.save()
