@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.fields import optional_fk
+from organisation import identity
 from organisation.numbers import format_number
 
 from . import workdays
@@ -156,10 +157,14 @@ class Redirect(models.Model):
 
     @property
     def target_display(self):
-        """Where calls go, for people: "Kundtjänst", "Anna Östlund, 1100", "070-555 31 01"."""
+        """Where calls go, for people: "Kundtjänst", "Anna Östlund, 1100", "070-555 31 01";
+        "en kollega" when the phone is a protected identity's (ORG-4: on every page and in
+        the API, for everyone; only the admin, for Tele kundtjänst, names it)."""
         phone = self.target_subscription if self.target_subscription_id else None
         if phone is None:
             return self.get_target_display()
+        if identity.phone_is_hidden(None, phone):
+            return str(identity.A_COLLEAGUE)
         owner = phone.function_name or (str(phone.holder) if phone.holder_id else "")
         number = phone.extension or format_number(phone.number)
         return f"{owner}, {number}" if owner else number

@@ -13,16 +13,16 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from common.history import note_history, save_with_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.services import SweepResult, raise_or_resolve
+from organisation import identity
 from organisation.models import Person, Unit
 from organisation.numbers import format_number, parse_number
 from organisation.selectors import manager_of
@@ -126,6 +126,7 @@ def _overlapping_many(
 
 def _check_target(
     *,
+    actor: User,
     kind: str,
     target: str,
     target_subscription: Subscription | None,
@@ -153,6 +154,12 @@ def _check_target(
         )
     if any(s.pk == target_subscription.pk for s in subscriptions):
         raise ValidationError({"target_number": _("A phone cannot be redirected to itself.")})
+    if identity.phone_is_hidden(actor, target_subscription):
+        # ORG-4: a protected identity is no redirect target for anyone outside its circle
+        # (the README says so); the message does not say why.
+        raise ValidationError(
+            {"target_number": _("That number cannot be chosen. Choose another colleague.")}
+        )
     return target_subscription
 
 
@@ -200,7 +207,11 @@ def redirect_create(
     if ends_at is not None and ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must be after the start.")})
     target_subscription = _check_target(
-        kind=kind, target=target, target_subscription=target_subscription, subscriptions=phones
+        actor=actor,
+        kind=kind,
+        target=target,
+        target_subscription=target_subscription,
+        subscriptions=phones,
     )
     if target_subscription is not None:
         loop = _loop_chain(phones, target_subscription, starts_at, ends_at)
@@ -277,16 +288,13 @@ def _mail_set_by_another(pks: list[int]) -> None:
     holder = redirects[0].subscription.holder
     if holder is None or not holder.email:  # never None: only holders' redirects come here
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "redirect": redirects[0],
-            "holder": holder,
-            "set_by": getattr(redirects[0].set_by, "person", None) or redirects[0].set_by,
-            "url": settings.TELEFONI_SITE_URL + reverse("absence:mine"),
-        }
-        subject = render_to_string("absence/email/set_by_another_subject.txt", context)
-        body = render_to_string("absence/email/set_by_another.txt", context)
-    mail_on_commit([holder.email], subject, body)
+    context = {
+        "redirect": redirects[0],
+        "holder": holder,
+        "set_by": getattr(redirects[0].set_by, "person", None) or redirects[0].set_by,
+        "url": settings.TELEFONI_SITE_URL + reverse("absence:mine"),
+    }
+    mail_template_on_commit([holder.email], "absence/email/set_by_another", context)
 
 
 def _unanswered_target(phone: Subscription) -> str:
@@ -405,9 +413,7 @@ def _mail_trip_checklist(trip_pk: int) -> None:
             "ends_on": formats.date_format(trip.ends_on, "j F Y"),
             "url": settings.TELEFONI_SITE_URL + reverse("absence:trips"),
         }
-        subject = render_to_string("absence/email/trip_checklist_subject.txt", context)
-        body = render_to_string("absence/email/trip_checklist.txt", context)
-    mail_on_commit([trip.person.email], subject, body)
+        mail_template_on_commit([trip.person.email], "absence/email/trip_checklist", context)
     trip.checklist_sent_at = timezone.now()
     note_history(trip, actor=None, reason=_("Checklist e-mailed"))
     trip.save(update_fields=["checklist_sent_at"])
@@ -514,12 +520,9 @@ def _mail_managers(redirect_ids: list[int]) -> None:
         manager = manager_of(holder)
         if manager is None or not manager.email:
             continue
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "redirect": redirect,
-                "holder": holder,
-                "url": settings.TELEFONI_SITE_URL + reverse("directory:person", args=[holder.pk]),
-            }
-            subject = render_to_string("absence/email/abs_1_manager_subject.txt", context)
-            body = render_to_string("absence/email/abs_1_manager.txt", context)
-        mail_on_commit([manager.email], subject, body)
+        context = {
+            "redirect": redirect,
+            "holder": holder,
+            "url": settings.TELEFONI_SITE_URL + reverse("directory:person", args=[holder.pk]),
+        }
+        mail_template_on_commit([manager.email], "absence/email/abs_1_manager", context)

@@ -15,6 +15,7 @@ so a negative amount stays a number.
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
@@ -67,6 +68,13 @@ def csv_text(lines: Iterable[Line]) -> str:
     return buffer.getvalue()
 
 
+def sheet_name(text: str) -> str:
+    """`text` as Excel allows a sheet's name: none of \\ / ? * [ ] : or a control character,
+    no apostrophe at either end, at most 31 characters (a cost centre's code or a unit's
+    name may hold any of them; openpyxl refuses such a name)."""
+    return re.sub(r"[\\/?*\[\]:\x00-\x1f]", "-", text)[:31].strip("'")
+
+
 def xlsx_bytes(lines: Iterable[Line], *, sheet_title: str = "") -> bytes:
     """The XLSX workbook (one sheet) as bytes; every text is a string cell, never a
     formula."""
@@ -74,8 +82,9 @@ def xlsx_bytes(lines: Iterable[Line], *, sheet_title: str = "") -> bytes:
 
     workbook = Workbook()
     sheet = workbook.active
-    if sheet_title:
-        sheet.title = sheet_title[:31]  # Excel's limit for a sheet name
+    title = sheet_name(sheet_title)
+    if title:
+        sheet.title = title
     for line in lines:
         sheet.append([xlsx_cell(value) for value in line])
         for cell in sheet[sheet.max_row]:

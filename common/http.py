@@ -3,15 +3,31 @@
 from collections.abc import Callable
 from typing import TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy
 
 K = TypeVar("K")
 T = TypeVar("T")
+
+
+# Issue 16.6: an edit that changes nothing saves nothing and writes no history row
+# (common.history.save_with_history); the user is told so.
+NOTHING_CHANGED = gettext_lazy("Nothing changed.")
+
+
+def saved_message(request: HttpRequest, form: forms.BaseForm, saved: str) -> None:
+    """After an edit form's service ran: `saved`, or "Inget ändrades" when the form
+    changed no value."""
+    if form.has_changed():
+        messages.success(request, saved)
+    else:
+        messages.info(request, NOTHING_CHANGED)
 
 
 def get_or_404(getter: Callable[[K], T], pk: K, model: type[models.Model]) -> T:

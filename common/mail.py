@@ -6,9 +6,13 @@ the task common.tasks.send_outbox is queued; when the broker or the relay is dow
 row waits, and beat drains the outbox every minute (docs/operations.md).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 from common import tasks
 from common.models import OutboxMessage
@@ -29,3 +33,21 @@ def mail_on_commit(addresses: Iterable[str], subject: str, body: str) -> None:
             recipients=recipients, subject=" ".join(subject.split()), body=body
         )
         transaction.on_commit(lambda: queue_drain())
+
+
+def render_mail(template: str, context: Mapping[str, Any]) -> tuple[str, str]:
+    """The subject and the body of the e-mail `template`: the templates
+    "<template>_subject.txt" and "<template>.txt", rendered in the site's language
+    (LANGUAGE_CODE: a task has no request, and the reader is Swedish)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"{template}_subject.txt", dict(context))
+        body = render_to_string(f"{template}.txt", dict(context))
+    return subject, body
+
+
+def mail_template_on_commit(
+    addresses: Iterable[str], template: str, context: Mapping[str, Any]
+) -> None:
+    """mail_on_commit with the subject and body of render_mail(template, context)."""
+    subject, body = render_mail(template, context)
+    mail_on_commit(addresses, subject, body)

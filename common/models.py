@@ -30,6 +30,9 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # Given up after TELEFONI_OUTBOX_MAX_ATTEMPTS failures: kept, with its text, until an
+    # administrator sends it again (the admin action) or it is purged.
+    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outgoing e-mail")
@@ -37,4 +40,6 @@ class OutboxMessage(models.Model):
         indexes = [models.Index(fields=["sent_at", "next_attempt_at"], name="outbox_due")]
 
     def __str__(self):
-        return f"{self.subject} -> {', '.join(self.recipients)}"
+        # Never the subject: it may name a caller or a protected person (the admin shows
+        # this, and the systemadministratör reads no protected identity).
+        return f"#{self.pk} -> {', '.join(self.recipients)}"

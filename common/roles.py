@@ -54,13 +54,20 @@ def is_service_desk(user: AnyUser) -> bool:
 
 
 def is_admin(user: AnyUser) -> bool:
-    """The systemadministratör (the role, or a Django superuser)."""
+    """The systemadministratör (the role, or a Django superuser): runs the Django admin
+    and the settings; is not Tele kundtjänst."""
     return Role.ADMIN in roles_of(user)
 
 
 def is_service_desk_or_admin(user: AnyUser) -> bool:
-    """Tele kundtjänst or the systemadministratör: the duties where both roles act today.
-    A new duty names the roles it means; prefer is_service_desk where the guideline says
-    Tele kundtjänst."""
+    """Tele kundtjänst or the systemadministratör: the municipality-wide administration
+    both run (units, the catalogue, cost and device overviews, the dashboard, the review's
+    progress), where a protected identity still reads "Skyddad identitet" for the admin.
+
+    Never for a secret (issue 16.4): PIN/PUK, itemised statements and their requests,
+    threat reports, the change-request queue and entry edits and history, and protected
+    identities (organisation.permissions.in_identity_circle) ask is_service_desk. A new
+    duty names the roles it means; prefer is_service_desk where the guideline says Tele
+    kundtjänst."""
     roles = roles_of(user)
     return Role.TELEKUNDTJANST in roles or Role.ADMIN in roles

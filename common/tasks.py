@@ -36,3 +36,9 @@ def send_outbox() -> int:
     """Send the due messages of the mail outbox (common.outbox.send_due). Queued after
     every commit that wrote one, and every minute by beat for what the broker never got."""
     return outbox.send_due()
+
+
+@shared_task(name="common.tasks.purge_outbox")
+def purge_outbox() -> int:
+    """Delete what common.outbox.purge says is past keeping (nightly)."""
+    return outbox.purge()

@@ -1,10 +1,13 @@
 from django.contrib import admin
 
+from organisation.admin import HidesProtectedIdentities
+
 from .models import Flag
 
 
 @admin.register(Flag)
-class FlagAdmin(admin.ModelAdmin):
+class FlagAdmin(HidesProtectedIdentities, admin.ModelAdmin):
+    protected_lookups = ("responsible__protected_identity",)
     list_display = [
         "rule",
         "content_type",

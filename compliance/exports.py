@@ -6,14 +6,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from common.exports import table_response
+from organisation import identity
 
 from .rules import RULES
 from .sections import section_of
 from .selectors import flag_object_url
 
 
-def table(flags, site_url=""):
-    """Header and one line per open flag."""
+def table(flags, site_url="", user=None):
+    """Header and one line per open flag; ORG-4: a flag about a protected identity reads
+    "Skyddad identitet" for a `user` outside its circle (None: for everyone)."""
     yield [
         _("Requirement"),
         _("Guideline section"),
@@ -37,9 +39,11 @@ def table(flags, site_url=""):
             str(rule.title) if rule else "",
             flag.unit.forvaltning.name if flag.unit.forvaltning_id else flag.unit.name,
             flag.unit.name,
-            str(obj) if obj is not None else _("(removed)"),
+            identity.object_label(user, obj) if obj is not None else _("(removed)"),
             f"{site_url}{url}" if url else "",
-            flag.responsible.full_name if flag.responsible_id else _("Tele kundtjänst"),
+            identity.person_name(user, flag.responsible)
+            if flag.responsible_id
+            else _("Tele kundtjänst"),
             date_format(timezone.localtime(flag.opened_at), "SHORT_DATE_FORMAT"),
             (now - flag.opened_at).days,
         ]

@@ -16,10 +16,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Func, Model, OuterRef, Q, QuerySet, Subquery
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
+from organisation import identity
 from organisation.guideline import guideline
 from organisation.models import Person, Unit
 from organisation.selectors import nearest_manager_subquery
@@ -227,18 +227,32 @@ def notify_pending_flags() -> int:
     return sent
 
 
+def _reader(flag: Flag) -> Any:
+    """Whose eyes a flag's e-mail is for: the responsible person's account (None when
+    there is none: a protected identity is then named to nobody)."""
+    person = flag.responsible
+    return person.user if person is not None and person.user_id else None
+
+
+def _object_url(obj: Any) -> str:
+    get_url = getattr(obj, "get_absolute_url", None)
+    return get_url() if get_url is not None else ""
+
+
 def _send_flag_mail(flag: Flag, recipients: list[str]) -> None:
     rule = get_rule(flag.rule)
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "flag": flag,
-            "rule": rule,
-            "object": flag.content_object,
-            "site_url": settings.TELEFONI_SITE_URL,
-        }
-        subject = render_to_string("compliance/email/flag_opened_subject.txt", context)
-        body = render_to_string("compliance/email/flag_opened.txt", context)
-    mail_on_commit(recipients, subject, body)
+    context = {
+        "flag": flag,
+        "rule": rule,
+        # ORG-4: the object as its reader may see it (the responsible person's
+        # account; the service desk's mailbox is Tele kundtjänst's circle).
+        "object": identity.object_label(_reader(flag), flag.content_object)
+        if flag.content_object is not None
+        else "",
+        "url": _object_url(flag.content_object),
+        "site_url": settings.TELEFONI_SITE_URL,
+    }
+    mail_template_on_commit(recipients, "compliance/email/flag_opened", context)
 
 
 # --- The organisation's own rules -------------------------------------------------

@@ -119,7 +119,9 @@ def export(request, fmt, pk=None):
         _, unit = _unit(request, pk)
         paths, name = (unit.path,), f"efterlevnad-{slugify(unit.name) or unit.pk}"
     flags = selectors.flags_for_list(paths)
-    return exports.response(exports.table(flags, settings.TELEFONI_SITE_URL), fmt, name)
+    return exports.response(
+        exports.table(flags, settings.TELEFONI_SITE_URL, request.user), fmt, name
+    )
 
 
 def unit_page_flags(request, unit):

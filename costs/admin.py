@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from organisation.admin import HidesProtectedIdentities, OnlyServiceDesk
+
 from .models import StatementAccess, StatementRequest, UsageImport, UsageRecord
 
 
@@ -13,7 +15,8 @@ class UsageImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(UsageRecord)
-class UsageRecordAdmin(admin.ModelAdmin):
+class UsageRecordAdmin(HidesProtectedIdentities, admin.ModelAdmin):
+    protected_lookups = ("subscription__holder__protected_identity",)
     list_display = ["subscription", "period", "cost_centre", "total", "explained_at"]
     list_filter = ["period"]
     raw_id_fields = ["subscription", "cost_centre", "usage_import", "explained_by"]
@@ -21,7 +24,7 @@ class UsageRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatementRequest)
-class StatementRequestAdmin(SimpleHistoryAdmin):
+class StatementRequestAdmin(OnlyServiceDesk, SimpleHistoryAdmin):
     """The request and its decision; the content (calls, operator's PDF) is not shown here:
     only the requester reads it, in the app, where every view is logged (COST-3)."""
 
@@ -37,8 +40,10 @@ class StatementRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatementAccess)
-class StatementAccessAdmin(admin.ModelAdmin):
+class StatementAccessAdmin(HidesProtectedIdentities, admin.ModelAdmin):
     """Append-only: readable, never changed or deleted."""
+
+    protected_lookups = ("statement__subscription__holder__protected_identity",)
 
     list_display = ["accessed_at", "user", "action", "statement", "ip_address"]
     list_filter = ["action"]

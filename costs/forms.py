@@ -7,6 +7,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from organisation import identity
 from organisation.numbers import format_number
 
 from . import services
@@ -110,7 +111,14 @@ class MonthField(forms.CharField):
 
 
 class SubscriptionChoiceField(forms.ModelChoiceField):
+    """A phone as "number – holder (cost centre)"; ORG-4: "Skyddad identitet (4100)" for a
+    protected identity outside the reader's circle (`reader`, set by the form)."""
+
+    reader = None
+
     def label_from_instance(self, obj):
+        if identity.phone_is_hidden(self.reader, obj):
+            return f"{identity.PROTECTED} ({obj.cost_centre.code})"
         who = obj.holder.full_name if obj.holder_id else obj.function_name
         return f"{format_number(obj.number)} – {who} ({obj.cost_centre.code})"
 
@@ -131,9 +139,11 @@ class StatementRequestForm(forms.Form):
         error_messages={"required": GROUNDS_REQUIRED},
     )
 
-    def __init__(self, *args, subscriptions, **kwargs):
+    def __init__(self, *args, subscriptions, reader=None, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = subscriptions
+        field = cast(SubscriptionChoiceField, self.fields["subscription"])
+        field.queryset = subscriptions
+        field.reader = reader
 
     def clean_grounds(self):
         grounds = self.cleaned_data["grounds"].strip()

@@ -824,7 +824,7 @@ class _Plan:
         if not self.any_stored or flag_content_type_id is None:
             return []
         self.cursor.execute(
-            f"SELECT f.rule, s.number, r.month, c.code FROM compliance_flag f "
+            f"SELECT f.rule, s.id, s.number, r.month, c.code FROM compliance_flag f "
             f"JOIN costs_usagerecord r ON r.id = f.object_id "
             f"JOIN subscriptions_subscription s ON s.id = r.subscription_id "
             f"JOIN costs_costcentre c ON c.id = r.cost_centre_id "
@@ -832,8 +832,14 @@ class _Plan:
             f"AND {self.removed_where()} ORDER BY c.code, s.number, f.rule"
         )
         return [
-            {"rule": rule, "number": number, "period": _period_name(month), "cost_centre": code}
-            for rule, number, month, code in self.cursor.fetchall()
+            {
+                "rule": rule,
+                "subscription_id": subscription_id,
+                "number": number,
+                "period": _period_name(month),
+                "cost_centre": code,
+            }
+            for rule, subscription_id, number, month, code in self.cursor.fetchall()
         ]
 
     def keep_replaced(self, import_id):

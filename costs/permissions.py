@@ -1,7 +1,7 @@
 """Who sees costs (COST-1): the cost centre's budget-responsible manager, the
 förvaltningschef of its förvaltning, and Tele kundtjänst. Nobody else."""
 
-from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.roles import Role, is_service_desk, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 from organisation.models import CostCentre
 from organisation.permissions import is_budget_manager_of, is_forvaltningschef_of, person_of
@@ -60,7 +60,8 @@ def may_request_statements(user: AnyUser) -> bool:
 
 
 def can_view_statement_request(user: AnyUser, statement: StatementRequest) -> bool:
-    return is_service_desk_or_admin(user) or statement.requested_by_id == user.pk
+    """The requester and Tele kundtjänst; not the systemadministratör (issue 16.4)."""
+    return is_service_desk(user) or statement.requested_by_id == user.pk
 
 
 def can_view_statement_content(user: AnyUser, statement: StatementRequest) -> bool:
@@ -68,8 +69,8 @@ def can_view_statement_content(user: AnyUser, statement: StatementRequest) -> bo
 
 
 def can_decide_statement(user: AnyUser) -> bool:
-    return is_service_desk_or_admin(user)
+    return is_service_desk(user)
 
 
 def can_view_statement_log(user: AnyUser) -> bool:
-    return is_service_desk_or_admin(user)
+    return is_service_desk(user)

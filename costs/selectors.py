@@ -4,13 +4,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
-from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.roles import Role, is_service_desk, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 from compliance.selectors import open_rules_of
+from organisation import identity
 from organisation.guideline import guideline
-from organisation.models import CostCentre
+from organisation.models import CostCentre, Person
 from organisation.permissions import person_of
 from subscriptions.choices import Status
 from subscriptions.models import Subscription
@@ -52,6 +53,16 @@ def import_scope(user: AnyUser) -> list[int] | None:
 def usage_imports(user: User) -> QuerySet[UsageImport]:
     imports = UsageImport.objects.select_related("uploaded_by").defer("content")
     return imports if is_service_desk_or_admin(user) else imports.filter(uploaded_by=user)
+
+
+def closing_flags(usage_import: UsageImport) -> list[dict[str, Any]]:
+    """The preview's flags that would close, each with its subscription and holder, so
+    the page shows a protected identity's phone only inside its circle (ORG-4)."""
+    flags = usage_import.closing_flags
+    phones = Subscription.objects.select_related("holder").in_bulk(
+        [flag["subscription_id"] for flag in flags if flag.get("subscription_id")]
+    )
+    return [{**flag, "subscription": phones.get(flag.get("subscription_id"))} for flag in flags]
 
 
 def usage_records() -> QuerySet[UsageRecord]:
@@ -127,9 +138,28 @@ def private_shares(period: date) -> QuerySet[UsageRecord, dict[str, Any]]:
             "subscription__holder__first_name",
             "subscription__holder__last_name",
         )
-        .annotate(private_share=Sum("private_share"))
+        .annotate(
+            private_share=Sum("private_share"),
+            protected=F("subscription__holder__protected_identity"),
+        )
         .order_by("subscription__holder__last_name", "subscription__holder__first_name")
     )
+
+
+def shown_private_shares(period: date, user: AnyUser) -> list[dict[str, Any]]:
+    """private_shares() as `user` may read them: a protected identity outside the user's
+    circle (ORG-4) is "Skyddad identitet" with no employee id."""
+    rows = list(private_shares(period))
+    protected = Person.objects.select_related("unit").in_bulk(
+        [row["subscription__holder_id"] for row in rows if row["protected"]]
+    )
+    for row in rows:
+        person = protected.get(row["subscription__holder_id"])
+        if person is not None and identity.is_hidden(user, person):
+            row["subscription__holder__external_id"] = ""
+            row["subscription__holder__first_name"] = ""
+            row["subscription__holder__last_name"] = str(identity.PROTECTED)
+    return rows
 
 
 # --- COST-3: itemised statements ------------------------------------------------------------
@@ -141,12 +171,12 @@ def statement_requests(user: User) -> QuerySet[StatementRequest]:
     requests = StatementRequest.objects.select_related(
         "subscription", "subscription__holder", "cost_centre", "requested_by", "decided_by"
     ).defer("operator_pdf")
-    return requests if is_service_desk_or_admin(user) else requests.filter(requested_by=user)
+    return requests if is_service_desk(user) else requests.filter(requested_by=user)
 
 
 def statement_accesses() -> QuerySet[StatementAccess]:
     return StatementAccess.objects.select_related(
-        "statement", "statement__subscription", "statement__cost_centre", "user"
+        "statement", "statement__subscription__holder", "statement__cost_centre", "user"
     )
 
 

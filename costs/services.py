@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from absence.models import Trip
 from common.history import note_change_reason
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.tasks import enqueue_on_commit, queue
 from compliance.services import SweepResult, raise_or_resolve, resolve_for
 from organisation.guideline import guideline
@@ -290,25 +290,17 @@ STUCK_AFTER = timedelta(minutes=30)
 
 
 def _uploader_mail(imports: Iterable[UsageImport], reason: str) -> None:
+    """Tell each uploader that their import failed, and why: costs/email/import_failed.txt."""
     for usage_import in imports:
         user = usage_import.uploaded_by
         person = getattr(user, "person", None)
         address = user.email or (person.email if person is not None else "")
-        with translation.override(settings.LANGUAGE_CODE):
-            values = {
-                "file": usage_import.file_name,
-                "reason": str(reason),
-                "url": settings.TELEFONI_SITE_URL + usage_import.get_absolute_url(),
-            }
-            subject = _("The import of %(file)s failed") % values
-            body = (
-                _(
-                    "The import of %(file)s did not finish: %(reason)s\n\nNothing was "
-                    "imported. Upload the file again, or ask Tele kundtjänst:\n\n%(url)s\n"
-                )
-                % values
-            )
-        mail_on_commit([address], subject, body)
+        context = {
+            "file": usage_import.file_name,
+            "reason": reason,
+            "url": settings.TELEFONI_SITE_URL + usage_import.get_absolute_url(),
+        }
+        mail_template_on_commit([address], "costs/email/import_failed", context)
 
 
 @transaction.atomic
@@ -512,23 +504,16 @@ def _requester_email(statement: StatementRequest) -> str:
 
 
 def _statement_mail(
-    statement: StatementRequest,
-    addresses: Iterable[str],
-    subject_msgid: "StrOrPromise",
-    body_msgid: "StrOrPromise",
-    **extra: object,
+    statement: StatementRequest, addresses: Iterable[str], event: str, **extra: object
 ) -> None:
-    """subject_msgid and body_msgid are gettext_lazy strings, rendered in the site's language."""
-
-    with translation.override(settings.LANGUAGE_CODE):
-        values = {
-            "statement": str(statement),
-            "url": settings.TELEFONI_SITE_URL + statement.get_absolute_url(),
-            **extra,
-        }
-        subject = str(subject_msgid) % values
-        body = str(body_msgid) % values
-    mail_on_commit(addresses, subject, body)
+    """The e-mail of `event` (requested, approved, refused): costs/email/statement.txt."""
+    context = {
+        "statement": statement,
+        "event": event,
+        "url": settings.TELEFONI_SITE_URL + statement.get_absolute_url(),
+        **extra,
+    }
+    mail_template_on_commit(addresses, "costs/email/statement", context)
 
 
 def _month_start(period: date) -> date:
@@ -566,11 +551,7 @@ def statement_request_create(
     _statement_mail(
         statement,
         [settings.TELEFONI_SERVICE_DESK_EMAIL],
-        gettext_lazy("Itemised statement requested: %(statement)s"),
-        gettext_lazy(
-            "%(statement)s has been requested on special grounds. Approve it with the "
-            "operator's call list, or refuse it with a reason:\n\n%(url)s\n"
-        ),
+        "requested",
     )
     return statement
 
@@ -613,11 +594,7 @@ def statement_approve(
     _statement_mail(
         statement,
         [_requester_email(statement)],
-        gettext_lazy("Itemised statement approved: %(statement)s"),
-        gettext_lazy(
-            "Your request for %(statement)s is approved. You can see it for %(days)s days; "
-            "every view is logged:\n\n%(url)s\n"
-        ),
+        "approved",
         days=guideline().statement_visible_days,
     )
     return statement
@@ -644,8 +621,7 @@ def statement_refuse(
     _statement_mail(
         statement,
         [_requester_email(statement)],
-        gettext_lazy("Itemised statement refused: %(statement)s"),
-        gettext_lazy("Your request for %(statement)s is refused: %(reason)s\n\n%(url)s\n"),
+        "refused",
         reason=reason,
     )
     return statement

@@ -125,7 +125,7 @@ def cost_centre_costs(request, pk):
     if fmt:
         if fmt not in exports.COSTS_FORMATS or period is None:
             raise Http404
-        return exports.costs_response(cost_centre, period, records, fmt)
+        return exports.costs_response(cost_centre, period, records, fmt, request.user)
     flags = selectors.open_flag_rules(records)
     for record in records:
         record.open_rules = flags.get(record.pk, [])
@@ -201,7 +201,7 @@ def private_share_export(request):
         raise Http404
     months = selectors.monthly_totals(CostCentre.objects.all())
     period = _selected_period(request, months)
-    rows = list(selectors.private_shares(period)) if period else []
+    rows = selectors.shown_private_shares(period, request.user) if period else []
     fmt = request.GET.get("format")
     if fmt:
         if fmt not in exports.PRIVATE_SHARE_FORMATS or period is None:
@@ -257,6 +257,7 @@ def usage_import_detail(request, pk):
         and not later
         and can_undo_import(request.user, usage_import),
         "later": later,
+        "closing_flags": selectors.closing_flags(usage_import),
     }
     return render(request, "costs/usageimport_detail.html", context)
 
@@ -395,7 +396,9 @@ def statement_create(request):
         initial["subscription"] = int(request.GET["subscription"])
     if request.GET.get("month"):
         initial["period"] = request.GET["month"]
-    form = StatementRequestForm(request.POST or None, subscriptions=subscriptions, initial=initial)
+    form = StatementRequestForm(
+        request.POST or None, subscriptions=subscriptions, reader=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             statement = form.save(actor=request.user)
@@ -549,5 +552,10 @@ def statement_access_log(request):
     accesses = selectors.statement_accesses()
     if request.GET:
         accesses = form.filter(accesses)
+    fmt = request.GET.get("format")
+    if fmt:
+        if fmt not in exports.ACCESS_LOG_FORMATS:
+            raise Http404
+        return exports.access_log_response(accesses, fmt)
     context = {"form": form, "accesses": accesses[:500]}
     return render(request, "costs/statement_access_log.html", context)

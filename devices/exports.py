@@ -12,22 +12,24 @@ from django.utils.translation import gettext as _
 
 from common.exports import table_response
 from common.pdf import render_pdf
-from organisation.numbers import format_number
+from organisation import identity
 
 INVENTORY_FORMATS = ("csv", "xlsx", "pdf")
 
 
-def inventory_rows(devices):
+def inventory_rows(devices, user):
+    """ORG-4: a protected identity's device is "Skyddad identitet", no number, for a
+    reader outside its circle (a telesamordnare still sees the device and acts on it)."""
     for device in devices:
         yield [
             device.model.name,
             device.imei or "",
             device.serial_number,
             device.theft_mark,
-            device.used_by,
+            identity.owner_name(user, device),
             device.unit.name,
             device.cost_centre.code,
-            format_number(device.subscription.number) if device.subscription_id else "",
+            identity.phone_number(user, device.subscription) if device.subscription_id else "",
             device.get_status_display(),
         ]
 
@@ -46,16 +48,16 @@ def inventory_header():
     ]
 
 
-def inventory_response(forvaltning, devices, fmt):
+def inventory_response(forvaltning, devices, fmt, user):
     """The förvaltning's inventory (`devices` from selectors.inventory) as `fmt`."""
     stem = f"inventarie-{slugify(forvaltning.name) or forvaltning.pk}"
     if fmt != "pdf":
-        lines = chain([inventory_header()], inventory_rows(devices))
+        lines = chain([inventory_header()], inventory_rows(devices, user))
         return table_response(lines, fmt, stem, sheet_title=_("Inventory"))
     context = {
         "forvaltning": forvaltning,
         "header": inventory_header(),
-        "rows": list(inventory_rows(devices)),
+        "rows": list(inventory_rows(devices, user)),
         "printed": date_format(timezone.localdate(), "SHORT_DATE_FORMAT"),
     }
     return HttpResponse(

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import ServiceForm
+from organisation import identity
 from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.forms import UnitChoiceField
@@ -27,8 +28,24 @@ class CatalogueItemForm(ServiceForm, forms.ModelForm):
 
 
 class PersonChoiceField(forms.ModelChoiceField):
+    """ORG-4: a protected identity outside the `reader`'s circle is "Skyddad identitet"
+    (still choosable, so a telesamordnare can keep such a person's device)."""
+
+    reader = None
+
     def label_from_instance(self, obj):
+        if identity.is_hidden(self.reader, obj):
+            return f"{identity.PROTECTED} ({obj.unit.name})"
         return f"{obj.last_name}, {obj.first_name} ({obj.unit.name})"
+
+
+class PhoneChoiceField(forms.ModelChoiceField):
+    """A subscription as its number and owner, or "Skyddad identitet" (ORG-4)."""
+
+    reader = None
+
+    def label_from_instance(self, obj):
+        return identity.phone_label(self.reader, obj)
 
 
 class OrderForm(ServiceForm, forms.Form):
@@ -183,10 +200,16 @@ class DeviceForm(ServiceForm, forms.ModelForm):
             "subscription",
             "status",
         ]
-        field_classes = {"unit": UnitChoiceField, "holder": PersonChoiceField}
+        field_classes = {
+            "unit": UnitChoiceField,
+            "holder": PersonChoiceField,
+            "subscription": PhoneChoiceField,
+        }
 
-    def __init__(self, *args, forvaltning, **kwargs):
+    def __init__(self, *args, forvaltning, reader=None, **kwargs):
         super().__init__(*args, **kwargs)
+        cast(PersonChoiceField, self.fields["holder"]).reader = reader
+        cast(PhoneChoiceField, self.fields["subscription"]).reader = reader
         cast(forms.ModelChoiceField, self.fields["model"]).queryset = CatalogueItem.objects.filter(
             kind=ItemKind.PHONE
         )
@@ -196,10 +219,10 @@ class DeviceForm(ServiceForm, forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["holder"]).queryset = Person.objects.filter(
             unit__forvaltning=forvaltning, is_active=True
         ).select_related("unit")
-        cast(
-            forms.ModelChoiceField, self.fields["subscription"]
-        ).queryset = Subscription.objects.filter(unit__forvaltning=forvaltning).exclude(
-            status=Status.CANCELLED
+        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = (
+            Subscription.objects.filter(unit__forvaltning=forvaltning)
+            .exclude(status=Status.CANCELLED)
+            .select_related("holder__unit")
         )
         if self.instance.pk:
             del self.fields["cost_centre"]

@@ -3,7 +3,7 @@ barring and delad faktura. Pure predicates on top of organisation.permissions.""
 
 from typing import Literal
 
-from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.roles import Role, is_service_desk, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 from organisation.choices import PersonKind
 from organisation.models import Unit
@@ -134,11 +134,10 @@ def can_add_sim(user: AnyUser) -> bool:
 
 
 def can_view_pin(user: AnyUser, sim: SimCard) -> bool:
-    """DEV-5: only Tele kundtjänst and the subscription's holder."""
+    """DEV-5: only Tele kundtjänst and the subscription's holder (not the
+    systemadministratör, issue 16.4)."""
     own = person_of(user)
-    return is_service_desk_or_admin(user) or (
-        own is not None and sim.subscription.holder_id == own.pk
-    )
+    return is_service_desk(user) or (own is not None and sim.subscription.holder_id == own.pk)
 
 
 def can_report_loss(user: AnyUser, device: Device) -> bool:

@@ -72,14 +72,14 @@ def inventory(forvaltning: Unit) -> QuerySet[Device]:
     """DEV-3: the devices of a förvaltning, in unit order."""
     return (
         Device.objects.filter(unit__forvaltning=forvaltning)
-        .select_related("model", "holder", "unit", "cost_centre", "subscription")
+        .select_related("model", "holder", "unit", "cost_centre", "subscription__holder")
         .order_by("unit__path", "model__name", "pk")
     )
 
 
 def device_for_page(pk: int) -> Device:
     return Device.objects.select_related(
-        "model", "holder", "unit", "unit__forvaltning", "cost_centre", "subscription"
+        "model", "holder", "unit", "unit__forvaltning", "cost_centre", "subscription__holder"
     ).get(pk=pk)
 
 
@@ -117,6 +117,17 @@ def loss_report_for_page(pk: int) -> LossReport:
 
 def subscription_for_page(pk: int) -> Subscription:
     return Subscription.objects.select_related("holder", "unit", "cost_centre").get(pk=pk)
+
+
+def waiting_cost_centre_moves(device: Device) -> QuerySet[ChangeRequest]:
+    """DEV-4: the device's cost-centre moves waiting for Tele kundtjänst (the page a
+    refused identical request links to)."""
+    return ChangeRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(Device),
+        object_id=device.pk,
+        kind=RequestKind.DEVICE,
+        status=RequestStatus.PENDING,
+    ).order_by("requested_at", "pk")
 
 
 def barring_requests(subscription: Subscription) -> QuerySet[ChangeRequest]:

@@ -11,12 +11,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, F, QuerySet, When
 from django.dispatch import receiver
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from common.history import note_history, save_with_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.roles import Role
 from common.users import Actor
 from compliance.selectors import register_flag_objects
@@ -50,7 +49,7 @@ from .models import (
 from .permissions import approval_by
 
 if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+    pass
 
 # BAR-2: the categories a barring change may open or close.
 BARRING_FIELDS = ("open_international", "open_premium", "open_directory_enquiry")
@@ -180,21 +179,16 @@ def _approver_addresses(order: Order) -> list[str]:
     return []
 
 
-def _mail_order(order: Order, addresses: Iterable[str], subject: "StrOrPromise") -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject_text = str(subject) % {"pk": order.pk}
-        body = _(
-            "%(subject)s\n\nOrder: %(kind)s for %(whom)s, %(unit)s.\n"
-            "Status: %(status)s.\n\n%(url)s\n"
-        ) % {
-            "subject": subject_text,
-            "kind": order.get_kind_display(),
-            "whom": order.for_whom or order.unit.name,
-            "unit": order.unit.name,
-            "status": order.get_status_display(),
-            "url": _link(order),
-        }
-    mail_on_commit(addresses, subject_text, body)
+def _mail_order(order: Order, addresses: Iterable[str], event: str) -> None:
+    """The e-mail of `event` (awaits_approval, sent, approved, rejected, delivered):
+    devices/email/order.txt."""
+    context = {
+        "order": order,
+        "event": event,
+        "whom": order.for_whom or order.unit.name,
+        "url": _link(order),
+    }
+    mail_template_on_commit(addresses, "devices/email/order", context)
 
 
 @transaction.atomic
@@ -206,16 +200,12 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
     if approval_by(order):
         order.status = OrderStatus.AWAITING_APPROVAL
         save_with_history(order, actor=actor, reason=_("Sent for approval"))
-        _mail_order(
-            order, _approver_addresses(order), gettext_lazy("Order #%(pk)s awaits your approval")
-        )
+        _mail_order(order, _approver_addresses(order), "awaits_approval")
     else:
         order.status = OrderStatus.SENT
         order.sent_at = timezone.now()
         save_with_history(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
-        _mail_order(
-            order, [settings.TELEFONI_SERVICE_DESK_EMAIL], gettext_lazy("New order #%(pk)s")
-        )
+        _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], "sent")
     return order
 
 
@@ -234,11 +224,7 @@ def order_approve(*, actor: Actor, order: Order) -> Order:
     order.approved_by = actor
     order.approved_at = timezone.now()
     save_with_history(order, actor=actor, reason=_("Approved"))
-    _mail_order(
-        order,
-        [_address(order.ordered_by)],
-        gettext_lazy("Order #%(pk)s was approved: send it to Tele kundtjänst"),
-    )
+    _mail_order(order, [_address(order.ordered_by)], "approved")
     return order
 
 
@@ -249,7 +235,7 @@ def order_send(*, actor: Actor, order: Order) -> Order:
     order.status = OrderStatus.SENT
     order.sent_at = timezone.now()
     save_with_history(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
-    _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], gettext_lazy("New order #%(pk)s"))
+    _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], "sent")
     return order
 
 
@@ -263,7 +249,7 @@ def order_reject(*, actor: Actor, order: Order, reason: str | None) -> Order:
     order.decided_by = actor
     order.rejection_reason = reason
     save_with_history(order, actor=actor, reason=reason)
-    _mail_order(order, [_address(order.ordered_by)], gettext_lazy("Order #%(pk)s was rejected"))
+    _mail_order(order, [_address(order.ordered_by)], "rejected")
     return order
 
 
@@ -361,7 +347,7 @@ def order_deliver(
     order.created_device = device
     order.created_subscription = subscription
     save_with_history(order, actor=actor, reason=_("Delivered"))
-    _mail_order(order, [_address(order.ordered_by)], gettext_lazy("Order #%(pk)s was delivered"))
+    _mail_order(order, [_address(order.ordered_by)], "delivered")
     return order
 
 
@@ -495,33 +481,31 @@ def loss_report_create(
             subscription_services.subscription_block(
                 actor=actor, subscription=device.subscription, reason=why
             )
-            report.block_request = subscription_services.change_request_create(
-                actor=actor,
-                kind=RequestKind.BLOCK,
-                target=device.subscription,
-                changes={},
-                forvaltning=device.unit.forvaltning,
-                message=_(
-                    "%(why)s. The subscription and the device (IMEI %(imei)s) are blocked in "
-                    "Telefoni: block them at the operator too, then apply this request."
+            try:
+                report.block_request = subscription_services.change_request_create(
+                    actor=actor,
+                    kind=RequestKind.BLOCK,
+                    target=device.subscription,
+                    changes={},
+                    forvaltning=device.unit.forvaltning,
+                    message=_(
+                        "%(why)s. The subscription and the device (IMEI %(imei)s) are blocked "
+                        "in Telefoni: block them at the operator too, then apply this request."
+                    )
+                    % {"why": why, "imei": device.imei or "–"},
                 )
-                % {"why": why, "imei": device.imei or "–"},
-            )
+            except subscription_services.DuplicateRequest as duplicate:
+                # An operator block of this subscription already waits: the report joins it.
+                report.block_request = duplicate.waiting
             save_with_history(report, actor=actor, reason=_("Operator block requested"))
     else:
         device.status = DeviceStatus.BROKEN
         save_with_history(device, actor=actor, reason=why)
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Loss report #%(pk)s: %(kind)s") % {
-            "pk": report.pk,
-            "kind": report.get_kind_display(),
-        }
-        body = _("%(subject)s\n\nDevice: %(device)s\n\n%(url)s\n") % {
-            "subject": subject,
-            "device": device,
-            "url": _link(report),
-        }
-    mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
+    mail_template_on_commit(
+        [settings.TELEFONI_SERVICE_DESK_EMAIL],
+        "devices/email/loss_report",
+        {"report": report, "device": device, "url": _link(report)},
+    )
     return report
 
 
@@ -597,10 +581,11 @@ def split_invoice_consent(*, actor: Actor, split: SplitInvoice) -> SplitInvoice:
     split.status = SplitInvoiceStatus.CONSENTED
     split.consented_by, split.consented_at = actor, timezone.now()
     save_with_history(split, actor=actor, reason=_("Consented"))
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Split invoice #%(pk)s: activate it") % {"pk": split.pk}
-        body = f"{subject}\n\n{_link(split)}\n"
-    mail_on_commit([settings.TELEFONI_SERVICE_DESK_EMAIL], subject, body)
+    mail_template_on_commit(
+        [settings.TELEFONI_SERVICE_DESK_EMAIL],
+        "devices/email/split_invoice",
+        {"split": split, "url": _link(split)},
+    )
     return split
 
 

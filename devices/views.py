@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from common.http import error_messages, get_or_404, require
+from common.http import error_messages, get_or_404, require, saved_message
 from common.pdf import render_pdf
 from common.roles import is_service_desk_or_admin
 from organisation.models import Unit
@@ -89,7 +89,7 @@ def catalogue_edit(request, pk=None):
     item = get_object_or_404(CatalogueItem, pk=pk) if pk else CatalogueItem()
     form = CatalogueItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
-        messages.success(request, _("The catalogue was saved."))
+        saved_message(request, form, _("The catalogue was saved."))
         return redirect("devices:catalogue_list")
     title = _("Change catalogue item") if pk else _("New catalogue item")
     return _form_page(request, form, title=title, cancel_url=reverse("devices:catalogue_list"))
@@ -302,7 +302,8 @@ def inventory_export(request, pk, fmt):
     if fmt not in exports.INVENTORY_FORMATS:
         raise Http404
     forvaltning = _inventory_forvaltning(request, pk)
-    return exports.inventory_response(forvaltning, list(selectors.inventory(forvaltning)), fmt)
+    devices = list(selectors.inventory(forvaltning))
+    return exports.inventory_response(forvaltning, devices, fmt, request.user)
 
 
 @require_safe
@@ -327,7 +328,7 @@ def labels(request, pk):
 def device_create(request, pk):
     forvaltning = get_object_or_404(Unit, pk=pk, parent__isnull=True)
     require(permissions.can_edit_device(request.user, forvaltning))
-    form = DeviceForm(request.POST or None, forvaltning=forvaltning)
+    form = DeviceForm(request.POST or None, forvaltning=forvaltning, reader=request.user)
     if request.method == "POST" and form.is_valid():
         device = form.save(actor=request.user)
         if device is not None:
@@ -359,6 +360,7 @@ def device_detail(request, pk):
         "device": device,
         "sims": sims,
         "loss_reports": device.loss_reports.order_by("-reported_at"),
+        "waiting_moves": with_change_rows(selectors.waiting_cost_centre_moves(device)),
         "can_edit": permissions.can_edit_device(user, device),
         "can_change_cost_centre": permissions.can_request_cost_centre_change(user, device),
         "can_add_sim": permissions.can_add_sim(user) and device.subscription_id,
@@ -372,9 +374,14 @@ def device_detail(request, pk):
 def device_edit(request, pk):
     device = _visible_device(request, pk)
     require(permissions.can_edit_device(request.user, device))
-    form = DeviceForm(request.POST or None, instance=device, forvaltning=device.unit.forvaltning)
+    form = DeviceForm(
+        request.POST or None,
+        instance=device,
+        forvaltning=device.unit.forvaltning,
+        reader=request.user,
+    )
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
-        messages.success(request, _("The device was saved."))
+        saved_message(request, form, _("The device was saved."))
         return redirect(device)
     return _form_page(
         request,
@@ -480,14 +487,16 @@ def _visible_loss_report(request, pk):
 @require_safe
 def loss_report_detail(request, pk):
     report = _visible_loss_report(request, pk)
-    return render(request, "devices/lossreport_detail.html", {"report": report})
+    return render(
+        request, "devices/lossreport_detail.html", {"report": report, "reader": request.user}
+    )
 
 
 @require_safe
 def loss_report_pdf(request, pk):
     report = _visible_loss_report(request, pk)
     return HttpResponse(
-        render_pdf("devices/pdf/loss_report.html", {"report": report}),
+        render_pdf("devices/pdf/loss_report.html", {"report": report, "reader": request.user}),
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="anmalan-{report.pk}.pdf"'},
     )

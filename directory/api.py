@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from absence import selectors as absence_selectors
+from common.api import NOT_SIGNED_IN
 from organisation.models import Person
 
 from . import selectors
@@ -58,6 +59,7 @@ class SearchView(APIView):
         responses={
             200: SearchResultSerializer,
             400: OpenApiResponse(description="No search term, or limit out of range."),
+            **NOT_SIGNED_IN,
         },
     )
     def get(self, request):
@@ -90,6 +92,7 @@ class PersonDetailView(RetrieveAPIView):
         responses={
             200: PersonEntrySerializer,
             404: OpenApiResponse(description="No such person, or not published."),
+            **NOT_SIGNED_IN,
         },
     )
     def get(self, request, *args, **kwargs):
@@ -104,7 +107,9 @@ class PresenceView(APIView):
 
     authentication_classes = AUTHENTICATION
 
-    @extend_schema(operation_id="presence", responses={200: PresenceResultSerializer})
+    @extend_schema(
+        operation_id="presence", responses={200: PresenceResultSerializer, **NOT_SIGNED_IN}
+    )
     def get(self, request):
         rows = list(absence_selectors.presence_feed())
         result = {"count": len(rows), "results": rows}

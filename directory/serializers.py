@@ -10,6 +10,8 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.api import text_validator
+from organisation import identity
 from organisation.models import Person, Unit
 from organisation.numbers import format_number
 from subscriptions.choices import Kind
@@ -146,7 +148,8 @@ class RedirectBriefSerializer(serializers.Serializer):
     )
     target_display = serializers.CharField(read_only=True)
     target_number = serializers.SerializerMethodField(
-        help_text="E.164 of the number calls go to; null for Kundtjänst, voicemail, nowhere."
+        help_text="E.164 of the number calls go to; null for Kundtjänst, voicemail, nowhere "
+        'and a protected identity\'s phone (ORG-4: its target_display is "en kollega").'
     )
     target_extension = serializers.SerializerMethodField()
     message = serializers.CharField(read_only=True, help_text="The message to callers.")
@@ -155,12 +158,27 @@ class RedirectBriefSerializer(serializers.Serializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_target_number(self, redirect):
         phone = redirect.target_subscription
-        return phone.number if phone is not None else None
+        # ORG-4: a protected identity's phone is no one's to read here ("en kollega").
+        if phone is None or identity.phone_is_hidden(None, phone):
+            return None
+        return phone.number
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_target_extension(self, redirect):
         phone = redirect.target_subscription
-        return phone.extension if phone is not None else None
+        if phone is None or identity.phone_is_hidden(None, phone):
+            return None
+        return phone.extension
+
+
+class QueryIntegerField(serializers.IntegerField):
+    """An integer query parameter whose empty value (`?limit=`) is refused, as the schema
+    says (an integer), instead of DRF's default of reading it as absent."""
+
+    def get_value(self, dictionary):
+        if dictionary.get(self.field_name) == "":
+            return ""  # to_internal_value refuses it: "Ett giltigt heltal krävs."
+        return super().get_value(dictionary)
 
 
 class SearchQuerySerializer(serializers.Serializer):
@@ -168,9 +186,10 @@ class SearchQuerySerializer(serializers.Serializer):
 
     q = serializers.CharField(
         max_length=200,
+        validators=[text_validator],
         help_text="Name, extension, number, title or unit; partial words, any case, å ä ö or not.",
     )
-    limit = serializers.IntegerField(
+    limit = QueryIntegerField(
         min_value=1, max_value=50, default=50, help_text="At most this many hits (1–50)."
     )
 

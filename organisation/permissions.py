@@ -6,7 +6,7 @@ units a manager heads) are cached on the user object for the request.
 
 from typing import Protocol
 
-from common.roles import Role, is_service_desk_or_admin, roles_of
+from common.roles import Role, is_service_desk, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 
 from .models import CostCentre, Person, Unit
@@ -99,19 +99,25 @@ def can_assign_telesamordnare(user: AnyUser, unit: Unit) -> bool:
     return is_service_desk_or_admin(user) or is_forvaltningschef_of(user, unit)
 
 
-def can_view_person(user: AnyUser, person: Person) -> bool:
-    """DIR-3: everyone signed in; ORG-4: a protected identity only for themselves,
-    their managers and Tele kundtjänst."""
-    if not person.protected_identity:
-        return True
+def in_identity_circle(user: AnyUser, person: Person) -> bool:
+    """ORG-4, the one place that says who may see a protected identity: the person,
+    their managers (the enhetschef of their unit or one above it, the förvaltningschef)
+    and Tele kundtjänst. Not the systemadministratör, not a telesamordnare or a budget
+    manager: where they act on such a person's phone they see "Skyddad identitet"
+    (organisation.identity). Every output asks this, through organisation.identity."""
     own = person_of(user)
     if own is not None and own.pk == person.pk:
         return True
     return (
-        is_service_desk_or_admin(user)
+        is_service_desk(user)
         or is_manager_of_unit(user, person.unit)
         or is_forvaltningschef_of(user, person.unit)
     )
+
+
+def can_view_person(user: AnyUser, person: Person) -> bool:
+    """DIR-3: everyone signed in; ORG-4: a protected identity only for its circle."""
+    return not person.protected_identity or in_identity_circle(user, person)
 
 
 def can_mark_person_left(user: AnyUser, person: Person) -> bool:

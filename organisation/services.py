@@ -106,10 +106,8 @@ def unit_set_telesamordnare(*, actor: Actor, unit: Unit, people: Iterable[Person
 
 @transaction.atomic
 def person_save(*, actor: Actor, person: Person, reason: str) -> Person:
-    note_history(person, actor=actor, reason=reason)
     person.full_clean()
-    person.save()
-    return person
+    return save_with_history(person, actor=actor, reason=reason)
 
 
 # Sign-in through the directory (LDAP): organisation.ldap reads the directory, these write.

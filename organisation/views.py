@@ -5,6 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from common.http import saved_message
+
 from . import permissions, selectors
 from .forms import ReadinessForm, TelesamordnareForm, UnitNameForm
 from .models import Unit
@@ -83,7 +85,7 @@ def unit_rename(request, pk):
         raise PermissionDenied
     form = UnitNameForm(request.POST or None, parent=unit.parent, unit=unit)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
-        messages.success(request, _("The unit was renamed."))
+        saved_message(request, form, _("The unit was renamed."))
         return redirect("organisation:unit_detail", pk=unit.pk)
     return render(request, "organisation/unit_form.html", {"form": form, "unit": unit})
 
@@ -96,7 +98,7 @@ def unit_readiness(request, pk):
     form = ReadinessForm(request.POST or None, instance=unit)
     if request.method == "POST" and form.is_valid():
         form.save(actor=request.user)
-        messages.success(request, _("Reserve plan and training record saved."))
+        saved_message(request, form, _("Reserve plan and training record saved."))
         return redirect("organisation:unit_detail", pk=unit.pk)
     return render(request, "organisation/unit_readiness_form.html", {"form": form, "unit": unit})
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from organisation.admin import HidesProtectedIdentities
+
 from .models import ReviewItem, ReviewRound, UnitReview
 
 
@@ -19,7 +21,8 @@ class UnitReviewAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReviewItem)
-class ReviewItemAdmin(SimpleHistoryAdmin):
+class ReviewItemAdmin(HidesProtectedIdentities, SimpleHistoryAdmin):
+    protected_lookups = ("subscription__holder__protected_identity",)
     list_display = ("subscription", "unit_review", "decision", "candidate_reason")
     list_filter = ("decision", "candidate_reason")
     list_select_related = ("subscription", "unit_review__round", "unit_review__unit")

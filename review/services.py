@@ -11,15 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.lookups import StartsWith
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from common.history import note_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.pdf import render_pdf
 from common.users import Actor
 from compliance.services import SweepResult, raise_or_resolve
@@ -470,13 +469,10 @@ def _send(kind: MailKind, pk: int) -> None:
     recipients = _recipient(person)
     if not recipients:
         return
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "kind": kind,
-            "review": review,
-            "person": person,
-            "url": settings.TELEFONI_SITE_URL + review.get_absolute_url(),
-        }
-        subject = render_to_string("review/email/review_subject.txt", context)
-        body = render_to_string("review/email/review.txt", context)
-    mail_on_commit(recipients, subject, body)
+    context = {
+        "kind": kind,
+        "review": review,
+        "person": person,
+        "url": settings.TELEFONI_SITE_URL + review.get_absolute_url(),
+    }
+    mail_template_on_commit(recipients, "review/email/review", context)

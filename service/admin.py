@@ -7,11 +7,14 @@ the förvaltningschef and Tele kundtjänst read them (SRV-4), not a systemadmini
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from organisation.admin import HidesProtectedIdentities
+
 from .models import Callback, PhoneNote
 
 
 @admin.register(Callback)
-class CallbackAdmin(SimpleHistoryAdmin):
+class CallbackAdmin(HidesProtectedIdentities, SimpleHistoryAdmin):
+    protected_lookups = ("recipient__protected_identity",)
     list_display = ["caller_name", "recipient", "channel", "deadline", "status", "erased_at"]
     list_filter = ["status", "channel"]
     search_fields = ["caller_name", "recipient__last_name", "recipient__first_name"]

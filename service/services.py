@@ -14,14 +14,13 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from absence import workdays
 from common.history import save_with_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.guideline import guideline
@@ -41,10 +40,7 @@ def _site(path: str) -> str:
 
 
 def _mail(template: str, context: Mapping[str, Any], recipients: list[str]) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"service/email/{template}_subject.txt", context)
-        body = render_to_string(f"service/email/{template}.txt", context)
-    mail_on_commit(recipients, subject, body)
+    mail_template_on_commit(recipients, f"service/email/{template}", context)
 
 
 # --- Callbacks (SRV-2) -------------------------------------------------------------------

@@ -1,3 +1,6 @@
+import hashlib
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -256,6 +259,20 @@ class Subscription(models.Model):
         return self.kind in FUNCTION_KINDS
 
 
+def change_request_key(kind: str, changes: Mapping[str, Any], message: str) -> str:
+    """What makes two change requests of one target the same request: the kind and the
+    field changes; the message too for a subscription request, where the message is the
+    request (REV-1: "move the phone to ..."). A barring's reason, a device move's comment
+    and an operator block's explanation only explain, and do not make a request new."""
+    wanted = {
+        "kind": kind,
+        "changes": changes,
+        "message": message.strip() if kind == RequestKind.SUBSCRIPTION else "",
+    }
+    text = json.dumps(wanted, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 class ChangeRequest(models.Model):
     """A change to be made by Tele kundtjänst (DIR-4, later DEV-4 and BAR-2).
 
@@ -291,6 +308,9 @@ class ChangeRequest(models.Model):
     decided_by = optional_user(_("decided by"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason"), blank=True)
+    # change_request_key(kind, changes, message): at most one pending request of a target
+    # has a key (the constraint below); NULL only for requests older than the rule.
+    key = models.CharField(max_length=64, null=True, editable=False)
     history = HistoricalRecords()
 
     # Attached by subscriptions.selectors.with_change_rows for the pages that show a request.
@@ -311,6 +331,12 @@ class ChangeRequest(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=RequestStatus.REJECTED) | ~Q(decision_reason=""),
                 name="change_request_rejection_has_reason",
+            ),
+            # Issue 16.6: an identical request is not queued twice, even by two at once.
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "key"],
+                condition=Q(status=RequestStatus.PENDING),
+                name="change_request_one_pending_alike",
             ),
         ]
         indexes = [

@@ -3,7 +3,7 @@
 Pure predicates `can_<verb>_<thing>(user, obj) -> bool`, built on organisation.permissions.
 """
 
-from common.roles import is_service_desk_or_admin
+from common.roles import is_service_desk
 from common.users import AnyUser
 from organisation.models import Person
 from organisation.permissions import is_forvaltningschef_of, is_manager_of_unit, person_of
@@ -15,8 +15,10 @@ def _is_self(user: AnyUser, person: Person) -> bool:
 
 
 def can_handle_change_requests(user: AnyUser) -> bool:
-    """The queue: apply and reject change requests."""
-    return is_service_desk_or_admin(user)
+    """The queue: apply and reject change requests. Tele kundtjänst only: the queue names
+    protected identities and their entries (ORG-4), which the systemadministratör does
+    not read (issue 16.4)."""
+    return is_service_desk(user)
 
 
 def can_request_entry_change(user: AnyUser, person: Person) -> bool:
@@ -26,14 +28,14 @@ def can_request_entry_change(user: AnyUser, person: Person) -> bool:
 
 def can_edit_entry(user: AnyUser, person: Person) -> bool:
     """Tele kundtjänst edits any entry directly, without a request."""
-    return is_service_desk_or_admin(user)
+    return is_service_desk(user)
 
 
 def can_view_entry_history(user: AnyUser, person: Person) -> bool:
     """Who, when and what of an entry: the person, their managers, Tele kundtjänst."""
     return (
         _is_self(user, person)
-        or is_service_desk_or_admin(user)
+        or is_service_desk(user)
         or is_manager_of_unit(user, person.unit)
         or is_forvaltningschef_of(user, person.unit)
     )

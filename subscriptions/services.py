@@ -11,14 +11,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from common.history import note_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.selectors import register_flag_objects
 from organisation.guideline import guideline
@@ -26,7 +26,7 @@ from organisation.models import Person, Unit
 from organisation.numbers import parse_number
 
 from .choices import Barring, RequestKind, RequestStatus, Status
-from .models import ChangeRequest, Subscription
+from .models import ChangeRequest, Subscription, change_request_key
 
 # DIR-4: ENTRY_FIELDS, the fields of a directory entry the holder may ask to change, live
 # in selectors, which shows them in that order.
@@ -197,6 +197,11 @@ def entry_change_request_create(
         return None
     content_type = ContentType.objects.get_for_model(Person)
     now = timezone.now()
+    waiting = _pending_alike(
+        content_type, person.pk, change_request_key(RequestKind.ENTRY, changes, "")
+    )
+    if waiting is not None:
+        raise DuplicateRequest(waiting)
     pending = ChangeRequest.objects.select_for_update().filter(
         content_type=content_type, object_id=person.pk, status=RequestStatus.PENDING
     )
@@ -217,8 +222,66 @@ def entry_change_request_create(
         requested_by=actor,
         requested_at=now,
     )
+    return _save_new_request(request, actor=actor)
+
+
+class DuplicateRequest(ValidationError):
+    """An identical request of the same target already waits (issue 16.6): `waiting` is
+    that one. The message links to the page where the requester sees it."""
+
+    def __init__(self, waiting: ChangeRequest):
+        self.waiting = waiting
+        super().__init__(
+            format_html(
+                _(
+                    'The same request is already waiting for Tele kundtjänst: <a href="{}">'
+                    "request #{}</a> of {}. Nothing new was sent."
+                ),
+                waiting_url(waiting),
+                waiting.pk,
+                date_format(timezone.localtime(waiting.requested_at), "SHORT_DATETIME_FORMAT"),
+            )
+        )
+
+
+def waiting_url(request: ChangeRequest) -> str:
+    """The page where whoever asked sees `request` waiting."""
+    if request.kind == RequestKind.ENTRY:
+        return reverse("subscriptions:my_entry")
+    if request.kind == RequestKind.DEVICE:
+        return reverse("devices:device_detail", args=[request.object_id]) + f"#request-{request.pk}"
+    return reverse("devices:barring", args=[request.object_id]) + f"#request-{request.pk}"
+
+
+def _pending_alike(content_type: ContentType, object_id: int, key: str) -> ChangeRequest | None:
+    return (
+        ChangeRequest.objects.select_for_update()
+        .filter(
+            content_type=content_type,
+            object_id=object_id,
+            key=key,
+            status=RequestStatus.PENDING,
+        )
+        .first()
+    )
+
+
+def _save_new_request(request: ChangeRequest, *, actor: User) -> ChangeRequest:
+    """Save a new request unless an identical one waits (then DuplicateRequest). Two
+    saved at once: the database's constraint refuses the second, which is told the same."""
+    request.key = change_request_key(request.kind, request.changes, request.message)
+    waiting = _pending_alike(request.content_type, request.object_id, request.key)
+    if waiting is not None:
+        raise DuplicateRequest(waiting)
     note_history(request, actor=actor)
-    request.save()
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError:
+        waiting = _pending_alike(request.content_type, request.object_id, request.key)
+        if waiting is None:
+            raise
+        raise DuplicateRequest(waiting) from None
     return request
 
 
@@ -301,9 +364,7 @@ def change_request_create(
         forvaltning=forvaltning,
         requested_by=actor,
     )
-    note_history(request, actor=actor)
-    request.save()
-    return request
+    return _save_new_request(request, actor=actor)
 
 
 @transaction.atomic
@@ -383,11 +444,7 @@ def _mail_decision(request_pk: int) -> None:
             "site_url": settings.TELEFONI_SITE_URL,
             "my_entry_url": settings.TELEFONI_SITE_URL + reverse("subscriptions:my_entry"),
         }
-        subject = render_to_string(
-            "subscriptions/email/change_request_decided_subject.txt", context
-        )
-        body = render_to_string("subscriptions/email/change_request_decided.txt", context)
-    mail_on_commit([address], subject, body)
+        mail_template_on_commit([address], "subscriptions/email/change_request_decided", context)
 
 
 @transaction.atomic

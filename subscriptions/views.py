@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.http import error_messages
+from common.http import NOTHING_CHANGED, error_messages
 from organisation.models import Person
 from organisation.permissions import can_view_person, person_of
 
@@ -153,7 +153,7 @@ def entry_edit(request, pk):
             if changed:
                 messages.success(request, _("The entry was saved."))
             else:
-                messages.info(request, _("Nothing changed."))
+                messages.info(request, NOTHING_CHANGED)
             return redirect("subscriptions:entry_history", pk=person.pk)
     context = {
         "person": person,

@@ -107,6 +107,10 @@ def _beat_schedule(sender, **kwargs):
             "task": "common.tasks.send_outbox",
             "schedule": crontab(),
         },
+        "mail-outbox-purge-nightly": {
+            "task": "common.tasks.purge_outbox",
+            "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=55),
+        },
         "flag-notifications-retry": {
             "task": "compliance.tasks.notify_pending_flags",
             "schedule": crontab(minute=15),

@@ -303,6 +303,11 @@ TELEFONI_SERVICE_DESK_EMAIL = env_str(
 # Hour (local time) of the nightly jobs: 04, after the hour that summer time skips (March)
 # or repeats (October), 02:00-03:00 in Sweden.
 TELEFONI_SWEEP_HOUR = env_int("TELEFONI_SWEEP_HOUR", 4)
+# The mail outbox (common.outbox): a message is given up after this many failed attempts
+# (backoff 1, 2, 4 ... 60 minutes: 20 attempts are about 15 hours), and a sent one is
+# deleted this many days after it went (its subject and text are blanked when it goes).
+TELEFONI_OUTBOX_MAX_ATTEMPTS = env_int("TELEFONI_OUTBOX_MAX_ATTEMPTS", 20)
+TELEFONI_OUTBOX_KEEP_DAYS = env_int("TELEFONI_OUTBOX_KEEP_DAYS", 7)
 # Largest operator file accepted for import (bytes).
 TELEFONI_IMPORT_MAX_BYTES = env_int("TELEFONI_IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 

@@ -7,10 +7,12 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import NOT_SIGNED_IN, text_validator
 from organisation.numbers import format_number
 
 from . import services
@@ -20,10 +22,13 @@ AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
 
 class ListeningEventSerializer(serializers.Serializer):
     event_id = serializers.CharField(
-        max_length=100, help_text="The switchboard's own id of the event; a repeat is a no-op."
+        max_length=100,
+        validators=[text_validator],
+        help_text="The switchboard's own id of the event; a repeat is a no-op.",
     )
     number = serializers.CharField(
         max_length=32,
+        validators=[text_validator],
         help_text="The phone whose box was listened to: extension, or number in any form.",
     )
     listened_at = serializers.DateTimeField(
@@ -53,6 +58,8 @@ class MayReportListening(BasePermission):
 class ListeningEventView(APIView):
     authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated, MayReportListening]
+    # The switchboard posts JSON; the schema then names one request type, not three.
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="voicemail_event",
@@ -60,7 +67,13 @@ class ListeningEventView(APIView):
         responses={
             201: ListeningSerializer,
             200: OpenApiResponse(ListeningSerializer, description="A repeated event id."),
-            400: OpenApiResponse(description="Unknown number, or a time in the future."),
+            400: OpenApiResponse(
+                description="Not the schema's shape, an unknown number, or a time in the future."
+            ),
+            **NOT_SIGNED_IN,
+            403: OpenApiResponse(
+                description="The account lacks the permission voicemail.report_listening."
+            ),
         },
     )
     def post(self, request):

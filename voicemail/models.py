@@ -118,12 +118,18 @@ class Listening(models.Model):
 
     # Set by the listening API: whether this event was new (True) or a repeat.
     created: bool
+    # Set by services.box_listen: True when the box had been listened to that day already
+    # (the day's first listening is returned and nothing new is written).
+    already = False
 
     class Meta:
         verbose_name = _("listening")
         verbose_name_plural = _("listenings")
         ordering = ["-listened_at", "-pk"]
-        indexes = [models.Index("box", "listened_on", name="listening_box_day")]
+        # Issue 16.6: one listening per box and day; marking it again changes nothing.
+        constraints = [
+            models.UniqueConstraint(fields=["box", "listened_on"], name="listening_box_day_once")
+        ]
         permissions = [
             ("report_listening", _("Can post listening events (the switchboard's account)")),
         ]

@@ -16,9 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Case, Exists, F, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from absence import workdays
@@ -27,7 +26,7 @@ from absence.choices import Reason
 from absence.choices import Status as RedirectStatus
 from absence.models import Redirect, Trip
 from common.history import save_with_history
-from common.mail import mail_on_commit
+from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.rules import Rule
 from compliance.rules import rule as get_rule
@@ -209,23 +208,44 @@ def box_listen(
     event_id: str | None = None,
 ) -> Listening:
     """Mark the box "avlyssnad" (VM-4). Its VM-4 flag closes at once if the box is
-    monitored again."""
+    monitored again. Once a day: a box already listened to that day keeps that listening
+    (returned with `already` True) and nothing new is written."""
     now = workdays.now()
     listened_at = listened_at or now
     if listened_at > now + CLOCK_SKEW:
         raise ValidationError(_("A box cannot be listened to in the future."))
     if not box.takes_messages:
         raise ValidationError(_("A talsvar takes no messages: there is nothing to listen to."))
-    listening = Listening.objects.create(
-        box=box,
-        listened_at=listened_at,
-        listened_on=timezone.localdate(listened_at),
-        by=by if by is not None else _person(actor),
-        source=source,
-        event_id=event_id,
-        recorded_at=now,
-    )
+    day = timezone.localdate(listened_at)
+    listening = _listening_of_day(box, day)
+    if listening is not None:
+        return listening
+    try:
+        with transaction.atomic():
+            listening = Listening.objects.create(
+                box=box,
+                listened_at=listened_at,
+                listened_on=day,
+                by=by if by is not None else _person(actor),
+                source=source,
+                event_id=event_id,
+                recorded_at=now,
+            )
+    except IntegrityError:
+        # Marked at the same moment from two places: the other one recorded the day.
+        listening = _listening_of_day(box, day)
+        if listening is None:
+            raise
+        return listening
     resolve_if_complies(box)
+    return listening
+
+
+def _listening_of_day(box: VoicemailBox, day: date) -> Listening | None:
+    """The box's listening of `day`, marked `already`, if it has one (one a day)."""
+    listening = Listening.objects.filter(box=box, listened_on=day).first()
+    if listening is not None:
+        listening.already = True
     return listening
 
 
@@ -282,7 +302,7 @@ def listening_event(
     except IntegrityError:
         # The same event posted twice at once: the other request recorded it.
         return Listening.objects.get(event_id=event_id), False
-    return listening, True
+    return listening, not listening.already
 
 
 def link_token(box: VoicemailBox, person: Person) -> str:
@@ -535,11 +555,8 @@ def _mail_managers(new: list[tuple[str, int]]) -> None:
         if box is not None and manager is not None and manager.email:
             by_manager[manager].append((get_rule(rule_id), box))
     for manager, rows in by_manager.items():
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"manager": manager, "rows": rows, "site_url": settings.TELEFONI_SITE_URL}
-            subject = render_to_string("voicemail/email/flags_manager_subject.txt", context)
-            body = render_to_string("voicemail/email/flags_manager.txt", context)
-        mail_on_commit([manager.email], subject, body)
+        context = {"manager": manager, "rows": rows, "site_url": settings.TELEFONI_SITE_URL}
+        mail_template_on_commit([manager.email], "voicemail/email/flags_manager", context)
 
 
 # --- The daily reminder -------------------------------------------------------------------
@@ -595,14 +612,11 @@ def _reminded(box: VoicemailBox) -> list[Person]:
 
 def _send_reminder(box: VoicemailBox, person: Person) -> None:
     url = settings.TELEFONI_SITE_URL + reverse("voicemail:link", args=[link_token(box, person)])
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "box": box,
-            "person": person,
-            "is_deputy": person.pk == box.deputy_id,
-            "url": url,
-            "hours": int(LINK_MAX_AGE.total_seconds() // 3600),
-        }
-        subject = render_to_string("voicemail/email/reminder_subject.txt", context)
-        body = render_to_string("voicemail/email/reminder.txt", context)
-    mail_on_commit([person.email], subject, body)
+    context = {
+        "box": box,
+        "person": person,
+        "is_deputy": person.pk == box.deputy_id,
+        "url": url,
+        "hours": int(LINK_MAX_AGE.total_seconds() // 3600),
+    }
+    mail_template_on_commit([person.email], "voicemail/email/reminder", context)

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.http import error_messages, redirect_back
+from common.http import error_messages, redirect_back, saved_message
 from organisation.models import Unit
 from organisation.permissions import person_of
 
@@ -78,11 +79,18 @@ def listen(request, pk):
         raise PermissionDenied(_("Only the holder or the deputy marks the box listened."))
     source = Source.START_PAGE if request.POST.get("from") == "start" else Source.BOX_PAGE
     try:
-        services.box_listen(actor=request.user, box=box, source=source)
+        listening = services.box_listen(actor=request.user, box=box, source=source)
     except ValidationError as exc:
         error_messages(request, exc)
     else:
-        messages.success(request, _("Marked as listened: %(box)s.") % {"box": box})
+        if listening.already:
+            messages.info(
+                request,
+                _("%(box)s was already marked as listened today (%(time)s): nothing changed.")
+                % {"box": box, "time": timezone.localtime(listening.listened_at).strftime("%H:%M")},
+            )
+        else:
+            messages.success(request, _("Marked as listened: %(box)s.") % {"box": box})
     return redirect_back(request, box.get_absolute_url())
 
 
@@ -170,7 +178,7 @@ def record_edit(request, pk):
         raise PermissionDenied
     form = RecordEditForm(_data(request), record=record)
     if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
-        messages.success(request, _("The registration is updated."))
+        saved_message(request, form, _("The registration is updated."))
         return redirect(record.get_absolute_url())
     return render(request, "voicemail/record_edit.html", {"form": form, "record": record})
 

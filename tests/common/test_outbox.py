@@ -22,6 +22,7 @@ from common.mail import mail_on_commit
 from common.models import OutboxMessage
 from service.models import ThreatReport
 from telefoni.celery import app
+from tests.conftest import MATRIX
 from tests.mail_backends import CountingBackend
 from tests.services import require_postgresql
 
@@ -248,3 +249,116 @@ def test_two_drains_at_once_send_every_message_once_on_postgresql(
     assert sum(counts) == 8 and len(counts) == 2, counts
     assert sorted(m.to[0] for m in mail.outbox) == [f"p{n}@kommun.se" for n in range(8)]
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+# --- Giving up, sending again, keeping nothing longer than needed ---------------------------
+
+
+def test_a_message_is_given_up_after_the_last_attempt_and_logged_as_an_error(db, settings, caplog):
+    settings.EMAIL_BACKEND = RELAY_DOWN
+    settings.TELEFONI_OUTBOX_MAX_ATTEMPTS = 3
+    OutboxMessage.objects.create(recipients=["a@kommun.se"], subject="Ä", body="T")
+    for _ in range(3):
+        _make_due()
+        assert outbox.send_due() == 0
+    message = OutboxMessage.objects.get()
+    assert (message.attempts, message.sent_at) == (3, None)
+    assert message.failed_at is not None
+    assert [r.levelname for r in caplog.records if "given up" in r.getMessage()] == ["ERROR"]
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    _make_due()
+    assert outbox.send_due() == 0  # given up: never tried again by itself
+    assert mail.outbox == []
+    assert message.subject == "Ä" and message.body == "T"  # kept for sending again
+
+
+def test_a_sent_message_keeps_neither_its_subject_nor_its_text(db):
+    OutboxMessage.objects.create(
+        recipients=["a@kommun.se"], subject="Ring Kalle Anka", body="070-123 45 67"
+    )
+    assert outbox.send_due() == 1
+    assert mail.outbox[0].subject == "Ring Kalle Anka"
+    message = OutboxMessage.objects.get()
+    assert (message.subject, message.body) == ("", "")
+    assert message.recipients == ["a@kommun.se"]
+
+
+def test_purge_deletes_sent_rows_after_the_keeping_time_and_given_up_ones_after_thirty_days(
+    db, settings
+):
+    settings.TELEFONI_OUTBOX_KEEP_DAYS = 7
+    now = timezone.now()
+
+    def row(label, **times):
+        return OutboxMessage.objects.create(
+            recipients=[f"{label}@kommun.se"], subject="Ä", body="T", **times
+        )
+
+    row("sent8", sent_at=now - timedelta(days=8))
+    row("sent6", sent_at=now - timedelta(days=6))
+    row("failed31", failed_at=now - timedelta(days=31))
+    row("failed29", failed_at=now - timedelta(days=29))
+    row("waiting", created_at=now - timedelta(days=60))
+    assert outbox.purge() == 2
+    left = sorted(m.recipients[0] for m in OutboxMessage.objects.all())
+    assert left == ["failed29@kommun.se", "sent6@kommun.se", "waiting@kommun.se"]
+
+
+def test_beat_purges_the_outbox_nightly():
+    entries = [
+        e for e in app.conf.beat_schedule.values() if e["task"] == "common.tasks.purge_outbox"
+    ]
+    assert len(entries) == 1
+    assert entries[0]["schedule"].hour == {4}
+
+
+ADMIN_LIST = reverse("admin:common_outboxmessage_changelist")
+ADMIN_STATUS = dict.fromkeys(MATRIX, 302) | {"telekundtjanst": 403, "admin": 200}
+
+
+@pytest.mark.parametrize("who", MATRIX)
+def test_only_the_systemadministrator_sees_the_outbox_in_the_admin(matrix_client, who):
+    OutboxMessage.objects.create(
+        recipients=["a@kommun.se"], subject="Ring Kalle Anka", body="070-123 45 67"
+    )
+    response = matrix_client(who).get(ADMIN_LIST)
+    assert response.status_code == ADMIN_STATUS[who]
+    if response.status_code == 200:
+        page = response.content.decode()
+        assert "a@kommun.se" in page
+        # Never the subject or the text: they may name a caller or a protected person.
+        assert "Kalle" not in page and "070-123" not in page
+        message = OutboxMessage.objects.get()
+        detail = matrix_client(who).get(
+            reverse("admin:common_outboxmessage_change", args=[message.pk])
+        )
+        assert detail.status_code == 200
+        assert "Kalle" not in detail.content.decode()
+
+
+def test_the_administrator_sends_a_given_up_message_again(
+    matrix_client, broker, django_capture_on_commit_callbacks
+):
+    message = OutboxMessage.objects.create(
+        recipients=["a@kommun.se"],
+        subject="Ä",
+        body="T",
+        attempts=20,
+        last_error="ConnectionRefusedError: relay down",
+        failed_at=timezone.now(),
+        next_attempt_at=timezone.now() + timedelta(hours=1),
+    )
+    client = matrix_client("admin")
+    response = client.post(
+        ADMIN_LIST,
+        {"action": "send_again", "_selected_action": [message.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "1 e-postmeddelande skickas igen." in response.content.decode()
+    assert broker.queued == [("common.tasks.send_outbox", {})]
+    message.refresh_from_db()
+    assert (message.failed_at, message.attempts, message.last_error) == (None, 0, "")
+    assert outbox.send_due() == 1
+    assert mail.outbox[0].to == ["a@kommun.se"]

@@ -120,6 +120,7 @@ def test_replacing_the_whole_month_is_shown_first_and_nothing_is_written_before(
     assert usage_import.closing_flags == [
         {
             "rule": "BAR-1",
+            "subscription_id": november["bo"].subscription_id,
             "number": "+46707654321",
             "period": "2026-11",
             "cost_centre": world.cost_centre.code,
@@ -576,3 +577,15 @@ def test_a_call_list_with_nul_bytes_is_refused_on_the_page_with_its_encoding(
         reverse("costs:statement_approve", args=[statement.pk]), {"file": upload}
     )
     assert "Läst som: <strong>Windows-1252</strong>" in page.content.decode()
+
+
+def test_a_protected_persons_phone_in_the_preview_shows_only_inside_the_circle(
+    matrix_client, preview_import, phones
+):
+    holder = phones.bo.holder
+    holder.protected_identity = True
+    holder.save()
+    page = matrix_client("budgetchef").get(preview_import.get_absolute_url()).content.decode()
+    assert "BAR-1" in page and "Skyddad identitet" in page and "070-765 43 21" not in page
+    page = matrix_client("telekundtjanst").get(preview_import.get_absolute_url()).content.decode()
+    assert "070-765 43 21" in page

@@ -3,6 +3,8 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import translation
 
 from devices import services
 from devices.choices import (
@@ -277,6 +279,19 @@ def test_sub_2_mobile_order_flow_with_enhetschef_and_delivery(
         order = services.order_submit(actor=tsam.user, order=order)
     assert order.status == OrderStatus.AWAITING_APPROVAL
     assert mail.outbox[-1].to == ["chef@kommun.example"]
+    # Swedish, from devices/email/order*.txt: the subject, the facts and the link.
+    assert mail.outbox[-1].subject == f"Beställning nr {order.pk} väntar på ditt godkännande"
+    body = mail.outbox[-1].body
+    assert body.startswith(f"Beställning nr {order.pk} väntar på ditt godkännande\n\n")
+    with translation.override("sv"):
+        facts = (
+            f"Beställning: {order.get_kind_display()} till {order.for_whom or order.unit.name}, "
+            f"{order.unit.name}.\nStatus: {order.get_status_display()}.\n\n"
+        )
+    assert facts in body
+    assert body.endswith(
+        "https://telefoni.test" + reverse("devices:order_detail", args=[order.pk]) + "\n"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         order = services.order_approve(actor=manager.user, order=order)
     order.refresh_from_db()

@@ -11,7 +11,7 @@ LINKS = {
     "forvaltningschef": (False, False, True),
     "outsider": (False, False, False),
     "telekundtjanst": (False, True, True),
-    "admin": (False, True, True),
+    "admin": (False, False, False),  # issue 16.4: not Tele kundtjänst
 }
 
 

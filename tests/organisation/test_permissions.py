@@ -78,7 +78,7 @@ def test_role_needs_the_group_as_well_as_the_scope(world):
         ("telekundtjanst", True),
         ("kundtjanst", False),
         ("ksordforande", False),
-        ("admin", True),
+        ("admin", False),
     ],
 )
 def test_org_4_protected_identity_visible_to_few(world, who, expected):

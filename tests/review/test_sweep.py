@@ -232,7 +232,7 @@ def test_a_failure_while_writing_the_mail_releases_the_claim(
     def broken(*args, **kwargs):
         raise RuntimeError("template broke")
 
-    monkeypatch.setattr(services, "mail_on_commit", broken)
+    monkeypatch.setattr(services, "mail_template_on_commit", broken)
     assert services.send_review_mails() == 0
     assert not UnitReview.objects.filter(opened_mail_at__isnull=False).exists()
     monkeypatch.undo()

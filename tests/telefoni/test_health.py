@@ -7,7 +7,7 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from common import heartbeat
-from common.models import Heartbeat
+from common.models import Heartbeat, OutboxMessage
 from telefoni import healthcheck
 from telefoni.beat import HEARTBEAT, HeartbeatScheduler
 from telefoni.celery import app
@@ -35,6 +35,9 @@ def test_all_ok_with_a_worker_answering_and_a_fresh_beat(client, redis_worker):
         "worker": "ok",
         "beat": "ok",
         "beat_age_seconds": body["beat_age_seconds"],
+        "mail": "ok",
+        "mail_failed": 0,
+        "mail_oldest_waiting_seconds": None,
         "status": "ok",
     }
     assert 5 <= body["beat_age_seconds"] < 60
@@ -90,6 +93,34 @@ def test_database_down_is_503(client, db, redis_broker, monkeypatch):
     assert response.status_code == 503
     body = response.json()
     assert (body["database"], body["beat"], body["status"]) == ("error", "error", "error")
+    assert (body["mail"], body["mail_failed"]) == ("error", None)
+
+
+@pytest.mark.parametrize(
+    "minutes_ago, given_up, state",
+    [(1, False, "ok"), (14, False, "ok"), (16, False, "delayed"), (1, True, "failed")],
+)
+def test_mail_that_waits_or_was_given_up_degrades_the_node_but_keeps_it_serving(
+    client, redis_worker, minutes_ago, given_up, state
+):
+    _beat(5)
+    created = timezone.now() - timedelta(minutes=minutes_ago)
+    OutboxMessage.objects.create(
+        recipients=["a@kommun.se"],
+        subject="Ä",
+        body="T",
+        created_at=created,
+        next_attempt_at=timezone.now() + timedelta(hours=1),  # the worker leaves it
+        failed_at=created if given_up else None,
+    )
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["mail"] == state
+    assert body["mail_failed"] == (1 if given_up else 0)
+    assert body["status"] == ("ok" if state == "ok" else "degraded")
+    if not given_up:
+        assert body["mail_oldest_waiting_seconds"] >= minutes_ago * 60
 
 
 def test_beat_writes_its_heartbeat_when_it_wakes(transactional_db, tmp_path):
