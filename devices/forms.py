@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import ServiceForm
 from organisation import identity
+from organisation.forms import PersonChoiceField
 from organisation.models import CostCentre, Person, Unit
 from subscriptions.choices import Kind, Status
 from subscriptions.forms import UnitChoiceField
@@ -25,18 +26,6 @@ class CatalogueItemForm(ServiceForm, forms.ModelForm):
 
     def save(self, *, actor):  # type: ignore[override]  # through a service (STYLE.md)
         return self._call(services.catalogue_item_save, actor=actor, item=self.instance)
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """ORG-4: a protected identity outside the `reader`'s circle is "Skyddad identitet"
-    (still choosable, so a telesamordnare can keep such a person's device)."""
-
-    reader = None
-
-    def label_from_instance(self, obj):
-        if identity.is_hidden(self.reader, obj):
-            return f"{identity.PROTECTED} ({obj.unit.name})"
-        return f"{obj.last_name}, {obj.first_name} ({obj.unit.name})"
 
 
 class PhoneChoiceField(forms.ModelChoiceField):

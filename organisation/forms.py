@@ -1,10 +1,25 @@
 from typing import cast
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import services
+from common.forms import ServiceForm
+
+from . import identity, services
 from .models import Person, Unit, normalise_name
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """ORG-4: a protected identity outside the `reader`'s circle is "Skyddad identitet"
+    (still choosable, so a telesamordnare can keep such a person's device)."""
+
+    reader = None
+
+    def label_from_instance(self, obj):
+        if identity.is_hidden(self.reader, obj):
+            return f"{identity.PROTECTED} ({obj.unit.name})"
+        return f"{obj.last_name}, {obj.first_name} ({obj.unit.name})"
 
 
 class UnitNameForm(forms.Form):
@@ -106,4 +121,48 @@ class TelesamordnareForm(forms.Form):
     def save(self, *, actor):
         return services.unit_set_telesamordnare(
             actor=actor, unit=self.unit, people=self.cleaned_data["telesamordnare"]
+        )
+
+
+class CostCentreForm(ServiceForm, forms.Form):
+    """Create or change a cost centre (Tele kundtjänst), saved by cost_centre_save."""
+
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    budget_manager = PersonChoiceField(
+        label=_("Budget-responsible manager"), queryset=Person.objects.none()
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, cost_centre=None, reader=None, **kwargs):
+        self.cost_centre = cost_centre
+        if cost_centre is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "code": cost_centre.code,
+                    "name": cost_centre.name,
+                    "unit": cost_centre.unit_id,
+                    "budget_manager": cost_centre.budget_manager_id,
+                    "is_active": cost_centre.is_active,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.order_by("path")
+        people = Person.objects.filter(is_active=True).select_related("unit")
+        if cost_centre is not None:  # the current one stays choosable, active or not
+            people = Person.objects.filter(
+                Q(is_active=True) | Q(pk=cost_centre.budget_manager_id)
+            ).select_related("unit")
+        field = cast(PersonChoiceField, self.fields["budget_manager"])
+        field.queryset = people.order_by("last_name", "first_name")
+        field.reader = reader
+
+    def save(self, *, actor):
+        return self._call(
+            services.cost_centre_save,
+            actor=actor,
+            cost_centre=self.cost_centre,
+            **self.cleaned_data,
         )

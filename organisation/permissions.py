@@ -134,3 +134,9 @@ def can_view_flag(user: AnyUser, flag: ResponsibleInUnit) -> bool:
         or is_manager_of_unit(user, flag.unit)
         or is_forvaltningschef_of(user, flag.unit)
     )
+
+
+def can_manage_cost_centres(user: AnyUser) -> bool:
+    """Tele kundtjänst keeps the cost centres and their budget-responsible managers
+    (the register of what is invoiced where); the systemadministratör does so in the admin."""
+    return is_service_desk(user)

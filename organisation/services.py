@@ -13,7 +13,7 @@ from common.history import note_history, save_with_history
 from common.roles import Role
 from common.users import Actor
 
-from .models import Person, Unit, name_key, normalise_name
+from .models import CostCentre, Person, Unit, name_key, normalise_name
 
 log = logging.getLogger(__name__)
 
@@ -225,3 +225,53 @@ def person_sync_from_directory(
         )
         return None if creating else Person.objects.filter(pk=person.pk).first()
     return person
+
+
+# --- Cost centres ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cost_centre_save(
+    *,
+    actor: Actor,
+    cost_centre: CostCentre | None,
+    code: str,
+    name: str,
+    unit: Unit,
+    budget_manager: Person,
+    is_active: bool = True,
+) -> CostCentre:
+    """Create a cost centre (cost_centre None) or change one, with history. The code is
+    unique; the budget-responsible manager must be an active person."""
+    code, name = (code or "").strip(), " ".join((name or "").split())
+    errors: dict[str, str] = {}
+    if not code:
+        errors["code"] = _("Give the cost centre's code.")
+    elif (
+        CostCentre.objects.filter(code=code)
+        .exclude(pk=cost_centre.pk if cost_centre is not None else 0)
+        .exists()
+    ):
+        errors["code"] = _("Another cost centre already has this code.")
+    if not name:
+        errors["name"] = _("Give the cost centre's name.")
+    if not budget_manager.is_active:
+        errors["budget_manager"] = _("The budget-responsible manager must be an active person.")
+    if errors:
+        raise ValidationError(errors)
+    created = cost_centre is None
+    if cost_centre is None:
+        cost_centre = CostCentre()
+    cost_centre.code, cost_centre.name = code, name
+    cost_centre.unit, cost_centre.budget_manager = unit, budget_manager
+    cost_centre.is_active = is_active
+    try:
+        with transaction.atomic():
+            save_with_history(
+                cost_centre,
+                actor=actor,
+                reason=_("Cost centre created") if created else _("Cost centre changed"),
+            )
+    except IntegrityError as exc:  # the same code saved a moment ago by someone else
+        raise ValidationError({"code": _("Another cost centre already has this code.")}) from exc
+    return cost_centre

@@ -12,5 +12,7 @@ urlpatterns = [
     path("enhet/<int:pk>/byt-namn/", views.unit_rename, name="unit_rename"),
     path("enhet/<int:pk>/reservplan/", views.unit_readiness, name="unit_readiness"),
     path("enhet/<int:pk>/telesamordnare/", views.unit_telesamordnare, name="unit_telesamordnare"),
+    path("kostnadsstalle/nytt/", views.cost_centre_edit, name="cost_centre_create"),
+    path("kostnadsstalle/<int:pk>/andra/", views.cost_centre_edit, name="cost_centre_edit"),
     path("person/<int:pk>/slutat/", leaver_views.person_leave, name="person_leave"),
 ]

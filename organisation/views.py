@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods
 from common.http import saved_message
 
 from . import permissions, selectors
-from .forms import ReadinessForm, TelesamordnareForm, UnitNameForm
-from .models import Unit
+from .forms import CostCentreForm, ReadinessForm, TelesamordnareForm, UnitNameForm
+from .models import CostCentre, Unit
 from .unit_panels import unit_panels
 
 
@@ -115,4 +115,29 @@ def unit_telesamordnare(request, pk):
         return redirect("organisation:unit_detail", pk=unit.pk)
     return render(
         request, "organisation/unit_telesamordnare_form.html", {"form": form, "unit": unit}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cost_centre_edit(request, pk=None):
+    """Tele kundtjänst creates (pk None) or changes a cost centre, with history."""
+    if not permissions.can_manage_cost_centres(request.user):
+        raise PermissionDenied
+    cost_centre = None
+    if pk is not None:
+        try:
+            cost_centre = CostCentre.objects.select_related("unit", "budget_manager").get(pk=pk)
+        except CostCentre.DoesNotExist:
+            raise Http404 from None
+    form = CostCentreForm(request.POST or None, cost_centre=cost_centre, reader=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(actor=request.user)
+        if saved is not None:
+            if cost_centre is None:
+                messages.success(request, _("The cost centre was created."))
+            else:
+                saved_message(request, form, _("The cost centre was saved."))
+            return redirect("costs:cost_centre_detail", pk=saved.pk)
+    return render(
+        request, "organisation/costcentre_form.html", {"form": form, "cost_centre": cost_centre}
     )
