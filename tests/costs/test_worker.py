@@ -56,12 +56,17 @@ def test_cost_3_call_detail_retention_runs_in_the_worker_and_twice_changes_nothi
         period=LAST_MONTH,
         grounds="Misstänkt missbruk",
     )
+    # Each service's e-mail is drained by the worker as soon as it commits: wait for it
+    # before writing again (SQLite's shared in-memory database refuses a second writer at
+    # once, "database table is locked", instead of waiting).
+    assert outbox_drained()
     services.statement_approve(
         actor=world.people["telekundtjanst"].user,
         statement=statement,
         file_name="samtal.csv",
         content=CALLS,
     )
+    assert outbox_drained()
     old = timezone.now() - timedelta(days=31)
     CallDetail.objects.update(imported_at=old)
     StatementRequest.objects.update(content_imported_at=old)
