@@ -14,17 +14,25 @@ either database:
 one ordered query.
 """
 
+import unicodedata
+from functools import lru_cache
+
 SWEDISH = "swedish"
 
 # "{", "|", "}" are the three characters after "z" in code-point order.
-_SWEDISH_ORDER = str.maketrans(
-    {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "é": "e", "è": "e", "ü": "y"}
-)
+_SWEDISH_LETTERS = {"å": "{", "ä": "|", "æ": "|", "ö": "}", "ø": "}", "ü": "y"}
 
 
+@lru_cache(maxsize=4096)
 def swedish_key(text: str | None) -> str:
-    """A key whose code-point order is Swedish alphabetical order, case aside."""
-    return (text or "").casefold().translate(_SWEDISH_ORDER)
+    """A key whose code-point order is Swedish alphabetical order, case aside: å, ä, ö
+    after z, any other accented letter as its base letter (é as e, ç as c)."""
+    folded = unicodedata.normalize("NFC", (text or "").casefold())
+    return "".join(_SWEDISH_LETTERS.get(c) or _base_letter(c) for c in folded)
+
+
+def _base_letter(char: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
 
 
 def swedish_compare(a: str, b: str) -> int:

@@ -50,6 +50,7 @@ def test_python_collation_is_swedish():
         "ö",
         "Ø",
     ]
+    assert sorted(["d", "ç", "b"], key=swedish_key) == ["b", "ç", "d"]
     assert swedish_compare("Örn", "Ödman") == 1
     assert swedish_compare("Åberg", "åberg") != 0  # a total order: case decides last
     assert swedish_compare("Åberg", "Åberg") == 0
@@ -70,6 +71,16 @@ def test_the_database_orders_a_name_column_in_swedish():
             [unit.pk],
         )
         assert [row[0] for row in cursor.fetchall()] == SWEDISH_ORDER[::-1]
+
+
+@pytest.mark.django_db
+def test_both_databases_agree_on_other_accents():
+    """ü is a y in Swedish; é and ç are their base letters (ICU sv-SE and the Python key)."""
+    expected = ["Carlsson", "Çelik", "Dahl", "Éden", "Ekström", "Myhr", "Müller", "Nyberg"]
+    for name in reversed(expected):
+        CatalogueItem.objects.create(name=name, kind=ItemKind.PHONE, price=Decimal("1"))
+    assert list(CatalogueItem.objects.order_by("name").values_list("name", flat=True)) == expected
+    assert sorted(expected, key=swedish_key) == expected
 
 
 def test_telesok_unit_page_lists_people_in_swedish_order(matrix_client, world):
