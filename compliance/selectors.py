@@ -200,7 +200,7 @@ def scope_units(scope_paths: Iterable[str] | None) -> QuerySet[Unit]:
 
 
 def child_units(unit: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(parent=unit).select_related("manager").order_by("name_key")
+    return Unit.objects.filter(parent=unit).select_related("manager").order_by("name")
 
 
 def flags_for_list(paths: Iterable[str] | None, rule_id: str | None = None) -> QuerySet[Flag]:

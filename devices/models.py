@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.collation import SWEDISH
 from common.fields import optional_fk
 from subscriptions.choices import Kind
 
@@ -26,7 +27,7 @@ USER = settings.AUTH_USER_MODEL
 class CatalogueItem(models.Model):
     """DEV-1: a standard phone or accessory, kept by Tele kundtjänst."""
 
-    name = models.CharField(_("name"), max_length=200, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, db_collation=SWEDISH)
     kind = models.CharField(_("kind"), max_length=16, choices=ItemKind.choices)
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(

@@ -2,7 +2,7 @@
 queries."""
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
@@ -69,11 +69,18 @@ def visible_orders(user: AnyUser) -> QuerySet[Order]:
 
 
 def inventory(forvaltning: Unit) -> QuerySet[Device]:
-    """DEV-3: the devices of a förvaltning, in unit order."""
+    """DEV-3: the devices of a förvaltning, in unit order, then by model and holder (in
+    Swedish order; shared phones, without a holder, last)."""
     return (
         Device.objects.filter(unit__forvaltning=forvaltning)
         .select_related("model", "holder", "unit", "cost_centre", "subscription__holder")
-        .order_by("unit__path", "model__name", "pk")
+        .order_by(
+            "unit__path",
+            "model__name",
+            F("holder__last_name").asc(nulls_last=True),
+            "holder__first_name",
+            "pk",
+        )
     )
 
 

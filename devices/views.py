@@ -56,7 +56,7 @@ def mine(request):
     """The signed-in person's devices and subscriptions, and the förvaltningar whose
     inventory they keep."""
     person = person_of(request.user)
-    forvaltningar: Iterable[Unit] = Unit.objects.filter(parent__isnull=True).order_by("name_key")
+    forvaltningar: Iterable[Unit] = Unit.objects.filter(parent__isnull=True).order_by("name")
     if not is_service_desk_or_admin(request.user):
         forvaltningar = [
             f for f in forvaltningar if permissions.can_view_inventory(request.user, f)

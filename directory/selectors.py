@@ -725,12 +725,14 @@ def unit_people(unit: Unit) -> "QuerySet[WithAnnotations[Person, Listed]]":
 def unit_functions(unit: Unit) -> QuerySet[Subscription]:
     """The unit's function and group phones (active and blocked)."""
     return (
-        listed_subscriptions().filter(unit=unit, holder__isnull=True).order_by("search_key", "pk")
+        listed_subscriptions()
+        .filter(unit=unit, holder__isnull=True)
+        .order_by("function_name", "pk")
     )
 
 
 def unit_children(unit: Unit) -> QuerySet[Unit]:
-    return unit.children.order_by("name_key")
+    return unit.children.order_by("name")
 
 
 def attach_redirects(hits: Sequence[Hit]) -> list[Hit]:

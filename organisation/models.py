@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.collation import SWEDISH
 from common.fields import optional_fk
 
 from .choices import PersonKind
@@ -157,7 +158,7 @@ def search_update_fields(model, update_fields):
 class Unit(models.Model):
     """A förvaltning (no parent) or an organisationsenhet below one, at any depth (ORG-1)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, db_collation=SWEDISH)
     # Derived from name in save(): the database compares names through it, because
     # SQLite's lower() folds ASCII only and "Östra" must clash with "östra".
     name_key = models.CharField(max_length=200, editable=False)
@@ -331,8 +332,8 @@ class Person(models.Model):
     kind = models.CharField(
         _("kind"), max_length=16, choices=PersonKind.choices, default=PersonKind.EMPLOYEE
     )
-    first_name = models.CharField(_("first name"), max_length=100)
-    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100, db_collation=SWEDISH)
+    last_name = models.CharField(_("last name"), max_length=100, db_collation=SWEDISH)
     title = models.CharField(_("title"), max_length=200)
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="people"
@@ -436,7 +437,7 @@ class CostCentre(models.Model):
     """A kostnadsställe: every subscription is tied to one (SUB-1, DIR-1)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, db_collation=SWEDISH)
     unit = models.ForeignKey(
         "Unit",
         verbose_name=_("unit"),

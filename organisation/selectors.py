@@ -29,8 +29,8 @@ def manager_of(person: Person) -> Person | None:
 
 
 def unit_tree() -> SearchKeyQuerySet[Unit]:
-    """All units in tree order (path), with managers; one query."""
-    return Unit.objects.select_related("manager").order_by("path")
+    """All units in Swedish name order (the tree nests them), with managers; one query."""
+    return Unit.objects.select_related("manager").order_by("name", "pk")
 
 
 def unit_with_context(pk: int) -> Unit:

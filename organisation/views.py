@@ -14,12 +14,10 @@ from .unit_panels import unit_panels
 
 
 def _build_tree(units):
-    """Nest a flat, path-ordered list of units; siblings sorted by name."""
+    """Nest a flat list of units in name order; siblings keep that order."""
     children: dict[int | None, list[Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
-    for siblings in children.values():
-        siblings.sort(key=lambda u: u.name_key)
 
     def nodes(parent_id):
         return [{"unit": u, "children": nodes(u.pk)} for u in children.get(parent_id, [])]
@@ -49,7 +47,7 @@ def unit_detail(request, pk):
     context = {
         "unit": unit,
         "ancestors": selectors.unit_ancestors(unit),
-        "children": unit.children.order_by("name_key"),
+        "children": unit.children.order_by("name"),
         "people": selectors.people_of_unit(unit),
         "cost_centres": unit.cost_centres.select_related("budget_manager").order_by("code"),
         "telesamordnare": unit.telesamordnare.filter(protected_identity=False).order_by(

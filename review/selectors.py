@@ -130,7 +130,7 @@ def progress(user: AnyUser, review_round: ReviewRound) -> list[ForvaltningProgre
         reviews = reviews.filter(unit__forvaltning__manager=person) if person else reviews.none()
     reviews = _with_counts(
         reviews.select_related("unit__forvaltning", "unit__manager", "signed_by__person")
-    ).order_by("unit__forvaltning__name_key", "unit__path")
+    ).order_by("unit__forvaltning__name", "unit__path")
     by_forvaltning: dict[int, ForvaltningProgress] = {}
     for review in reviews:
         forvaltning = review.unit.forvaltning

@@ -148,7 +148,7 @@ class ChangeRequestFilterForm(forms.Form):
     )
     forvaltning = forms.ModelChoiceField(
         label=_("Förvaltning"),
-        queryset=Unit.objects.filter(parent__isnull=True).order_by("name_key"),
+        queryset=Unit.objects.filter(parent__isnull=True).order_by("name"),
         required=False,
         empty_label=_("All"),
     )

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.collation import SWEDISH
 from common.fields import optional_fk, optional_user
 from organisation.indexes import TrigramIndex
 from organisation.models import (
@@ -55,6 +56,7 @@ class Subscription(models.Model):
         _("function"),
         max_length=200,
         blank=True,
+        db_collation=SWEDISH,
         help_text=_("For a function or group phone: what it is for, e.g. “Receptionen”."),
     )
     unit = models.ForeignKey(

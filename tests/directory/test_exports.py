@@ -8,7 +8,7 @@ import pytest
 import vobject
 from django.urls import reverse
 
-from directory.exports import swedish_key
+from common.collation import swedish_key
 from subscriptions.choices import Kind, Status, VoiceMessage
 from subscriptions.services import subscription_create
 from tests.conftest import statuses
