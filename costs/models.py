@@ -163,8 +163,10 @@ class UsageRecord(UsageAmounts):
     )
     explanation = models.TextField(_("explanation"), blank=True)
 
-    # Attached by the cost centre's month page: the rule ids of the record's open flags.
+    # Attached by the cost centre's month page: the rule ids of the record's open flags,
+    # and whether the viewer may change the subscription's barring (BAR-2).
     open_rules: list[str]
+    can_change_barring: bool
 
     class Meta:
         verbose_name = _("monthly cost")

@@ -88,6 +88,8 @@ def monthly_totals(
 def month_records(cost_centre: CostCentre, period: date) -> QuerySet[UsageRecord]:
     return (
         usage_records()
+        # The subscription's cost centre and unit: who may change its barring (BAR-2).
+        .select_related("subscription__cost_centre", "subscription__unit")
         .filter(cost_centre=cost_centre, period=period)
         .order_by("subscription__number")
     )
@@ -103,7 +105,7 @@ def unused_subscriptions(cost_centre: CostCentre) -> QuerySet[Subscription]:
 
     return (
         Subscription.objects.filter(pk__in=unused_subscription_ids(), cost_centre=cost_centre)
-        .select_related("holder")
+        .select_related("holder", "cost_centre", "unit")
         .order_by("number")
     )
 

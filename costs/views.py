@@ -14,6 +14,7 @@ from common.pdf import render_pdf
 from organisation.guideline import guideline
 from organisation.models import CostCentre
 from organisation.numbers import format_number
+from subscriptions.permissions import can_change_barring
 
 from . import exports, selectors, services
 from .choices import CATEGORIES, StatementAction, StatementStatus
@@ -129,6 +130,11 @@ def cost_centre_costs(request, pk):
     flags = selectors.open_flag_rules(records)
     for record in records:
         record.open_rules = flags.get(record.pk, [])
+        # BAR-2: "Ändra spärrar" on the rows whose barring this person may change.
+        record.can_change_barring = can_change_barring(request.user, record.subscription)
+    unused = list(selectors.unused_subscriptions(cost_centre))
+    for subscription in unused:
+        subscription.can_change_barring = can_change_barring(request.user, subscription)
     current = next((month for month in months if month["period"] == period), None)
     context = {
         "cost_centre": cost_centre,
@@ -139,7 +145,7 @@ def cost_centre_costs(request, pk):
         "current": current,
         "records": records,
         "category_labels": [label for _name, label in CATEGORIES],
-        "unused": selectors.unused_subscriptions(cost_centre),
+        "unused": unused,
     }
     return render(request, "costs/costcentre_costs.html", context)
 

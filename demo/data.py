@@ -297,9 +297,11 @@ ACCOUNTS = (
         "forvaltningschef", "forvaltningschef", "Karin", "Öberg", "Förvaltningschef", "3000",
         manages=("3000",),
     ),
+    # Also the politicians' telesamordnare (unit 1110), so the demo can order for an elected
+    # official (SUB-3); coordinating a unit reaches its whole förvaltning.
     AccountSpec(
         "telesamordnare", "telesamordnare", "Jörgen", "Håkansson", "Administratör", "3100",
-        coordinates=("3000",),
+        coordinates=("3000", "1110"),
     ),
     AccountSpec("telekundtjanst", "telekundtjanst", "Lena", "Ström", "Teletekniker", "1410"),
     AccountSpec("kundtjanst", "kundtjanst", "Mikael", "Åberg", "Kommunvägledare", "1500"),
@@ -403,6 +405,18 @@ DEMO_CATALOGUE = (
 # inventory (catalogue model DEMO_CATALOGUE[0]), with an invented IMEI whose check digit is
 # right and a theft-marking number "SM-<extension or slot>".
 DEMO_DEVICE_UNITS = ("3210", "3220")
-# DEV-2: one mobile order by the telesamordnare for a person of this unit, waiting for the
-# enhetschef's approval (SUB-2).
+# DEV-2: the telesamordnare's orders, so each role has one to act on (issue 19.9): for
+# people of DEMO_ORDER_UNIT a mobile waiting for the enhetschef's approval (SUB-2) and one
+# she approved, which went on to Tele kundtjänst by itself; for an elected official of
+# DEMO_ELECTED_UNIT a mobile waiting for the KS ordförande (SUB-3). Each is known by its
+# description, so a second run adds none.
 DEMO_ORDER_UNIT = "3210"
+DEMO_ELECTED_UNIT = "1110"
+DEMO_ORDERS = (
+    ("awaiting", DEMO_ORDER_UNIT, "Nattpatrullen behöver nå larmcentralen."),
+    ("approved", DEMO_ORDER_UNIT, "Larmansvarig på helger, behöver nås utanför kontoret."),
+    ("awaiting", DEMO_ELECTED_UNIT, "Ny ledamot i kommunstyrelsen, behöver nås under resor."),
+)
+# DEV-5: the SIM card of anstalld's phone, with its PIN and PUK (shown only to her and to
+# Tele kundtjänst, and every view logged).
+DEMO_SIM = {"username": "anstalld", "pin": "4711", "puk": "31415926"}

@@ -109,11 +109,12 @@ class OrderForm(ServiceForm, forms.Form):
             unit__forvaltning_id__in=forvaltningar
         ).select_related("model")
 
-    def save(self, *, actor):
+    def save(self, *, actor, send=False):
         data = self.cleaned_data
         return self._call(
             services.order_create,
             actor=actor,
+            send=send,
             unit=data["unit"],
             cost_centre=data["cost_centre"],
             kind=data["kind"],

@@ -16,6 +16,7 @@ from organisation.permissions import (
 )
 from subscriptions.choices import Kind
 from subscriptions.models import Subscription
+from subscriptions.permissions import can_change_barring  # BAR-2; costs and telesök link it
 
 from .choices import OrderKind, OrderStatus, SplitInvoiceStatus
 from .models import Device, LossReport, Order, SimCard, SplitInvoice
@@ -150,14 +151,6 @@ def can_view_loss_report(user: AnyUser, report: LossReport) -> bool:
 
 
 # --- subscriptions: barring (BAR-2) and delad faktura (SUB-6) ----------------------------
-
-
-def can_change_barring(user: AnyUser, subscription: Subscription) -> bool:
-    """BAR-2: only the cost centre's budget-responsible manager or the förvaltning's
-    telesamordnare."""
-    return is_budget_manager_of(user, subscription.cost_centre) or is_telesamordnare_of(
-        user, subscription.unit
-    )
 
 
 def _is_holder(user: AnyUser, subscription: Subscription) -> bool:

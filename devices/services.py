@@ -96,9 +96,16 @@ def _check_orderable(item: CatalogueItem | None) -> None:
 
 @transaction.atomic
 def order_create(
-    *, actor: User, unit: Unit, cost_centre: CostCentre, kind: str, **fields: Any
+    *,
+    actor: User,
+    unit: Unit,
+    cost_centre: CostCentre,
+    kind: str,
+    send: bool = False,
+    **fields: Any,
 ) -> Order:
-    """A draft order of a telesamordnare for a unit of their own förvaltning."""
+    """An order of a telesamordnare for a unit of their own förvaltning: a draft, or with
+    `send` saved and sent in one step (order_submit; issue 19.8)."""
     if not is_telesamordnare_of(actor, unit):
         raise ValidationError(
             {"unit": _("You can only order for your own förvaltning.")}, code="forvaltning"
@@ -147,7 +154,8 @@ def order_create(
     if errors:
         raise ValidationError(errors)
     order.full_clean()
-    return save_with_history(order, actor=actor, reason=_("Order created"))
+    save_with_history(order, actor=actor, reason=_("Order created"))
+    return order_submit(actor=actor, order=order) if send else order
 
 
 def _locked(order: Order, *, expected: Sequence[str]) -> Order:
@@ -191,6 +199,15 @@ def _mail_order(order: Order, addresses: Iterable[str], event: str) -> None:
     mail_template_on_commit(addresses, "devices/email/order", context)
 
 
+def _send_to_desk(order: Order, *, actor: Actor) -> None:
+    """The one way an order reaches Tele kundtjänst: status sent, history, their e-mail."""
+    _check_orderable(order.item)
+    order.status = OrderStatus.SENT
+    order.sent_at = timezone.now()
+    save_with_history(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
+    _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], "sent")
+
+
 @transaction.atomic
 def order_submit(*, actor: Actor, order: Order) -> Order:
     """Draft -> awaiting approval (MEX/mobile: the enhetschef; an elected official: the KS
@@ -202,10 +219,7 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
         save_with_history(order, actor=actor, reason=_("Sent for approval"))
         _mail_order(order, _approver_addresses(order), "awaits_approval")
     else:
-        order.status = OrderStatus.SENT
-        order.sent_at = timezone.now()
-        save_with_history(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
-        _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], "sent")
+        _send_to_desk(order, actor=actor)
     return order
 
 
@@ -219,23 +233,26 @@ def order_delete(*, actor: Actor, order: Order) -> None:
 
 @transaction.atomic
 def order_approve(*, actor: Actor, order: Order) -> Order:
+    """The approver's yes sends the order on to Tele kundtjänst at once (issue 19.8): the
+    history keeps both steps, and the telesamordnare who ordered is told by e-mail. An item
+    that can no longer be ordered stops the approval (the approver can reject instead)."""
     order = _locked(order, expected=[OrderStatus.AWAITING_APPROVAL])
+    _check_orderable(order.item)
     order.status = OrderStatus.APPROVED
     order.approved_by = actor
     order.approved_at = timezone.now()
     save_with_history(order, actor=actor, reason=_("Approved"))
+    _send_to_desk(order, actor=actor)
     _mail_order(order, [_address(order.ordered_by)], "approved")
     return order
 
 
 @transaction.atomic
 def order_send(*, actor: Actor, order: Order) -> Order:
+    """Sends an order approved before approval sent orders on by itself (issue 19.8); no
+    order reaches "approved" and stays there any more."""
     order = _locked(order, expected=[OrderStatus.APPROVED])
-    _check_orderable(order.item)
-    order.status = OrderStatus.SENT
-    order.sent_at = timezone.now()
-    save_with_history(order, actor=actor, reason=_("Sent to Tele kundtjänst"))
-    _mail_order(order, [settings.TELEFONI_SERVICE_DESK_EMAIL], "sent")
+    _send_to_desk(order, actor=actor)
     return order
 
 

@@ -22,6 +22,7 @@ from subscriptions.models import Subscription
 from subscriptions.selectors import with_change_rows
 
 from . import exports, permissions, selectors, services
+from .choices import OrderStatus
 from .forms import (
     BarringForm,
     CatalogueItemForm,
@@ -116,13 +117,17 @@ def order_create(request):
     )
     form = OrderForm(request.POST or None, forvaltningar=forvaltningar)
     if request.method == "POST" and form.is_valid():
-        order = form.save(actor=request.user)
+        # Issue 19.8: "Send" (the first button, so also Enter) saves and sends in one step;
+        # "Save draft" keeps it for later.
+        order = form.save(actor=request.user, send="send" in request.POST)
         if order is not None:
-            messages.success(
-                request,
-                _("Order #%(pk)s was saved as a draft. Send it when it is complete.")
-                % {"pk": order.pk},
-            )
+            if order.status == OrderStatus.DRAFT:
+                done = _("Order #%(pk)s was saved as a draft. Send it when it is complete.")
+            elif order.status == OrderStatus.AWAITING_APPROVAL:
+                done = _("Order #%(pk)s was sent for approval.")
+            else:
+                done = _("Order #%(pk)s was sent to Tele kundtjänst.")
+            messages.success(request, done % {"pk": order.pk})
             return redirect(order)
     return _form_page(
         request,
@@ -131,8 +136,11 @@ def order_create(request):
         intro=_(
             "Only the telesamordnare orders, for their own förvaltning. A MEX or mobile phone "
             "needs the enhetschef's approval; an elected official's subscription the KS "
-            "ordförande's."
+            "ordförande's. Once approved, the order goes on to Tele kundtjänst by itself."
         ),
+        submit_label=_("Send"),
+        submit_name="send",
+        secondary_label=_("Save draft"),
         cancel_url=reverse("devices:order_list"),
     )
 

@@ -703,7 +703,8 @@ def person_page(pk: int) -> Person:
 
 
 def subscriptions_of(person: Person) -> list[Subscription]:
-    return list(listed_subscriptions().filter(holder=person))
+    """The person page's phones, with what tells who may change their barring (BAR-2)."""
+    return list(listed_subscriptions().filter(holder=person).select_related("cost_centre", "unit"))
 
 
 def unit_page(pk: int) -> Unit:

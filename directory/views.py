@@ -49,9 +49,15 @@ def person(request, pk):
         raise Http404 from None
     if not permissions.can_view_person(request.user, found):
         raise Http404
+    subscriptions = selectors.subscriptions_of(found)
+    for subscription in subscriptions:
+        # BAR-2: "Ändra spärrar" where this person may change the barring (issue 19.8).
+        subscription.can_change_barring = entry_permissions.can_change_barring(
+            request.user, subscription
+        )
     context = {
         "person": found,
-        "subscriptions": selectors.subscriptions_of(found),
+        "subscriptions": subscriptions,
         "manager": manager_of(found),
         "ancestors": unit_ancestors(found.unit),
         "is_self": permissions.person_of(request.user) == found,

@@ -115,6 +115,10 @@ class Subscription(models.Model):
     search_text = models.TextField(editable=False, default="")
     history = HistoricalRecords(excluded_fields=["number_digits", "search_key", "search_text"])
 
+    # Attached by pages that link "Ändra spärrar" (costs, telesök): whether the viewer may
+    # change this subscription's barring (BAR-2).
+    can_change_barring: bool
+
     SEARCH_SOURCES = frozenset({"number", "function_name", "unit", "holder"})
     SEARCH_FIELDS = ("number_digits", "search_key", "search_text")
     objects = SearchKeyQuerySet.as_manager()

@@ -1,4 +1,5 @@
-"""Who may do what with directory entries and change requests (DIR-4).
+"""Who may do what with directory entries and change requests (DIR-4), and who changes a
+subscription's barring (BAR-2: devices has the form, costs and telesök link to it).
 
 Pure predicates `can_<verb>_<thing>(user, obj) -> bool`, built on organisation.permissions.
 """
@@ -6,7 +7,14 @@ Pure predicates `can_<verb>_<thing>(user, obj) -> bool`, built on organisation.p
 from common.roles import is_service_desk
 from common.users import AnyUser
 from organisation.models import Person
-from organisation.permissions import is_forvaltningschef_of, is_manager_of_unit, person_of
+from organisation.permissions import (
+    is_budget_manager_of,
+    is_forvaltningschef_of,
+    is_manager_of_unit,
+    is_telesamordnare_of,
+    person_of,
+)
+from subscriptions.models import Subscription
 
 
 def _is_self(user: AnyUser, person: Person) -> bool:
@@ -38,4 +46,13 @@ def can_view_entry_history(user: AnyUser, person: Person) -> bool:
         or is_service_desk(user)
         or is_manager_of_unit(user, person.unit)
         or is_forvaltningschef_of(user, person.unit)
+    )
+
+
+def can_change_barring(user: AnyUser, subscription: Subscription) -> bool:
+    """BAR-2: only the cost centre's budget-responsible manager or the förvaltning's
+    telesamordnare. Every page that links "Ändra spärrar" asks this, so a link is shown
+    exactly where the form opens (issue 19.8)."""
+    return is_budget_manager_of(user, subscription.cost_centre) or is_telesamordnare_of(
+        user, subscription.unit
     )

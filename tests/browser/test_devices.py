@@ -1,6 +1,6 @@
 """DEV-2, SUB-2, DEV-3 end to end in a real Chromium: the telesamordnare orders a mobile
-phone, the enhetschef approves it, the telesamordnare sends it to Tele kundtjänst, Tele
-kundtjänst delivers it with the number and IMEI, and the new phone is in the inventory.
+phone and sends it in one step, the enhetschef's approval sends it on to Tele kundtjänst,
+Tele kundtjänst delivers it with the number and IMEI, and the new phone is in the inventory.
 
 Labels and buttons come from the catalogue (gettext under "sv"), as a Swedish user reads
 them."""
@@ -91,24 +91,17 @@ def test_dev_2_order_from_draft_to_delivered_and_in_the_inventory(
     page.get_by_label(sv("Reason for a MEX or mobile phone")).select_option(
         label=sv("Must be reachable at other places and times than normal")
     )
-    page.get_by_role("button", name=sv("Save")).click()
+    # Issue 19.8: one button saves and sends it for approval.
+    page.get_by_role("button", name=sv("Send"), exact=True).click()
     order = Order.objects.get()
     order_url = f"{base}/utrustning/bestallningar/{order.pk}/"
     page.wait_for_url(order_url)
-    assert sv("Draft") in page.locator(".status").inner_text()
-    click_and_wait(page, sv("Send for approval"), order_url)
     assert page.locator(".status").inner_text() == sv("Awaiting approval")
     sign_out(page, base)
 
-    # The enhetschef approves (SUB-2).
+    # The enhetschef approves (SUB-2), and the order goes on to Tele kundtjänst by itself.
     sign_in(page, base, f"/utrustning/bestallningar/{order.pk}/", "chef")
     click_and_wait(page, sv("Approve"), order_url)
-    assert page.locator(".status").inner_text() == sv("Approved")
-    sign_out(page, base)
-
-    # The telesamordnare sends it to Tele kundtjänst.
-    sign_in(page, base, f"/utrustning/bestallningar/{order.pk}/", "tsam")
-    click_and_wait(page, sv("Send to Tele kundtjänst"), order_url)
     assert page.locator(".status").inner_text() == sv("Sent to Tele kundtjänst")
     sign_out(page, base)
 

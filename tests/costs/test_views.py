@@ -298,3 +298,45 @@ def test_private_share_export_files(matrix_client, world, shares):
     sheet = load_workbook(io.BytesIO(client.get(url + "xlsx").content)).active
     assert list(sheet.values)[1][1:] == ("Östlund, Anna", "2026-10", 40)
     assert client.get(url + "pdf").status_code == 404
+
+
+from datetime import date  # noqa: E402
+
+from subscriptions.models import Subscription  # noqa: E402
+
+# BAR-2 (issue 19.8): the cost page links "Ändra spärrar" on the rows whose barring form
+# opens for the viewer (devices' own predicate); the other cost viewers see no link.
+BARRING_LINKED = {who: who == "budgetchef" for who, status in COST_VIEWERS.items() if status == 200}
+
+
+@pytest.mark.parametrize("who, linked", BARRING_LINKED.items())
+def test_bar_2_cost_rows_link_change_barring_for_those_who_may(
+    matrix_client, world, phones, october, who, linked
+):
+    # Three imported months and a fixed phone older than them with no traffic (SUB-5).
+    usage(phones.anna, "2026-08", domestic=10)
+    Subscription.objects.filter(pk=phones.fixed.pk).update(activated_on=date(2025, 1, 1))
+    client = matrix_client(who)
+    response = client.get(_costs_url(world))
+    body = response.content.decode()
+    link = reverse("devices:barring", args=[phones.anna.pk])
+    assert (link in body) == linked
+    assert (reverse("devices:barring", args=[phones.bo.pk]) in body) == linked
+    assert [r.can_change_barring for r in response.context["records"]] == [linked, linked]
+    # SUB-5: the cancellation candidates (no traffic) carry the same link.
+    assert phones.fixed in response.context["unused"]
+    assert (reverse("devices:barring", args=[phones.fixed.pk]) in body) == linked
+    barring = client.get(link)
+    assert (barring.status_code == 200 and barring.context["form"] is not None) == linked
+
+
+def test_bar_2_no_link_on_a_row_of_a_phone_since_moved_to_another_cost_centre(
+    matrix_client, world, phones, october
+):
+    """The row stays on the month it was billed to; its barring is now the other budget
+    manager's, so the link goes with the phone."""
+    phones.anna.cost_centre = phones.other_centre
+    phones.anna.save()
+    body = matrix_client("budgetchef").get(_costs_url(world)).content.decode()
+    assert reverse("devices:barring", args=[phones.bo.pk]) in body
+    assert reverse("devices:barring", args=[phones.anna.pk]) not in body

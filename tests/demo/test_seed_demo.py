@@ -468,3 +468,66 @@ def test_cost_demo_usage_is_imported_and_the_budget_manager_sees_flags(seed, cli
     seed()
     assert UsageImport.objects.count() == 1 and StatementRequest.objects.count() == 1
     assert (UsageRecord.objects.count(), Flag.objects.count()) == before
+
+
+def _signed_in(client, username):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_each_demo_role_finds_its_work(seeded, client):
+    """Issue 19.9: the demo leaves every role something to do, reachable from its pages:
+    anstalld's PIN/PUK, the KS ordförande's and the enhetschef's approvals, the
+    telesamordnare's approved order (sent on by itself), Tele kundtjänst's delivery, and
+    the budget manager's "Ändra spärrar" on the cost rows."""
+    from django.urls import reverse
+
+    from costs.models import UsageRecord
+    from devices.choices import OrderStatus
+    from devices.models import Order, PinView, SimCard
+
+    # anstalld: her phone's SIM card, and its PIN and PUK behind a logged view (DEV-5).
+    _, elin = account("anstalld")
+    sim = SimCard.objects.get(subscription__holder=elin)
+    assert sim.device is not None and sim.device.subscription == sim.subscription
+    mine = _signed_in(client, "anstalld").get(reverse("devices:mine")).content.decode()
+    assert reverse("devices:sim_pin", args=[sim.pk]) in mine
+    shown = client.post(reverse("devices:sim_pin", args=[sim.pk])).content.decode()
+    assert demo_data.DEMO_SIM["pin"] in shown and demo_data.DEMO_SIM["puk"] in shown
+    assert PinView.objects.filter(sim=sim, viewed_by__username="anstalld").count() == 1
+
+    # The KS ordförande: an elected official's mobile waits for her (SUB-3).
+    [elected] = Order.objects.filter(holder__kind=PersonKind.ELECTED)
+    assert elected.status == OrderStatus.AWAITING_APPROVAL
+    _signed_in(client, "ksordforande")
+    assert elected in client.get(reverse("devices:order_list")).context["orders"]
+    detail = client.get(elected.get_absolute_url()).context
+    assert detail["approval_by"] == "ksordforande" and detail["can_approve"]
+
+    # The enhetschef: a mobile of her unit waits for her (SUB-2).
+    [awaiting] = Order.objects.filter(status=OrderStatus.AWAITING_APPROVAL).exclude(pk=elected.pk)
+    _signed_in(client, "enhetschef")
+    assert client.get(awaiting.get_absolute_url()).context["can_approve"]
+
+    # The telesamordnare: the order the enhetschef approved went on to Tele kundtjänst.
+    [sent] = Order.objects.filter(status=OrderStatus.SENT)
+    assert (
+        sent.approved_by.username == "enhetschef" and sent.ordered_by.username == "telesamordnare"
+    )
+    _signed_in(client, "telesamordnare")
+    orders = client.get(reverse("devices:order_list")).context["orders"]
+    assert {sent, awaiting, elected} <= set(orders)
+    assert not client.get(sent.get_absolute_url()).context["can_send"]
+
+    # Tele kundtjänst: the sent order to deliver.
+    _signed_in(client, "telekundtjanst")
+    assert client.get(sent.get_absolute_url()).context["can_deliver"]
+
+    # The budget manager: "Ändra spärrar" on the rows of a cost centre of hers (BAR-2).
+    _, budget = account("budgetchef")
+    record = UsageRecord.objects.filter(
+        cost_centre__budget_manager=budget, subscription__cost_centre__budget_manager=budget
+    ).latest("period")
+    _signed_in(client, "budgetchef")
+    page = client.get(reverse("costs:cost_centre_costs", args=[record.cost_centre_id]))
+    assert reverse("devices:barring", args=[record.subscription_id]) in page.content.decode()

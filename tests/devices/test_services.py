@@ -181,6 +181,17 @@ def _order(world, tsam, items, **fields):
     return services.order_create(actor=tsam.user, **values)
 
 
+def _accessory(items):
+    """The fields of an accessory order (no subscription, no approval)."""
+    return {
+        "kind": OrderKind.ACCESSORY,
+        "item": items["accessory"],
+        "subscription_kind": "",
+        "holder": None,
+        "reason": "",
+    }
+
+
 def test_dev_2_only_own_forvaltning(world, items):
     other = world.people["telesamordnare_other"]
     with pytest.raises(ValidationError) as excinfo:
@@ -203,22 +214,53 @@ def test_dev_2_item_no_longer_orderable(world, tsam, items):
 
 
 def test_dev_2_item_withdrawn_after_the_draft_cannot_be_sent(world, tsam, items):
-    order = _order(
-        world,
-        tsam,
-        items,
-        kind=OrderKind.ACCESSORY,
-        item=items["accessory"],
-        subscription_kind="",
-        holder=None,
-        reason="",
-    )
+    order = _order(world, tsam, items, **_accessory(items))
     items["accessory"].is_orderable = False
     items["accessory"].save()
     with pytest.raises(ValidationError):
         order = services.order_submit(actor=tsam.user, order=order)
     order.refresh_from_db()
     assert order.status == OrderStatus.DRAFT
+
+
+def test_sub_2_an_item_withdrawn_before_approval_stops_the_approval(world, tsam, items):
+    """Issue 19.8: the approval sends the order on, so an item that can no longer be
+    ordered is refused at approval (the approver rejects it instead), and nothing moves."""
+    order = services.order_submit(actor=tsam.user, order=_order(world, tsam, items))
+    items["phone"].is_orderable = False
+    items["phone"].save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.order_approve(actor=world.people["manager"].user, order=order)
+    assert "Mobil Standard" in excinfo.value.messages[0]
+    order.refresh_from_db()
+    assert (order.status, order.approved_by) == (OrderStatus.AWAITING_APPROVAL, None)
+
+
+def test_dev_2_an_order_saved_with_send_goes_the_whole_way_in_one_step(
+    world, tsam, items, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 19.8: "Send" on the form is the draft and order_submit in one step: a mobile
+    order waits for the enhetschef, an accessory goes to Tele kundtjänst."""
+    world.people["manager"].email = "chef@kommun.example"
+    world.people["manager"].save()
+    with django_capture_on_commit_callbacks(execute=True):
+        mobile = _order(world, tsam, items, send=True)
+        accessory = _order(
+            world,
+            tsam,
+            items,
+            kind=OrderKind.ACCESSORY,
+            item=items["accessory"],
+            subscription_kind="",
+            holder=None,
+            reason="",
+            send=True,
+        )
+    assert mobile.status == OrderStatus.AWAITING_APPROVAL
+    assert accessory.status == OrderStatus.SENT
+    assert [h.status for h in mobile.history.order_by("history_date")] == ["draft", "awaiting"]
+    desk = ["tele.kundtjanst@kommun.example"]
+    assert [m.to for m in mailoutbox] == [["chef@kommun.example"], desk]
 
 
 def test_sub_2_mex_or_mobile_needs_one_of_the_reasons(world, tsam, items):
@@ -292,15 +334,21 @@ def test_sub_2_mobile_order_flow_with_enhetschef_and_delivery(
     assert body.endswith(
         "https://telefoni.test" + reverse("devices:order_detail", args=[order.pk]) + "\n"
     )
+    # Issue 19.8: the approval sends the order on; the telesamordnare is only told.
+    mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         order = services.order_approve(actor=manager.user, order=order)
     order.refresh_from_db()
-    assert order.status == OrderStatus.APPROVED and order.approved_by == manager.user
-    assert mail.outbox[-1].to == ["tsam@kommun.example"]
-    with django_capture_on_commit_callbacks(execute=True):
-        order = services.order_send(actor=tsam.user, order=order)
-    assert order.status == OrderStatus.SENT
-    assert mail.outbox[-1].to == ["tele.kundtjanst@kommun.example"]
+    assert order.status == OrderStatus.SENT and order.approved_by == manager.user
+    assert order.sent_at is not None
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (["tele.kundtjanst@kommun.example"], f"Ny beställning nr {order.pk}"),
+        (
+            ["tsam@kommun.example"],
+            f"Beställning nr {order.pk} är godkänd och skickad till Tele kundtjänst",
+        ),
+    ]
+    assert "Status: Skickad till Tele kundtjänst." in mail.outbox[-1].body
     with django_capture_on_commit_callbacks(execute=True):
         order = services.order_deliver(
             actor=desk,
@@ -345,7 +393,8 @@ def test_sub_3_elected_officials_subscription_needs_ks_ordforande(world, tsam, i
     assert not permissions.can_approve_order(world.people["manager"].user, order)
     assert permissions.can_approve_order(world.people["ksordforande"].user, order)
     order = services.order_approve(actor=world.people["ksordforande"].user, order=order)
-    assert order.status == OrderStatus.APPROVED
+    assert order.status == OrderStatus.SENT
+    assert order.approved_by == world.people["ksordforande"].user
 
 
 def test_dev_2_fixed_phone_goes_straight_to_tele_kundtjanst(world, tsam, items, desk):
@@ -377,16 +426,7 @@ def test_dev_2_delivery_with_a_bad_imei_saves_nothing(world, tsam, items, desk):
 
 
 def test_dev_2_rejected_with_a_reason(world, tsam, items, desk):
-    order = _order(
-        world,
-        tsam,
-        items,
-        kind=OrderKind.ACCESSORY,
-        item=items["accessory"],
-        subscription_kind="",
-        holder=None,
-        reason="",
-    )
+    order = _order(world, tsam, items, **_accessory(items))
     order = services.order_submit(actor=tsam.user, order=order)
     with pytest.raises(ValidationError):
         services.order_reject(actor=desk, order=order, reason=" ")

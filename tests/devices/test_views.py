@@ -185,16 +185,9 @@ def test_dev_2_order_create(as_user, world, items, who, status):
             assert response.context["form"].has_error("unit", "invalid_choice")
 
 
-@pytest.mark.parametrize(
-    "field, change, message",
-    [
-        ("item", "old", "Den här artikeln kan inte längre beställas."),
-        ("unit", "bibliotek", "Du kan bara beställa för din egen förvaltning."),
-        ("reason", "", "En MEX- eller mobiltelefon behöver ett av de fyra skälen"),
-    ],
-)
-def test_dev_2_order_bad_input_in_swedish(as_user, world, items, field, change, message):
-    data = {
+def _mobile_order_form(world, items):
+    """The order form filled in for a mobile phone for Anna (SUB-2)."""
+    return {
         "kind": OrderKind.SUBSCRIPTION,
         "subscription_kind": Kind.MOBILE,
         "holder": world.people["employee"].pk,
@@ -204,6 +197,45 @@ def test_dev_2_order_bad_input_in_swedish(as_user, world, items, field, change, 
         "item": items["phone"].pk,
         "quantity": 1,
     }
+
+
+@pytest.mark.parametrize(
+    "who, status", table(403, telesamordnare=302, telesamordnare_other=200).items()
+)
+def test_dev_2_order_saved_and_sent_in_one_step(
+    as_user, world, items, who, status, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 19.8: "Skicka" saves and sends; a mobile order goes for approval at once."""
+    data = _mobile_order_form(world, items) | {"send": "1"}
+    client = as_user(who)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_url("order_create"), data, follow=who == "telesamordnare")
+    if who != "telesamordnare":
+        _expect(response, status)
+        assert not Order.objects.exists() and not mailoutbox
+        return
+    order = Order.objects.get()
+    assert order.status == OrderStatus.AWAITING_APPROVAL
+    assert f"Beställning nr {order.pk} skickades för godkännande." in response.content.decode()
+    assert [m.to for m in mailoutbox] == [[world.people["manager"].email]]
+
+
+def test_dev_2_the_order_form_offers_send_first_and_save_draft_second(as_user):
+    page = as_user("telesamordnare").get(_url("order_create")).content.decode()
+    send = page.index('<button type="submit" name="send" value="1">Skicka</button>')
+    assert page.index('<button type="submit" class="secondary">Spara utkast</button>') > send
+
+
+@pytest.mark.parametrize(
+    "field, change, message",
+    [
+        ("item", "old", "Den här artikeln kan inte längre beställas."),
+        ("unit", "bibliotek", "Du kan bara beställa för din egen förvaltning."),
+        ("reason", "", "En MEX- eller mobiltelefon behöver ett av de fyra skälen"),
+    ],
+)
+def test_dev_2_order_bad_input_in_swedish(as_user, world, items, field, change, message):
+    data = _mobile_order_form(world, items)
     data[field] = {"old": items["old"].pk, "bibliotek": world.bibliotek.pk}.get(change, change)
     response = as_user("telesamordnare").post(_url("order_create"), data)
     assert response.status_code == 200
@@ -248,18 +280,42 @@ def test_dev_2_only_a_draft_can_be_deleted(as_user, order, tsam):
 
 
 @pytest.mark.parametrize("who, status", (_hidden(ORDER_VISIBLE) | {"manager": 302}).items())
-def test_sub_2_order_approve(as_user, order, tsam, who, status):
-    services.order_submit(actor=tsam.user, order=order)
-    _expect(as_user(who).post(_url("order_approve", order.pk)), status)
+def test_sub_2_order_approve_sends_it_on(
+    as_user, world, order, tsam, who, status, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Issue 19.8: the enhetschef's approval sends the order to Tele kundtjänst; the
+    telesamordnare is told by e-mail and has nothing left to press."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_submit(actor=tsam.user, order=order)
+    mailoutbox.clear()
+    client = as_user(who)
+    with django_capture_on_commit_callbacks(execute=True):
+        _expect(client.post(_url("order_approve", order.pk)), status)
     order.refresh_from_db()
     approved = status == 302 and who != "anonymous"
-    assert order.status == (OrderStatus.APPROVED if approved else OrderStatus.AWAITING_APPROVAL)
+    assert order.status == (OrderStatus.SENT if approved else OrderStatus.AWAITING_APPROVAL)
+    subjects = {m.to[0]: m.subject for m in mailoutbox}
+    if approved:
+        assert order.approved_by == world.people["manager"].user
+        assert subjects == {
+            "tele.kundtjanst@kommun.example": f"Ny beställning nr {order.pk}",
+            tsam.email: f"Beställning nr {order.pk} är godkänd och skickad till Tele kundtjänst",
+        }
+        page = as_user("telesamordnare").get(_url("order_detail", order.pk)).content.decode()
+        assert (
+            "Skicka till Tele kundtjänst" not in page and _url("order_send", order.pk) not in page
+        )
+    else:
+        assert subjects == {}
 
 
 @pytest.mark.parametrize("who, status", (_hidden(ORDER_VISIBLE) | {"telesamordnare": 302}).items())
-def test_dev_2_order_send(as_user, world, order, tsam, who, status):
+def test_dev_2_order_approved_before_the_change_is_still_sent(
+    as_user, world, order, tsam, who, status
+):
+    """An order approved before approval sent orders on (issue 19.8) is sent by hand."""
     services.order_submit(actor=tsam.user, order=order)
-    services.order_approve(actor=world.people["manager"].user, order=order)
+    Order.objects.filter(pk=order.pk).update(status=OrderStatus.APPROVED)
     _expect(as_user(who).post(_url("order_send", order.pk)), status)
     order.refresh_from_db()
     sent = status == 302 and who != "anonymous"
@@ -269,8 +325,7 @@ def test_dev_2_order_send(as_user, world, order, tsam, who, status):
 @pytest.fixture
 def sent_order(world, order, tsam):
     services.order_submit(actor=tsam.user, order=order)
-    services.order_approve(actor=world.people["manager"].user, order=order)
-    return services.order_send(actor=tsam.user, order=order)
+    return services.order_approve(actor=world.people["manager"].user, order=order)
 
 
 # The enhetschef saw the order while approving it and still sees it afterwards.

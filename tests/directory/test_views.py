@@ -203,3 +203,52 @@ def test_unit_page_query_count_is_constant(matrix_client, world, django_assert_n
 def test_main_navigation_links_telesok(matrix_client, world):
     body = matrix_client("employee").get(reverse("start")).content.decode()
     assert f'href="{reverse("directory:search")}"' in body
+
+
+# BAR-2 (issue 19.8): "Ändra spärrar" on the person page exactly for those whose barring
+# form opens: the budget manager of the phones' cost centre (and the förvaltning's
+# telesamordnare, below); everyone else sees the page without the link.
+BARRING_LINK = {who: who == "budgetchef" for who in EVERYONE if who != "anonymous"}
+
+
+@pytest.mark.parametrize("who, linked", BARRING_LINK.items())
+def test_bar_2_person_page_links_change_barring_for_those_who_may(
+    matrix_client, phones, who, linked
+):
+    client = matrix_client(who)
+    body = client.get(reverse("directory:person", args=[phones.anna.pk])).content.decode()
+    anna = (phones.subs.anna_fixed, phones.subs.anna_mobile)
+    links = [reverse("devices:barring", args=[s.pk]) for s in anna]
+    assert [link in body for link in links] == [linked, linked]
+    assert ("Ändra spärrar" in body) == linked
+    barring = client.get(links[0])
+    # The link follows the form's own predicate: where it is shown, the form opens.
+    assert (barring.status_code == 200 and barring.context["form"] is not None) == linked
+
+
+def test_bar_2_person_page_links_change_barring_for_the_own_telesamordnare(client, phones, world):
+    from common.roles import Role
+    from tests.factories import person_with_user
+
+    tsam = person_with_user(unit=world.hemtjanst, roles=[Role.TELESAMORDNARE], username="ts")
+    world.vof.telesamordnare.add(tsam)
+    client.force_login(tsam.user)
+    body = client.get(reverse("directory:person", args=[phones.anna.pk])).content.decode()
+    assert reverse("devices:barring", args=[phones.subs.anna_fixed.pk]) in body
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_person_page_query_count_is_constant(
+    matrix_client, world, django_assert_num_queries, count
+):
+    holder = PersonFactory(unit=world.grupp, last_name="Qvarnström")
+    for n in range(count):
+        phone(world, holder=holder, number=f"+4670200{n:04d}", kind="mobil")
+    client = matrix_client("budgetchef")
+    client.get(reverse("directory:person", args=[holder.pk]))  # warm the per-process caches
+    # session, user, the person, their phones (with cost centres and units), roles, own
+    # person, the manager, the current hänvisning, the unit's ancestors
+    with django_assert_num_queries(9):
+        response = client.get(reverse("directory:person", args=[holder.pk]))
+    assert len(response.context["subscriptions"]) == count
+    assert all(s.can_change_barring for s in response.context["subscriptions"])
