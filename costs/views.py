@@ -1,3 +1,4 @@
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -45,7 +46,7 @@ from .permissions import (
     may_request_statements,
 )
 
-CHART_WIDTH, CHART_HEIGHT, CHART_TOP = 640, 200, 20
+CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_LEFT, CHART_TICKS = 640, 200, 20, 70, 4
 
 
 def cost_centre_list(request):
@@ -76,28 +77,55 @@ def _visible_cost_centre(request, pk):
     return cost_centre
 
 
+def _axis_step(highest):
+    """A round step (1, 2 or 5 times a power of ten) that divides the axis into at most four."""
+    magnitude = max(1, 10 ** math.floor(math.log10(highest / CHART_TICKS)))  # whole kronor
+    for factor in (1, 2, 5, 10):
+        if factor * magnitude * CHART_TICKS >= highest:
+            return factor * magnitude
+    return 10 * magnitude  # pragma: no cover - the loop always returns
+
+
 def _chart(months):
-    """Bars of the monthly totals, laid out for the server-rendered SVG."""
+    """Bars of the monthly totals with a value axis in kronor and each bar's value above it,
+    laid out for the server-rendered SVG (no script, no inline style)."""
     if not months:
         return None
-    highest = max(month["total"] or 0 for month in months) or 1
-    step = CHART_WIDTH / len(months)
+    highest = float(max(month["total"] or 0 for month in months)) or 1.0
+    step = _axis_step(highest)
+    axis_max = step * math.ceil(highest / step)
+    plot_height = CHART_HEIGHT - CHART_TOP
+    slot = CHART_WIDTH / len(months)
+    ticks = [
+        {"value": step * index, "y": round(CHART_HEIGHT - step * index / axis_max * plot_height, 1)}
+        for index in range(round(axis_max / step) + 1)
+    ]
     bars = []
     for index, month in enumerate(months):
         total = month["total"] or 0
-        height = round(float(total / highest) * (CHART_HEIGHT - CHART_TOP), 1)
+        height = round(float(total) / axis_max * plot_height, 1)
         bars.append(
             {
-                "x": round(index * step + step * 0.15, 1),
+                "x": round(CHART_LEFT + index * slot + slot * 0.15, 1),
                 "y": round(CHART_HEIGHT - height, 1),
-                "width": round(step * 0.7, 1),
+                "width": round(slot * 0.7, 1),
                 "height": height,
-                "label_x": round(index * step + step / 2, 1),
+                "label_x": round(CHART_LEFT + index * slot + slot / 2, 1),
+                "value_y": round(CHART_HEIGHT - height - 4, 1),
                 "period": month["period"],
                 "total": total,
             }
         )
-    return {"bars": bars, "width": CHART_WIDTH, "height": CHART_HEIGHT + 20}
+    return {
+        "bars": bars,
+        "ticks": ticks,
+        "left": CHART_LEFT,
+        "right": CHART_LEFT + CHART_WIDTH,
+        "base": CHART_HEIGHT,
+        "tick_label_x": CHART_LEFT - 6,
+        "width": CHART_LEFT + CHART_WIDTH,
+        "height": CHART_HEIGHT + 20,
+    }
 
 
 def _selected_period(request, months):

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 
 from common.roles import Role, roles_of
 from compliance.models import Flag
+from compliance.rules import RULES
 from demo import data as demo_data
 from directory.selectors import search
 from organisation.choices import PersonKind
@@ -240,7 +241,7 @@ def test_sweep_flags_exactly_the_gaps_the_demo_leaves(seeded, client):
     ):
         client.force_login(User.objects.get(username=username))
         page = client.get("/").content.decode()
-        assert "ORG-3" in page and unit_name in page, username
+        assert str(RULES["ORG-3"].title) in page and unit_name in page, username
 
 
 def test_every_large_unit_gets_a_telesamordnare_whatever_the_threshold(seed, set_guideline):
@@ -461,7 +462,7 @@ def test_cost_demo_usage_is_imported_and_the_budget_manager_sees_flags(seed, cli
     assert statement.status == "pending" and statement.requested_by.username == "budgetchef"
     client.force_login(User.objects.get(username="budgetchef"))
     page = client.get("/").content.decode()
-    assert "COST-2" in page and "COST-5" in page
+    assert str(RULES["COST-2"].title) in page and str(RULES["COST-5"].title) in page
     overview = client.get("/kostnadsstallen/kostnader/")
     assert overview.status_code == 200 and len(overview.context["months"]) == 6
     before = (UsageRecord.objects.count(), Flag.objects.count())

@@ -282,7 +282,7 @@ def test_dir_5_erased_after_the_configured_days_also_in_history(world, clock, do
     assert done.caller_name == "Karin Medborgare"  # the message itself stays
     assert not _history_has_number(done)
     latest = done.history.first()
-    assert latest.history_change_reason == "Ringarens nummer och e-post raderade (DIR-5)"
+    assert latest.history_change_reason == "Ringarens nummer och e-post raderade"
     assert Callback.history.filter(id=done.pk).count() == 3
     assert services.erase_callback_contacts() == 0
 

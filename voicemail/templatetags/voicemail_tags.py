@@ -12,4 +12,9 @@ def voicemail_unit_block(context, unit):
     user = context["request"].user
     if not permissions.can_manage_unit(user, unit):
         return {"show": False}
-    return {"show": True, "unit": unit, "flag_counts": selectors.unit_flag_counts(unit)}
+    return {
+        "show": True,
+        "unit": unit,
+        "flag_counts": selectors.unit_flag_counts(unit),
+        "request": context["request"],  # the rule_name tag: ids for Tele kundtjänst only
+    }
