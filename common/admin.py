@@ -29,28 +29,23 @@ class OutboxStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+# What the admin shows of a message (never its subject or text).
+SHOWN = (
+    "recipient_list",
+    "created_at",
+    "sent_at",
+    "failed_at",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+)
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = [
-        "pk",
-        "recipient_list",
-        "created_at",
-        "sent_at",
-        "failed_at",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-    ]
+    list_display = ("pk", *SHOWN)
     list_filter = [OutboxStateFilter]
-    readonly_fields = [
-        "recipient_list",
-        "created_at",
-        "sent_at",
-        "failed_at",
-        "attempts",
-        "next_attempt_at",
-        "last_error",
-    ]
+    readonly_fields = SHOWN
     exclude = ["subject", "body", "recipients"]
     ordering = ["-created_at"]
     actions = ["send_again"]

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .importer import MAX_REPORTED_ERRORS, ImportRejected, decode_text
+from .importer import MAX_REPORTED_ERRORS, ImportRejected, delimiter_of, parse_decoded
 
 COLUMNS = (
     ("date", "Datum"),
@@ -133,20 +133,13 @@ def parse_call_list(content, period):
     duration_seconds, cost)], or ImportRejected (nothing is kept). Whatever the bytes,
     the answer is one of the two: the encodings are the usage import's (decode_text),
     and a refusal names the encoding it read (ImportRejected.encoding)."""
-    if not content or not content.strip():
-        raise ImportRejected(_("The file is empty."))
-    text, encoding = decode_text(content)
-    try:
-        return _parse_text(text, period)
-    except ImportRejected as rejected:
-        rejected.encoding = encoding
-        raise
+    return parse_decoded(content, lambda text, _encoding: _parse_text(text, period))
 
 
 def _parse_text(text, period):
     text = text.strip("\r\n\t ") + "\n"
     header_line, _sep, rest = text.partition("\n")
-    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    delimiter = delimiter_of(header_line)
     header = [cell.strip().lower() for cell in next(csv.reader([header_line], delimiter=delimiter))]
     expected = [h.lower() for h in HEADERS.values()]
     if header != expected and header != list(HEADERS):

@@ -218,18 +218,31 @@ def decode_text(content):
     return text, name
 
 
-def parse_file(content):
-    """Bytes of an upload -> Parsed, or ImportRejected for an empty file or another layout."""
+def parse_decoded(content, parse):
+    """Bytes of a text upload -> parse(text, encoding), or ImportRejected for an empty
+    file; whatever the bytes, the answer is one of the two (decode_text), and a refusal
+    names the encoding the bytes were read in (ImportRejected.encoding). The usage import
+    and the itemised statement's call list (calllist.py) both read their files so."""
     if not content or not content.strip():
         raise ImportRejected(_("The file is empty."))
-    if content.startswith(XLSX_MAGIC):
-        return _parse_xlsx(content)
     text, encoding = decode_text(content)
     try:
-        return _parse_text(text, encoding)
+        return parse(text, encoding)
     except ImportRejected as rejected:
         rejected.encoding = encoding
         raise
+
+
+def delimiter_of(header_line):
+    """A semicolon file (Swedish Excel: decimal comma) or a comma file (decimal point)."""
+    return ";" if header_line.count(";") >= header_line.count(",") else ","
+
+
+def parse_file(content):
+    """Bytes of an upload -> Parsed, or ImportRejected for an empty file or another layout."""
+    if content and content.startswith(XLSX_MAGIC):
+        return _parse_xlsx(content)
+    return parse_decoded(content, _parse_text)
 
 
 def _parse_text(text, encoding):
@@ -237,7 +250,7 @@ def _parse_text(text, encoding):
     # last line here always ends in "\n".
     text = text.replace("\r\n", "\n").rstrip("\r\n\t ") + "\n"
     header_line, _sep, rest = text.partition("\n")
-    delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+    delimiter = delimiter_of(header_line)
     _check_header(next(csv.reader([header_line], delimiter=delimiter)))
     if not rest.strip():
         raise ImportRejected(_("The file has a header but no rows."))

@@ -7,7 +7,7 @@ import pytest
 
 from common.roles import Role
 from devices import services
-from devices.choices import ItemKind
+from devices.choices import ItemKind, MobileReason, OrderKind
 from devices.models import CatalogueItem
 from subscriptions import services as subscription_services
 from subscriptions.choices import Kind
@@ -110,4 +110,19 @@ def function_phone(world, desk):
         function_name="Receptionen",
         unit=world.hemtjanst,
         cost_centre=world.cost_centre,
+    )
+
+
+@pytest.fixture
+def order(world, tsam, items):
+    """Anna's mobile, ordered by her telesamordnare: waits for the enhetschef (SUB-2)."""
+    return services.order_create(
+        actor=tsam.user,
+        unit=world.grupp,
+        cost_centre=world.cost_centre,
+        kind=OrderKind.SUBSCRIPTION,
+        subscription_kind=Kind.MOBILE,
+        holder=world.people["employee"],
+        reason=MobileReason.REACHABLE,
+        item=items["phone"],
     )

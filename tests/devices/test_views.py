@@ -45,20 +45,6 @@ def _hidden(visible, acting=()):
 
 
 @pytest.fixture
-def order(world, tsam, items):
-    return services.order_create(
-        actor=tsam.user,
-        unit=world.grupp,
-        cost_centre=world.cost_centre,
-        kind=OrderKind.SUBSCRIPTION,
-        subscription_kind=Kind.MOBILE,
-        holder=world.people["employee"],
-        reason=MobileReason.REACHABLE,
-        item=items["phone"],
-    )
-
-
-@pytest.fixture
 def sim(device, mobile, desk):
     return services.sim_create(
         actor=desk, iccid=ICCID, subscription=mobile, device=device, pin="4711", puk="87654321"

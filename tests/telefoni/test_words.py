@@ -16,13 +16,10 @@ from django.urls import reverse
 
 from compliance.models import Flag
 from costs.views import _axis_step
-from devices import services as device_services
-from devices.choices import MobileReason, OrderKind
 from service.models import Callback
-from subscriptions.choices import Kind
 from tests.compliance.test_dashboard import open_flag
 from tests.costs.conftest import phones, usage  # noqa: F401  (phones: a fixture)
-from tests.devices.conftest import items, tsam  # noqa: F401  (fixtures)
+from tests.devices.conftest import items, order, tsam  # noqa: F401  (fixtures)
 from tests.service.conftest import take_message
 
 RULE_ID = re.compile(r"\b[A-Z]{2,4}-\d\b")
@@ -53,24 +50,9 @@ def flagged(world, phones):  # noqa: F811  (the fixture imported above)
     return record
 
 
-@pytest.fixture
-def order(world, tsam, items):  # noqa: F811  (the fixtures imported above)
-    """Anna's mobile, ordered by her telesamordnare: waits for the enhetschef (SUB-2)."""
-    return device_services.order_create(
-        actor=tsam.user,
-        unit=world.grupp,
-        cost_centre=world.cost_centre,
-        kind=OrderKind.SUBSCRIPTION,
-        subscription_kind=Kind.MOBILE,
-        holder=world.people["employee"],
-        reason=MobileReason.REACHABLE,
-        item=items["phone"],
-    )
-
-
-def _pages(world, record, order=None):
+def _pages(world, record, an_order=None):
     return [
-        *([order.get_absolute_url()] if order else []),
+        *([an_order.get_absolute_url()] if an_order else []),
         reverse("start"),
         reverse("compliance:index"),
         reverse("compliance:unit", args=[world.grupp.pk]),
@@ -95,7 +77,13 @@ def _shown(page):
 
 
 @pytest.mark.parametrize("who", NOT_TK)
-def test_no_bare_requirement_ids_on_the_main_pages(matrix_client, world, flagged, order, who):
+def test_no_bare_requirement_ids_on_the_main_pages(
+    matrix_client,
+    world,
+    flagged,
+    order,  # noqa: F811 (the fixture)
+    who,
+):
     client = matrix_client(who)
     seen = 0
     for url in _pages(world, flagged, order):
@@ -109,7 +97,12 @@ def test_no_bare_requirement_ids_on_the_main_pages(matrix_client, world, flagged
     assert seen >= 8
 
 
-def test_the_desk_sees_titles_with_the_id_in_small_print_only(matrix_client, world, flagged, order):
+def test_the_desk_sees_titles_with_the_id_in_small_print_only(
+    matrix_client,
+    world,
+    flagged,
+    order,  # noqa: F811 (the fixture)
+):
     client = matrix_client("telekundtjanst")
     for url in _pages(world, flagged, order):
         response = client.get(url)
@@ -121,7 +114,7 @@ def test_the_desk_sees_titles_with_the_id_in_small_print_only(matrix_client, wor
     assert '<small class="rule-id">ORG-3</small>' in dashboard
 
 
-def test_the_order_says_who_approves_in_words(matrix_client, world, order):
+def test_the_order_says_who_approves_in_words(matrix_client, world, order):  # noqa: F811
     page = matrix_client("manager").get(order.get_absolute_url()).content.decode()
     assert "<dd>Enhetschefen</dd>" in page
 
