@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "voicemail",
     "costs",
     "service",
+    "register",
     "directory",
     "demo",
 ]

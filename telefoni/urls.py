@@ -38,6 +38,7 @@ urlpatterns = [
     path("efterlevnad/", include("compliance.urls")),
     path("rostbrevlador/", include("voicemail.urls")),
     path("medborgarservice/", include("service.urls")),
+    path("registerimport/", include("register.urls")),
     path("api/", include("telefoni.api_urls")),
     path("admin/", admin.site.urls),
 ]
