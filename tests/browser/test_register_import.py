@@ -4,24 +4,10 @@ file and uploads it again; it imports, and telesök finds a person who had no ph
 with the imported number."""
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 
 from subscriptions.models import Subscription
+from tests.browser.test_costs import sign_in, sv
 from tests.register.conftest import files, reg, subscription  # noqa: F401
-
-
-def sv(msgid):
-    with translation.override("sv"):
-        return gettext(msgid)
-
-
-def sign_in(page, base, path, username):
-    page.goto(f"{base}{path}")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("secret-pass-123")
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_url(f"{base}{path}")
 
 
 def upload(page, base, path):

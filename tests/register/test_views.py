@@ -144,3 +144,11 @@ def test_the_list_page_queries_do_not_grow_with_imports(
         with django_assert_num_queries(6):
             response = client.get(reverse("register:import_list"))
         assert len(response.context["imports"]) == count
+
+
+@pytest.mark.parametrize("who", ["telekundtjanst", "admin", "employee"])
+def test_the_navigation_links_the_import_for_tele_kundtjanst_only(matrix_client, world, who):
+    page = matrix_client(who).get(reverse("start")).content.decode()
+    nav = page.split('<nav aria-label="Huvudmeny">', 1)[1].split("</nav>", 1)[0]
+    link = f'<a href="{reverse("register:import_list")}">Registerimport</a>'
+    assert (link in nav) == (who == "telekundtjanst")
