@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 
 from common.roles import Role, is_service_desk, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
@@ -216,4 +216,15 @@ def unused_subscription_ids(
         Subscription.objects.filter(status=Status.ACTIVE, activated_on__lt=window_start)
         .filter(~Exists(used))
         .values("pk")
+    )
+
+
+def last_traffic_period(subscription_ref: str = "pk") -> Subquery:
+    """Subquery: the month (its first day) of the newest usage row with traffic of the
+    subscription whose pk is in `subscription_ref`, or NULL when none has any; a usage
+    hint that shows no amounts (the annual review's rows)."""
+    return Subquery(
+        UsageRecord.objects.filter(subscription_id=OuterRef(subscription_ref), traffic__gt=0)
+        .order_by("-month")
+        .values("period")[:1]
     )

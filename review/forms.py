@@ -56,17 +56,14 @@ class RoundOpenForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """One row of a unit's review: keep, change or cancel, with a note."""
+    """One row of a unit's review: keep, change or cancel, with a note. Left empty, the
+    row stays undecided. Its prefix is the row's id, so a row's input never lands on
+    another row however the list is sorted when the form comes back."""
 
     decision = forms.ChoiceField(
-        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect
+        label=_("Decision"), choices=Decision.choices, widget=forms.RadioSelect, required=False
     )
-    note = forms.CharField(
-        label=_("Note"),
-        max_length=2000,
-        required=False,
-        help_text=_("For a change: what should be changed. For a cancellation: why."),
-    )
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args, item, **kwargs):
@@ -76,14 +73,92 @@ class DecisionForm(forms.Form):
         )
         kwargs.setdefault("prefix", f"item-{item.pk}")
         super().__init__(*args, **kwargs)
+        # In the review's table the column heading and the row's number name the field.
+        self.fields["note"].widget.attrs["aria-labelledby"] = f"note-heading rad-{item.pk}-nummer"
 
-    def save(self, *, actor):
-        return _call(
-            self,
-            services.item_decide,
-            actor=actor,
-            item=self.item,
-            decision=self.cleaned_data["decision"],
-            note=self.cleaned_data["note"],
-            version=self.cleaned_data["version"],
-        )
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("decision") == Decision.CHANGE and not (data.get("note") or "").strip():
+            self.add_error("note", services.CHANGE_NEEDS_NOTE)
+        return data
+
+
+class ReviewDecisionsForm:
+    """Every row of a unit's review that can still be decided, on one form: one
+    DecisionForm per row, saved by one call of services.review_decide.
+
+    A row counts only when its fields came back (`item-<id>-version`), so a row that was
+    not on the page the manager saw is left alone. The "Behåll alla övriga" button
+    (`keep_rest`) keeps every row the manager left empty."""
+
+    KEEP_REST = "keep_rest"
+
+    def __init__(self, data=None, *, items, kept_input=None, conflicts=()):
+        """`items`: the review's rows as they are now. `kept_input`: {row id: (decision,
+        note)} a manager typed for rows someone else changed meanwhile (`conflicts`, their
+        ids); those rows show it again, on the row's current version."""
+        self.items = items
+        self.conflicts = set(conflicts)
+        self.keep_rest = data is not None and self.KEEP_REST in data
+        self.errors = []
+        self.forms = {}
+        kept_input = kept_input or {}
+        for item in items:
+            if item.is_final:
+                continue
+            if data is not None and f"item-{item.pk}-version" in data:
+                self.forms[item.pk] = DecisionForm(data, item=item)
+            elif item.pk in kept_input:
+                decision, note = kept_input[item.pk]
+                initial = {"decision": decision, "note": note, "version": item.version}
+                self.forms[item.pk] = DecisionForm(item=item, initial=initial)
+            else:
+                self.forms[item.pk] = DecisionForm(item=item)
+
+    @property
+    def bound_forms(self):
+        return [form for form in self.forms.values() if form.is_bound]
+
+    def is_valid(self):
+        valid = [form.is_valid() for form in self.bound_forms]  # every row, for its errors
+        return all(valid)
+
+    def rows(self):
+        """The rows to decide: every bound row with a decision; with keep_rest, the empty
+        ones as keep."""
+        rows = []
+        for form in self.bound_forms:
+            decision = form.cleaned_data["decision"]
+            if not decision and self.keep_rest:
+                decision = Decision.KEEP
+            if decision:
+                rows.append(
+                    services.RowDecision(
+                        item_id=form.item.pk,
+                        decision=decision,
+                        note=form.cleaned_data["note"],
+                        version=form.cleaned_data["version"],
+                    )
+                )
+        return rows
+
+    def save(self, *, actor, unit_review):
+        """The service's result, or None when it refused (the errors are on the rows, or
+        in `errors` when they concern no row)."""
+        try:
+            return services.review_decide(actor=actor, unit_review=unit_review, rows=self.rows())
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                self.errors.extend(exc.messages)
+                return None
+            for name, errors in exc.error_dict.items():
+                for error in errors:
+                    form = self.forms.get((error.params or {}).get("item"))
+                    if form is not None and name in form.fields:
+                        form.add_error(name, error)
+                    else:
+                        self.errors.extend(error.messages)
+            return None
+
+    def has_errors(self):
+        return bool(self.errors) or any(form.errors for form in self.bound_forms)

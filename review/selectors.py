@@ -8,6 +8,7 @@ from django.db.models.lookups import StartsWith
 
 from common.roles import Role, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
+from costs.selectors import last_traffic_period
 from organisation.models import Unit
 from organisation.permissions import person_of
 
@@ -30,9 +31,11 @@ def unit_review_for_page(pk: int) -> UnitReview:
 
 
 def review_items(review: UnitReview) -> QuerySet[ReviewItem]:
-    """The rows of a review with everything its page and PDF show."""
+    """The rows of a review with everything its page and PDF show; `last_traffic` is the
+    newest month the phone had traffic (costs), a usage hint without amounts."""
     return (
         ReviewItem.objects.filter(unit_review=review)
+        .annotate(last_traffic=last_traffic_period("subscription_id"))
         .select_related(
             "subscription__holder__unit",
             "subscription__unit",

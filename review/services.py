@@ -2,6 +2,7 @@
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
@@ -14,8 +15,8 @@ from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from simple_history.utils import bulk_create_with_history
+from django.utils.translation import gettext_lazy, ngettext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from common.history import note_history
 from common.mail import mail_template_on_commit
@@ -185,68 +186,113 @@ def _refuse_signed(review: UnitReview) -> None:
         raise ValidationError(_("The review is signed and can no longer be changed."))
 
 
-@transaction.atomic
-def item_decide(
-    *, actor: User, item: ReviewItem, decision: str, note: str | None = "", version: int
-) -> ReviewItem:
-    """The manager keeps, changes or cancels one subscription of the unit's review.
+@dataclass(frozen=True)
+class RowDecision:
+    """What the manager chose for one row, and the row's version the page showed."""
 
-    `version` is the row's version the manager saw: if someone decided meanwhile, nothing
-    changes. "change" sends a change request to Tele kundtjänst with the note; "cancel"
-    waits for the budget-responsible manager (at once when that is the actor). A decision
-    that has led to a change request or a cancellation stands."""
-    review = _locked_review(item.unit_review)
+    item_id: int
+    decision: str
+    note: str
+    version: int
+
+
+@dataclass
+class DecideResult:
+    """What review_decide did: the rows it saved, and the rows someone else changed since
+    the page was loaded (as they are now; nothing of them was saved)."""
+
+    saved: list[ReviewItem] = field(default_factory=list)
+    conflicts: list[ReviewItem] = field(default_factory=list)
+
+
+def _row_error(item_id: int, name: str, message: str) -> ValidationError:
+    """A row's error: `name` is the field, params["item"] the row, for the form to place."""
+    return ValidationError({name: ValidationError(message, params={"item": item_id})})
+
+
+# The form repeats this check to mark every such row at once; one message for both.
+CHANGE_NEEDS_NOTE = gettext_lazy("Say what should be changed.")
+
+_DECIDED_FIELDS = ["decision", "note", "decided_by", "decided_at", "version", "change_request"]
+
+
+@transaction.atomic
+def review_decide(*, actor: User, unit_review: UnitReview, rows: list[RowDecision]) -> DecideResult:
+    """The manager keeps, changes or cancels many rows of the unit's review at once.
+
+    Every row carries the version the manager saw: a row someone decided (or confirmed)
+    meanwhile is not touched and comes back in `conflicts`; the others are saved. Bad
+    input in any row (an unknown decision, a change with no note, a row of another review)
+    saves nothing. A row whose decision and note are as stored is left alone (no history
+    row). "change" sends a change request to Tele kundtjänst with the note; "cancel" waits
+    for the budget-responsible manager (at once when that is the actor). A decision that
+    has led to a change request or a cancellation stands.
+
+    Queries: a fixed number for any count of kept rows or rows cancelled for the budget
+    manager to confirm (one locked read, one UPDATE and one history INSERT per batch); a
+    change request, or a cancellation the actor confirms at once, is its own service call
+    per row (subscriptions), as each is a separate act of Tele kundtjänst's queue."""
+    review = _locked_review(unit_review)
     _refuse_signed(review)
     if not permissions.can_decide(actor, review):
         raise ValidationError(_("You may decide only on subscriptions of units you manage."))
-    item = (
+    for row in rows:
+        if row.decision not in Decision.values:
+            raise _row_error(row.item_id, "decision", _("Choose keep, change or cancel."))
+        if row.decision == Decision.CHANGE and not row.note.strip():
+            raise _row_error(row.item_id, "note", str(CHANGE_NEEDS_NOTE))
+    items = (
         ReviewItem.objects.select_for_update(of=("self",))
-        .select_related("subscription__cost_centre")
-        .get(pk=item.pk, unit_review=review)
+        .select_related("subscription__cost_centre", "subscription__holder", "decided_by__person")
+        .filter(unit_review=review)
+        .in_bulk([row.item_id for row in rows])
     )
-    if item.version != version:
-        raise ValidationError(
-            _(
-                "Someone else decided on this subscription a moment ago. Nothing was changed; "
-                "look at the row again and decide anew."
-            ),
-            code="stale",
-        )
-    if item.is_final:
-        raise ValidationError(
-            _("This decision has already been acted on and can no longer be changed.")
-        )
-    if decision not in Decision.values:
-        raise ValidationError({"decision": _("Choose keep, change or cancel.")})
-    note = (note or "").strip()
-    if decision == Decision.CHANGE and not note:
-        raise ValidationError({"note": _("Say what should be changed.")})
-    item.decision, item.note = decision, note
-    item.decided_by, item.decided_at = actor, timezone.now()
-    item.version += 1
-    if decision == Decision.CHANGE:
-        item.change_request = change_request_create(
+    if len(items) != len({row.item_id for row in rows}):
+        raise ValidationError(_("A row is not part of this review. Nothing was changed."))
+    result = DecideResult()
+    now = timezone.now()
+    for row in rows:
+        item = items[row.item_id]
+        note = row.note.strip()
+        if (item.decision, item.note) == (row.decision, note):
+            continue  # as stored already, whoever decided it: nothing is lost
+        if item.version != row.version or item.is_final:
+            result.conflicts.append(item)
+            continue
+        item.decision, item.note = row.decision, note
+        item.decided_by, item.decided_at = actor, now
+        item.version += 1
+        if item.decision == Decision.CHANGE:
+            item.change_request = change_request_create(
+                actor=actor,
+                kind=RequestKind.SUBSCRIPTION,
+                target=item.subscription,
+                changes={},
+                forvaltning=review.unit.forvaltning,
+                message=_("Annual review %(year)s, %(unit)s: %(note)s")
+                % {"year": review.round.year, "unit": review.unit.name, "note": note},
+            )
+        note_history(
+            item,
             actor=actor,
-            kind=RequestKind.SUBSCRIPTION,
-            target=item.subscription,
-            changes={},
-            forvaltning=review.unit.forvaltning,
-            message=_("Annual review %(year)s, %(unit)s: %(note)s")
-            % {"year": review.round.year, "unit": review.unit.name, "note": note},
+            reason=_("Decision: %(decision)s") % {"decision": item.get_decision_display()},
         )
-    note_history(
-        item,
-        actor=actor,
-        reason=_("Decision: %(decision)s") % {"decision": item.get_decision_display()},
+        result.saved.append(item)
+    if not result.saved:
+        return result
+    bulk_update_with_history(
+        result.saved, ReviewItem, _DECIDED_FIELDS, batch_size=500, default_user=actor
     )
-    item.save()
-    if decision == Decision.CANCEL and is_budget_manager_of(actor, item.subscription.cost_centre):
-        _confirm(item, actor=actor, review=review)
+    for item in result.saved:
+        if item.decision == Decision.CANCEL and is_budget_manager_of(
+            actor, item.subscription.cost_centre
+        ):
+            _confirm(item, actor=actor, review=review)
     if review.status == ReviewStatus.NOT_STARTED:
         review.status = ReviewStatus.IN_PROGRESS
         note_history(review, actor=actor, reason=_("First decision"))
         review.save(update_fields=["status"])
-    return item
+    return result
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ urlpatterns = [
     path("enhet/<int:pk>/", views.unit_review_detail, name="unit_review"),
     path("enhet/<int:pk>/signera/", views.unit_review_sign, name="unit_review_sign"),
     path("enhet/<int:pk>/pdf/", views.unit_review_pdf, name="unit_review_pdf"),
-    path("rad/<int:pk>/beslut/", views.item_decide, name="item_decide"),
     path(
         "rad/<int:pk>/bekrafta-uppsagning/",
         views.cancellation_confirm,

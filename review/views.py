@@ -4,18 +4,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from common.http import error_messages
+from common.http import NOTHING_CHANGED, error_messages
+from organisation import identity
 from organisation.numbers import format_number
 
 from . import exports, permissions, selectors, services
-from .forms import DecisionForm, RoundOpenForm
+from .forms import ReviewDecisionsForm, RoundOpenForm
 from .models import ReviewItem, ReviewRound, UnitReview
 
 
@@ -59,55 +60,96 @@ def _visible_review(request, pk):
     return review
 
 
-def _review_page(request, review, *, bound=None, status=200):
+def _review_page(request, review, *, form=None):
+    """The unit's review: every row in one table, the rows still to decide on one form
+    (`form`: a bound or refilled ReviewDecisionsForm to show instead of a fresh one)."""
     can_decide = permissions.can_decide(request.user, review)
-    items = list(selectors.review_items(review))
+    items = form.items if form is not None else list(selectors.review_items(review))
+    if can_decide and form is None:
+        form = ReviewDecisionsForm(items=items)
     for item in items:
-        item.form = None
-        if can_decide and not item.is_final:
-            item.form = (
-                bound if bound is not None and bound.item.pk == item.pk else DecisionForm(item=item)
-            )
-    undecided = sum(1 for item in items if not item.decision)
+        item.form = form.forms.get(item.pk) if can_decide and form is not None else None
     context = {
         "review": review,
         "items": items,
+        "candidates": [item for item in items if item.candidate_reason],
         "can_decide": can_decide,
-        "undecided": undecided,
+        "form": form if can_decide else None,
+        "undecided": sum(1 for item in items if not item.decision),
     }
-    return render(request, "review/unitreview_detail.html", context, status=status)
+    return render(request, "review/unitreview_detail.html", context)
 
 
-@require_safe
-def unit_review_detail(request, pk):
-    return _review_page(request, _visible_review(request, pk))
-
-
-@require_POST
-def item_decide(request, pk):
-    item = get_object_or_404(ReviewItem.objects.select_related("subscription"), pk=pk)
-    review = _visible_review(request, item.unit_review_id)
-    if not permissions.can_decide(request.user, review):
-        raise PermissionDenied
-    item.unit_review = review
-    form = DecisionForm(request.POST, item=item)
-    row_url = reverse("review:unit_review", args=[review.pk]) + f"#rad-{item.pk}"
-    if form.is_valid():
-        if form.save(actor=request.user) is not None:
-            messages.success(
-                request,
-                _("Decision saved for %(number)s.")
-                % {"number": format_number(item.subscription.number)},
+def _conflict_message(user, item):
+    """Swedish: which phone someone else decided meanwhile, and what they decided."""
+    decider = item.decided_by
+    who = (identity.person_name(user, getattr(decider, "person", None)) if decider else "") or (
+        decider.get_username() if decider else _("someone else")
+    )
+    values = {
+        "phone": identity.phone_label(user, item.subscription),
+        "person": who,
+        "decision": item.get_decision_display() or _("no decision"),
+        "note": item.note or "–",
+    }
+    if item.is_final:
+        return (
+            _(
+                "%(phone)s: %(person)s decided “%(decision)s” (note: %(note)s) after you opened "
+                "the page, and it has been acted on. Your choice for this row was not saved."
             )
-            return redirect(row_url)
-        if not any(form.has_error(name) for name in form.fields):
-            # The row changed meanwhile (or was acted on): say so above the page and show
-            # the row as it is now, with a form of its current version.
-            for message in form.non_field_errors():
-                messages.error(request, str(message))
-            return redirect(row_url)
-    messages.error(request, _("The decision was not saved; see the row below."))
-    return _review_page(request, review, bound=form)
+            % values
+        )
+    return (
+        _(
+            "%(phone)s: %(person)s decided “%(decision)s” (note: %(note)s) after you opened the "
+            "page. Your choice for this row was not saved; it is still in the form. Save again "
+            "to replace their decision."
+        )
+        % values
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def unit_review_detail(request, pk):
+    """The unit's review; a POST saves every row's decision at once (REV-1)."""
+    review = _visible_review(request, pk)
+    if request.method != "POST":
+        return _review_page(request, review)
+    if not permissions.can_decide(request.user, review):
+        if review.is_signed and permissions.is_reviewer_of(request.user, review.unit):
+            messages.error(request, _("The review is signed and can no longer be changed."))
+            return redirect("review:unit_review", pk=review.pk)
+        raise PermissionDenied
+    form = ReviewDecisionsForm(request.POST, items=list(selectors.review_items(review)))
+    result = form.save(actor=request.user, unit_review=review) if form.is_valid() else None
+    if result is None:
+        for message in form.errors:
+            messages.error(request, message)
+        messages.error(request, _("Nothing was saved; see the marked rows below."))
+        return _review_page(request, review, form=form)
+    if result.saved:
+        messages.success(
+            request,
+            ngettext("%(count)s decision saved.", "%(count)s decisions saved.", len(result.saved))
+            % {"count": len(result.saved)},
+        )
+    elif not result.conflicts:
+        messages.info(request, NOTHING_CHANGED)
+    if not result.conflicts:
+        return redirect("review:unit_review", pk=review.pk)
+    # Rows someone else changed: say so, and show the rest as saved, with this manager's
+    # input for those rows kept in the form on their current version.
+    for item in result.conflicts:
+        messages.error(request, _conflict_message(request.user, item))
+    conflicting = {item.pk for item in result.conflicts}
+    kept = {
+        row.item_id: (row.decision, row.note) for row in form.rows() if row.item_id in conflicting
+    }
+    refilled = ReviewDecisionsForm(
+        items=list(selectors.review_items(review)), kept_input=kept, conflicts=conflicting
+    )
+    return _review_page(request, review, form=refilled)
 
 
 @require_POST

@@ -89,14 +89,27 @@ def item_of(hemtjanst_review):
     return get
 
 
+def decide(*, actor, item, decision, note="", version=None):
+    """One row through services.review_decide, at the row's stored version unless
+    `version` is given; returns the service's DecideResult."""
+    row = services.RowDecision(
+        item_id=item.pk,
+        decision=decision,
+        note=note,
+        version=type(item).objects.get(pk=item.pk).version if version is None else version,
+    )
+    return services.review_decide(actor=actor, unit_review=item.unit_review, rows=[row])
+
+
 @pytest.fixture
 def decide_all(hemtjanst_review, manager):
-    """Keep every row of Hemtjänst Norr's review."""
+    """Decide every row of Hemtjänst Norr's review at once (keep, unless told)."""
 
     def run(decision="keep"):
-        for item in hemtjanst_review.items.all():
-            services.item_decide(
-                actor=manager, item=item, decision=decision, note="", version=item.version
-            )
+        rows = [
+            services.RowDecision(item_id=item.pk, decision=decision, note="", version=item.version)
+            for item in hemtjanst_review.items.all()
+        ]
+        return services.review_decide(actor=manager, unit_review=hemtjanst_review, rows=rows)
 
     return run

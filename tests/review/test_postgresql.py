@@ -1,10 +1,9 @@
 """Two managers deciding the same row at the same moment, on PostgreSQL with real
-connections: one decision wins, the other gets the Swedish message, nothing is lost."""
+connections: one decision wins, the other is reported as a conflict, nothing is lost."""
 
 import threading
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import connections
 
 from review import services
@@ -25,33 +24,35 @@ def two_managers(transactional_db, world):
 
 
 def test_concurrent_decisions_on_one_row_one_wins(two_managers, phones, hemtjanst_review):
-    item = hemtjanst_review.items.get(subscription=phones["anna"])
+    """Both saw version 0 of Anna's row and submit the whole review; the other rows are
+    saved by whoever comes first, Anna's row by one of them and reported to the other."""
+    anna = hemtjanst_review.items.get(subscription=phones["anna"])
     barrier = threading.Barrier(2)
     outcomes = {}
 
-    def decide(user, decision):
+    def submit(user, decision):
         try:
             barrier.wait(timeout=10)
-            services.item_decide(actor=user, item=item, decision=decision, version=0)
-            outcomes[decision] = "saved"
-        except ValidationError as exc:
-            outcomes[decision] = (exc.code, " ".join(exc.messages))
+            rows = [services.RowDecision(item_id=anna.pk, decision=decision, note="", version=0)]
+            result = services.review_decide(actor=user, unit_review=hemtjanst_review, rows=rows)
+            outcomes[decision] = (
+                [i.pk for i in result.saved],
+                [(i.pk, i.decision) for i in result.conflicts],
+            )
         finally:
             connections.close_all()
 
     threads = [
-        threading.Thread(target=decide, args=(user, decision))
+        threading.Thread(target=submit, args=(user, decision))
         for user, decision in zip(two_managers, ("keep", "cancel"), strict=True)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert sorted(map(str, outcomes.values())).count("saved") == 1, outcomes
-    (refused,) = [v for v in outcomes.values() if v != "saved"]
-    assert refused[0] == "stale"
-    assert "Någon annan beslutade om det här abonnemanget nyss." in refused[1]
-    saved = ReviewItem.objects.get(pk=item.pk)
-    winner = next(d for d, v in outcomes.items() if v == "saved")
+    winner = next(d for d, (saved, _) in outcomes.items() if saved == [anna.pk])
+    loser = "cancel" if winner == "keep" else "keep"
+    assert outcomes[loser] == ([], [(anna.pk, winner)]), outcomes
+    saved = ReviewItem.objects.get(pk=anna.pk)
     assert (saved.decision, saved.version) == (winner, 1)
     assert saved.history.count() == 2

@@ -13,7 +13,7 @@ from review.models import ReviewItem, ReviewRound, UnitReview
 from subscriptions import services as subscription_services
 from subscriptions.choices import Kind, RequestKind, RequestStatus, Status
 from subscriptions.models import ChangeRequest
-from tests.review.conftest import YEAR
+from tests.review.conftest import YEAR, decide
 from tests.services import pdf_metadata, pdf_text
 
 
@@ -129,7 +129,7 @@ def test_keep_records_who_and_when_and_starts_the_review(
     hemtjanst_review, item_of, phones, manager
 ):
     item = item_of(phones["anna"])
-    services.item_decide(actor=manager, item=item, decision="keep", version=0)
+    decide(actor=manager, item=item, decision="keep", version=0)
     item.refresh_from_db()
     hemtjanst_review.refresh_from_db()
     assert (item.decision, item.decided_by, item.version) == (Decision.KEEP, manager, 1)
@@ -140,9 +140,7 @@ def test_keep_records_who_and_when_and_starts_the_review(
 
 def test_change_opens_a_change_request_for_tele_kundtjanst(world, item_of, phones, manager):
     item = item_of(phones["bo"])
-    services.item_decide(
-        actor=manager, item=item, decision="change", note="Byt till fast telefon", version=0
-    )
+    decide(actor=manager, item=item, decision="change", note="Byt till fast telefon", version=0)
     item.refresh_from_db()
     request = ChangeRequest.objects.get()
     assert item.change_request == request
@@ -153,16 +151,16 @@ def test_change_opens_a_change_request_for_tele_kundtjanst(world, item_of, phone
     )
     assert request.forvaltning == world.vof
     assert "Byt till fast telefon" in request.message and str(YEAR) in request.message
-    # Acted on: the decision stands.
-    with pytest.raises(ValidationError) as exc_info:
-        services.item_decide(actor=manager, item=item, decision="keep", version=item.version)
-    assert "redan verkställts" in _messages(exc_info)
+    # Acted on: the decision stands, and a later decision on the row comes back unsaved.
+    result = decide(actor=manager, item=item, decision="keep", version=item.version)
+    assert (result.saved, result.conflicts) == ([], [item])
+    assert ReviewItem.objects.get(pk=item.pk).decision == Decision.CHANGE
 
 
 def test_change_without_a_note_is_refused(item_of, phones, manager):
     item = item_of(phones["bo"])
     with pytest.raises(ValidationError) as exc_info:
-        services.item_decide(actor=manager, item=item, decision="change", note=" ", version=0)
+        decide(actor=manager, item=item, decision="change", note=" ", version=0)
     assert exc_info.value.message_dict == {"note": ["Skriv vad som ska ändras."]}
     item.refresh_from_db()
     assert item.decision == "" and not ChangeRequest.objects.exists()
@@ -172,7 +170,7 @@ def test_sub_5_cancel_waits_for_the_budget_manager_then_quarantines_the_number(
     world, item_of, phones, manager, desk
 ):
     item = item_of(phones["anna"])
-    services.item_decide(actor=manager, item=item, decision="cancel", note="Slutat", version=0)
+    decide(actor=manager, item=item, decision="cancel", note="Slutat", version=0)
     phones["anna"].refresh_from_db()
     assert phones["anna"].status == Status.ACTIVE  # not until confirmed
     item.refresh_from_db()
@@ -213,7 +211,7 @@ def test_a_manager_who_is_also_budget_manager_cancels_at_once(world, item_of, ph
     manager.groups.add(Group.objects.get_or_create(name="budgetchef")[0])
     manager = type(manager).objects.get(pk=manager.pk)  # drop the cached roles
     item = item_of(phones["bo"])
-    services.item_decide(actor=manager, item=item, decision="cancel", version=0)
+    decide(actor=manager, item=item, decision="cancel", version=0)
     phones["bo"].refresh_from_db()
     assert phones["bo"].status == Status.CANCELLED
 
@@ -222,9 +220,7 @@ def test_deciding_outside_ones_units_is_refused(world, review_round, phones):
     library_item = ReviewItem.objects.get(subscription=phones["library"])
     for who in ("manager", "budgetchef", "telekundtjanst", "employee"):
         with pytest.raises(ValidationError) as exc_info:
-            services.item_decide(
-                actor=world.people[who].user, item=library_item, decision="keep", version=0
-            )
+            decide(actor=world.people[who].user, item=library_item, decision="keep", version=0)
         assert "enheter som du är chef för" in _messages(exc_info)
     library_item.refresh_from_db()
     assert library_item.decision == "" and library_item.version == 0
@@ -233,26 +229,96 @@ def test_deciding_outside_ones_units_is_refused(world, review_round, phones):
 def test_the_forvaltningschef_reviews_the_forvaltnings_own_phones(world, review_round, phones):
     library_item = ReviewItem.objects.get(subscription=phones["library"])
     kfv_chef = world.people["telesamordnare_other"].unit.forvaltning.manager.user
-    services.item_decide(actor=kfv_chef, item=library_item, decision="keep", version=0)
+    decide(actor=kfv_chef, item=library_item, decision="keep", version=0)
     assert ReviewItem.objects.get(pk=library_item.pk).decision == Decision.KEEP
 
 
 def test_a_stale_version_two_managers_at_once_changes_nothing(world, item_of, phones, manager):
-    """Both managers saw version 0; the second one's decision is refused."""
+    """Both managers saw version 0; the second one's decision is reported, not saved."""
     item = item_of(phones["anna"])
-    services.item_decide(actor=manager, item=item, decision="keep", version=0)
+    decide(actor=manager, item=item, decision="keep", version=0)
     fchef_above = world.people["manager"].user  # the same page, opened twice
-    with pytest.raises(ValidationError) as exc_info:
-        services.item_decide(actor=fchef_above, item=item, decision="cancel", note="", version=0)
-    assert exc_info.value.code == "stale"
+    result = decide(actor=fchef_above, item=item, decision="cancel", note="", version=0)
+    assert result.saved == []
+    assert [(i.pk, i.decision, i.decided_by) for i in result.conflicts] == [
+        (item.pk, Decision.KEEP, manager)
+    ]
     item.refresh_from_db()
     assert (item.decision, item.version) == (Decision.KEEP, 1)
     assert item.history.count() == 2  # created, kept
 
 
+def _row(item, decision, note="", version=0):
+    return services.RowDecision(item_id=item.pk, decision=decision, note=note, version=version)
+
+
+def test_rev_1_many_rows_in_one_call_a_stale_one_is_reported_the_rest_saved(
+    hemtjanst_review, item_of, phones, manager
+):
+    anna, bo, reception = (item_of(phones[n]) for n in ("anna", "bo", "reception"))
+    decide(actor=manager, item=anna, decision="cancel", note="Slutat", version=0)
+    result = services.review_decide(
+        actor=manager,
+        unit_review=hemtjanst_review,
+        rows=[_row(anna, "keep"), _row(bo, "keep"), _row(reception, "change", "Ny funktion")],
+    )
+    assert [i.pk for i in result.saved] == [bo.pk, reception.pk]
+    assert [(i.pk, i.decision, i.note) for i in result.conflicts] == [
+        (anna.pk, Decision.CANCEL, "Slutat")
+    ]
+    decided = dict(hemtjanst_review.items.values_list("pk", "decision"))
+    assert decided == {anna.pk: "cancel", bo.pk: "keep", reception.pk: "change"}
+    assert ChangeRequest.objects.get().object_id == phones["reception"].pk
+    history = ReviewItem.objects.get(pk=bo.pk).history.all()  # newest first
+    assert history.count() == 2
+    assert (history[0].history_change_reason, history[0].history_user) == (
+        "Beslut: Behåll",
+        manager,
+    )
+
+
+def test_a_stale_row_already_as_submitted_is_no_conflict(
+    hemtjanst_review, item_of, phones, manager
+):
+    anna = item_of(phones["anna"])
+    decide(actor=manager, item=anna, decision="keep", version=0)
+    result = decide(actor=manager, item=anna, decision="keep", version=0)
+    assert (result.saved, result.conflicts) == ([], [])
+    assert anna.history.count() == 2
+
+
+def test_bad_input_in_one_row_saves_no_row(hemtjanst_review, item_of, phones, manager):
+    anna, bo = item_of(phones["anna"]), item_of(phones["bo"])
+    with pytest.raises(ValidationError) as exc_info:
+        services.review_decide(
+            actor=manager,
+            unit_review=hemtjanst_review,
+            rows=[_row(anna, "keep"), _row(bo, "change", "  ")],
+        )
+    (error,) = exc_info.value.error_dict["note"]
+    assert error.params == {"item": bo.pk}
+    assert set(hemtjanst_review.items.values_list("decision", "version")) == {("", 0)}
+    hemtjanst_review.refresh_from_db()
+    assert hemtjanst_review.status == ReviewStatus.NOT_STARTED
+
+
+def test_a_row_of_another_review_saves_nothing(
+    hemtjanst_review, item_of, phones, manager, review_round
+):
+    library = ReviewItem.objects.get(subscription=phones["library"])
+    with pytest.raises(ValidationError) as exc_info:
+        services.review_decide(
+            actor=manager,
+            unit_review=hemtjanst_review,
+            rows=[_row(item_of(phones["anna"]), "keep"), _row(library, "keep")],
+        )
+    assert "hör inte till den här översynen" in _messages(exc_info)
+    assert not ReviewItem.objects.exclude(decision="").exists()
+
+
 def test_an_unknown_decision_is_refused(item_of, phones, manager):
     with pytest.raises(ValidationError):
-        services.item_decide(actor=manager, item=item_of(phones["anna"]), decision="x", version=0)
+        decide(actor=manager, item=item_of(phones["anna"]), decision="x", version=0)
 
 
 # --- Signing -------------------------------------------------------------------------------
@@ -261,7 +327,7 @@ def test_an_unknown_decision_is_refused(item_of, phones, manager):
 def test_signing_with_undecided_rows_is_refused_and_changes_nothing(
     hemtjanst_review, item_of, phones, manager
 ):
-    services.item_decide(actor=manager, item=item_of(phones["anna"]), decision="keep", version=0)
+    decide(actor=manager, item=item_of(phones["anna"]), decision="keep", version=0)
     with pytest.raises(ValidationError) as exc_info:
         services.unit_review_sign(actor=manager, unit_review=hemtjanst_review)
     assert "2 abonnemang saknar beslut" in _messages(exc_info)
@@ -273,11 +339,9 @@ def test_signing_with_undecided_rows_is_refused_and_changes_nothing(
 def test_rev_1_signed_review_is_a_pdf_with_every_row_and_decision(
     world, hemtjanst_review, item_of, phones, manager, tmp_path
 ):
-    services.item_decide(actor=manager, item=item_of(phones["anna"]), decision="keep", version=0)
-    services.item_decide(
-        actor=manager, item=item_of(phones["bo"]), decision="cancel", note="Slutat", version=0
-    )
-    services.item_decide(
+    decide(actor=manager, item=item_of(phones["anna"]), decision="keep", version=0)
+    decide(actor=manager, item=item_of(phones["bo"]), decision="cancel", note="Slutat", version=0)
+    decide(
         actor=manager,
         item=item_of(phones["reception"]),
         decision="change",
@@ -313,7 +377,7 @@ def test_a_signed_review_is_read_only(hemtjanst_review, item_of, phones, manager
     history = hemtjanst_review.history.count()
     item = item_of(phones["anna"])
     with pytest.raises(ValidationError) as exc_info:
-        services.item_decide(actor=manager, item=item, decision="cancel", version=item.version)
+        decide(actor=manager, item=item, decision="cancel", version=item.version)
     assert "signerad och kan inte längre ändras" in _messages(exc_info)
     with pytest.raises(ValidationError) as exc_info:
         services.unit_review_sign(actor=manager, unit_review=hemtjanst_review)

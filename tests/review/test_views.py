@@ -15,7 +15,7 @@ from review.models import ReviewItem, ReviewRound, UnitReview
 from subscriptions.choices import Status
 from subscriptions.models import ChangeRequest
 from tests.conftest import EVERYONE, statuses
-from tests.review.conftest import YEAR
+from tests.review.conftest import YEAR, decide
 from tests.services import pdf_text
 
 INDEX = reverse("review:index")
@@ -27,6 +27,10 @@ DECIDE = statuses(404, manager=302, forvaltningschef=403, telekundtjanst=403, ad
 CONFIRM = statuses(
     404, budgetchef=302, manager=403, forvaltningschef=403, telekundtjanst=403, admin=403
 )
+# Saving a whole review, whatever its number of rows: session, user, roles and scope (5),
+# the review and its rows (2), then in one transaction the locked review and rows, one
+# UPDATE and one history INSERT for the rows, and the review's status and its history.
+QUERIES_TO_SAVE = 15
 PROGRESS = statuses(403, forvaltningschef=200, telekundtjanst=200, admin=200)
 OPEN_ROUND = statuses(403, telekundtjanst=302, admin=302)
 
@@ -151,10 +155,8 @@ def test_unit_review_marks_candidates(matrix_client, world, phones, desk):
     assert "Innehavaren har slutat eller är inaktiv" in body
 
 
-@pytest.mark.parametrize("count", [1, 3])
-def test_unit_review_query_count_is_constant(
-    matrix_client, world, desk, django_assert_num_queries, count
-):
+def _review_of_phones(world, desk, count):
+    """A round whose one review (Hemtjänst Norr) has `count` fixed phones."""
     from subscriptions import services as subscription_services
     from subscriptions.choices import Kind
 
@@ -162,40 +164,87 @@ def test_unit_review_query_count_is_constant(
         subscription_services.subscription_create(
             actor=desk,
             kind=Kind.FIXED,
-            number=f"+461921400{n}",
-            extension=f"400{n}",
+            number=f"+46192140{n:02d}",
+            extension=f"40{n:02d}",
             holder=world.people["employee"],
             unit=world.grupp,
             cost_centre=world.cost_centre,
         )
     services.review_round_open(actor=desk, year=YEAR, deadline=date(2099, 3, 31))
-    review = UnitReview.objects.get()
+    return UnitReview.objects.get()
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_unit_review_query_count_is_constant(
+    matrix_client, world, desk, django_assert_num_queries, count
+):
+    review = _review_of_phones(world, desk, count)
     client = matrix_client("manager")
     with django_assert_num_queries(7):
         response = client.get(_url("unit_review", review))
     assert len(response.context["items"]) == count
 
 
-# --- Deciding ------------------------------------------------------------------------------
+# --- Deciding every row at once ------------------------------------------------------------
+
+
+def _form(review, choices=None, *, keep_rest=False):
+    """The review page's form as its manager submits it: every row at its stored version,
+    `choices` {item: (decision, note)} filled in, the other rows as they stand."""
+    choices = choices or {}
+    data = {}
+    for item in review.items.all():
+        decision, note = choices.get(item, (item.decision, item.note))
+        data.update(_decision(item, decision, note))
+    if keep_rest:
+        data["keep_rest"] = "1"
+    return data
 
 
 @pytest.mark.parametrize("who, status", DECIDE.items())
-def test_rev_1_decide(matrix_client, hemtjanst_review, item_of, phones, who, status):
-    item = item_of(phones["anna"])
-    response = matrix_client(who).post(_url("item_decide", item), _decision(item))
+def test_rev_1_decide_every_row_at_once(
+    matrix_client, hemtjanst_review, item_of, phones, who, status
+):
+    anna, bo, reception = (item_of(phones[n]) for n in ("anna", "bo", "reception"))
+    data = _form(
+        hemtjanst_review,
+        {anna: ("keep", ""), bo: ("cancel", "Slutat"), reception: ("change", "Ny funktion")},
+    )
+    client = matrix_client(who)
+    response = client.post(_url("unit_review", hemtjanst_review), data)
     assert response.status_code == (302 if who == "anonymous" else status)
-    item.refresh_from_db()
+    decided = dict(hemtjanst_review.items.values_list("subscription__number", "decision"))
     if who == "manager":
-        assert response["Location"].endswith(f"#rad-{item.pk}")
-        assert item.decision == Decision.KEEP
+        assert response["Location"] == _url("unit_review", hemtjanst_review)
+        assert decided == {"+4619211000": "keep", "+46701234567": "cancel", "+4619211001": "change"}
+        page = client.get(response["Location"]).content.decode()
+        assert "3 beslut sparade." in page
     else:
-        assert item.decision == ""
+        assert set(decided.values()) == {""}
+        assert not ChangeRequest.objects.exists()
 
 
-def test_decide_change_sends_a_change_request(matrix_client, item_of, phones):
+def test_saving_many_rows_keeps_history_per_row_and_starts_the_review(
+    matrix_client, hemtjanst_review, item_of, phones, manager
+):
+    anna, bo = item_of(phones["anna"]), item_of(phones["bo"])
+    data = _form(hemtjanst_review, {anna: ("keep", ""), bo: ("cancel", "Slutat")})
+    matrix_client("manager").post(_url("unit_review", hemtjanst_review), data)
+    for item, reason in ((anna, "Beslut: Behåll"), (bo, "Beslut: Säg upp")):
+        latest = item.history.first()
+        assert (latest.history_user, latest.history_change_reason) == (manager, reason)
+        assert latest.version == 1
+    reception = item_of(phones["reception"])
+    assert (reception.decision, reception.history.count()) == ("", 1)  # left undecided
+    hemtjanst_review.refresh_from_db()
+    assert hemtjanst_review.status == ReviewStatus.IN_PROGRESS
+
+
+def test_decide_change_sends_a_change_request(matrix_client, hemtjanst_review, item_of, phones):
     item = item_of(phones["bo"])
     matrix_client("manager").post(
-        _url("item_decide", item), _decision(item, "change", "Byt till fast telefon")
+        _url("unit_review", hemtjanst_review),
+        _form(hemtjanst_review, {item: ("change", "Byt till fast telefon")}),
     )
     request = ChangeRequest.objects.get()
     assert request.object_id == phones["bo"].pk and "Byt till fast telefon" in request.message
@@ -206,52 +255,149 @@ def test_decide_change_sends_a_change_request(matrix_client, item_of, phones):
     [
         ("change", "", "note", "Skriv vad som ska ändras."),
         ("maybe", "", "decision", "Välj ett giltigt alternativ."),
-        ("", "", "decision", "Det här fältet är obligatoriskt."),
     ],
 )
 def test_decide_bad_input_shows_a_swedish_message_and_saves_nothing(
-    matrix_client, item_of, phones, decision, note, field, message
+    matrix_client, hemtjanst_review, item_of, phones, decision, note, field, message
 ):
-    item = item_of(phones["anna"])
-    response = matrix_client("manager").post(
-        _url("item_decide", item), _decision(item, decision, note)
-    )
+    item, other = item_of(phones["anna"]), item_of(phones["bo"])
+    data = _form(hemtjanst_review, {item: (decision, note), other: ("keep", "")})
+    response = matrix_client("manager").post(_url("unit_review", hemtjanst_review), data)
     assert response.status_code == 200
-    assert message in response.content.decode()
+    body = response.content.decode()
+    assert message in body and "Inget sparades; se de markerade raderna nedan." in body
     form = next(i.form for i in response.context["items"] if i.pk == item.pk)
     assert form.has_error(field)
-    item.refresh_from_db()
-    assert item.decision == "" and item.version == 0
+    # The manager's input on every row is still in the form.
+    other_form = next(i.form for i in response.context["items"] if i.pk == other.pk)
+    assert other_form["decision"].value() == "keep"
+    assert set(hemtjanst_review.items.values_list("decision", "version")) == {("", 0)}
     assert not ChangeRequest.objects.exists()
 
 
-def test_two_managers_deciding_the_same_row_the_second_gets_a_swedish_message(
-    matrix_client, item_of, phones
+def test_a_row_changed_by_someone_else_is_reported_and_the_rest_saved(
+    world, client, hemtjanst_review, item_of, phones
 ):
-    item = item_of(phones["anna"])
-    seen = _decision(item, "cancel")  # the second manager's page, loaded at version 0
+    """Two clients: the manager loads the page; a deputy manager above decides Anna's row;
+    the manager then saves the whole page. Anna's row is reported in Swedish with the
+    deputy's decision and keeps the manager's input; Bo's and the reception's are saved."""
+    from django.test import Client
+
+    from common.roles import Role
+    from tests.factories import person_with_user
+
+    deputy = person_with_user(
+        unit=world.vof, roles=[Role.ENHETSCHEF], first_name="Vera", last_name="Ärlig"
+    )
+    world.vof.manager = deputy
+    world.vof.save()
+    anna, bo, reception = (item_of(phones[n]) for n in ("anna", "bo", "reception"))
+    client.force_login(world.people["manager"].user)
+    url = _url("unit_review", hemtjanst_review)
+    loaded = client.get(url)  # version 0 of every row
+    assert 'value="0"' in loaded.content.decode()
+    seen = _form(
+        hemtjanst_review,
+        {anna: ("keep", "Behövs"), bo: ("cancel", "Slutat"), reception: ("keep", "")},
+    )
+    other = Client()
+    other.force_login(deputy.user)
+    other.post(url, _form(hemtjanst_review, {anna: ("cancel", "Har slutat")}))
+
+    response = client.post(url, seen)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert (
+        "019-21 10 00 Anna Östlund: Vera Ärlig beslutade ”Säg upp” (anteckning: Har slutat)"
+        in body.replace("&quot;", '"').replace("&#x27;", "'")
+    ), body
+    decided = {i.pk: (i.decision, i.decided_by_id) for i in hemtjanst_review.items.all()}
+    assert decided == {
+        anna.pk: ("cancel", deputy.user.pk),
+        bo.pk: ("cancel", world.people["manager"].user.pk),
+        reception.pk: ("keep", world.people["manager"].user.pk),
+    }
+    # The manager's input for Anna's row is in the form, on the row's current version:
+    form = next(i.form for i in response.context["items"] if i.pk == anna.pk)
+    assert form["decision"].value() == "keep" and form["note"].value() == "Behövs"
+    assert form["version"].value() == 1
+    # ... so saving it again replaces the deputy's decision.
+    client.post(url, _form(hemtjanst_review, {anna: ("keep", "Behövs")}))
+    anna.refresh_from_db()
+    assert (anna.decision, anna.note, anna.version) == ("keep", "Behövs", 2)
+
+
+def test_keep_all_others_keeps_only_the_rows_left_empty(
+    matrix_client, hemtjanst_review, item_of, phones, manager
+):
+    anna, bo, reception = (item_of(phones[n]) for n in ("anna", "bo", "reception"))
+    decide(actor=manager, item=reception, decision="change", note="Ny funktion")
+    data = _form(hemtjanst_review, {bo: ("cancel", "Slutat")}, keep_rest=True)
+    response = matrix_client("manager").post(_url("unit_review", hemtjanst_review), data)
+    assert response.status_code == 302
+    decided = {i.pk: i.decision for i in hemtjanst_review.items.all()}
+    assert decided == {anna.pk: "keep", bo.pk: "cancel", reception.pk: "change"}
+    assert reception.history.count() == 2  # created, changed: not touched again
+
+
+def test_keep_all_others_then_sign(matrix_client, hemtjanst_review, tmp_path):
     client = matrix_client("manager")
-    client.post(_url("item_decide", item), _decision(item, "keep"))
-    response = client.post(_url("item_decide", item), seen)
-    assert response.status_code == 302 and response["Location"].endswith(f"#rad-{item.pk}")
-    page = client.get(response["Location"])
-    assert "Någon annan beslutade om det här abonnemanget nyss." in page.content.decode()
-    item.refresh_from_db()
-    assert (item.decision, item.version) == (Decision.KEEP, 1)
-    # The page now offers the row at its current version: deciding again works.
-    form = next(i.form for i in page.context["items"] if i.pk == item.pk)
-    assert form.initial["version"] == 1
-    client.post(_url("item_decide", item), _decision(item, "cancel"))
-    item.refresh_from_db()
-    assert (item.decision, item.version) == (Decision.CANCEL, 2)
+    page = client.get(_url("unit_review", hemtjanst_review)).content.decode()
+    assert 'name="keep_rest"' in page
+    client.post(_url("unit_review", hemtjanst_review), _form(hemtjanst_review, keep_rest=True))
+    response = client.post(_url("unit_review_sign", hemtjanst_review), follow=True)
+    assert "Översynen är signerad." in response.content.decode()
+    hemtjanst_review.refresh_from_db()
+    assert hemtjanst_review.is_signed
+    assert "Behåll" in pdf_text(bytes(hemtjanst_review.pdf), tmp_path)
 
 
-def test_deciding_on_another_units_row_is_404_for_a_manager(matrix_client, phones, review_round):
+def test_saving_the_page_unchanged_says_nothing_changed(
+    matrix_client, hemtjanst_review, decide_all
+):
+    decide_all()
+    client = matrix_client("manager")
+    response = client.post(
+        _url("unit_review", hemtjanst_review), _form(hemtjanst_review), follow=True
+    )
+    assert "Inget ändrades." in response.content.decode()
+    assert all(item.history.count() == 2 for item in hemtjanst_review.items.all())
+
+
+def test_deciding_on_another_units_review_is_404_for_a_manager(matrix_client, phones, review_round):
     item = ReviewItem.objects.get(subscription=phones["library"])
-    response = matrix_client("manager").post(_url("item_decide", item), _decision(item))
+    response = matrix_client("manager").post(
+        _url("unit_review", item.unit_review), _form(item.unit_review, {item: ("keep", "")})
+    )
     assert response.status_code == 404
     item.refresh_from_db()
     assert item.decision == ""
+
+
+def test_rows_of_another_review_in_the_post_are_ignored(
+    matrix_client, hemtjanst_review, phones, review_round
+):
+    library = ReviewItem.objects.get(subscription=phones["library"])
+    data = _form(hemtjanst_review) | _decision(library, "cancel")
+    response = matrix_client("manager").post(_url("unit_review", hemtjanst_review), data)
+    assert response.status_code == 302
+    library.refresh_from_db()
+    assert library.decision == ""
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_saving_every_row_at_once_takes_a_fixed_number_of_queries(
+    matrix_client, world, desk, django_assert_num_queries, count
+):
+    review = _review_of_phones(world, desk, count)
+    first = review.items.order_by("pk").first()
+    data = _form(review, {first: ("cancel", "Slutat")}, keep_rest=True)
+    client = matrix_client("manager")
+    with django_assert_num_queries(QUERIES_TO_SAVE):
+        response = client.post(_url("unit_review", review), data)
+    assert response.status_code == 302
+    assert review.items.filter(decision="keep").count() == count - 1
+    assert review.items.get(pk=first.pk).decision == "cancel"
 
 
 # --- Signing and the PDF ---------------------------------------------------------------
@@ -287,7 +433,12 @@ def test_sign_twice_says_it_is_signed_and_the_page_has_no_forms(
     assert 'name="item-' not in body and "Signera översynen" not in body
     assert UnitReview.objects.get(pk=hemtjanst_review.pk).signed_at == signed_at
     item = hemtjanst_review.items.first()
-    assert client.post(_url("item_decide", item), _decision(item, "cancel")).status_code == 403
+    response = client.post(
+        _url("unit_review", hemtjanst_review), _decision(item, "cancel"), follow=True
+    )
+    assert "Översynen är signerad och kan inte längre ändras." in response.content.decode()
+    item.refresh_from_db()
+    assert item.decision == Decision.KEEP
 
 
 @pytest.mark.parametrize("who, status", SEE_REVIEW.items())
@@ -317,7 +468,7 @@ def test_pdf_of_an_unsigned_review_is_404(matrix_client, hemtjanst_review):
 @pytest.mark.parametrize("who, status", CONFIRM.items())
 def test_sub_5_confirm_cancellation(matrix_client, item_of, phones, manager, who, status):
     item = item_of(phones["anna"])
-    services.item_decide(actor=manager, item=item, decision="cancel", note="Slutat", version=0)
+    decide(actor=manager, item=item, decision="cancel", note="Slutat", version=0)
     response = matrix_client(who).post(_url("cancellation_confirm", item))
     assert response.status_code == (302 if who == "anonymous" else status)
     phones["anna"].refresh_from_db()
@@ -326,7 +477,7 @@ def test_sub_5_confirm_cancellation(matrix_client, item_of, phones, manager, who
 
 def test_budget_manager_sees_cancellations_to_confirm(matrix_client, item_of, phones, manager):
     item = item_of(phones["anna"])
-    services.item_decide(actor=manager, item=item, decision="cancel", note="Slutat", version=0)
+    decide(actor=manager, item=item, decision="cancel", note="Slutat", version=0)
     response = matrix_client("budgetchef").get(INDEX)
     assert list(response.context["cancellations"]) == [item]
     assert "Bekräfta uppsägning" in response.content.decode()
@@ -340,7 +491,7 @@ def test_budget_manager_sees_cancellations_to_confirm(matrix_client, item_of, ph
 def test_rev_1_progress(
     matrix_client, world, hemtjanst_review, item_of, phones, manager, who, status
 ):
-    services.item_decide(actor=manager, item=item_of(phones["anna"]), decision="keep", version=0)
+    decide(actor=manager, item=item_of(phones["anna"]), decision="keep", version=0)
     response = matrix_client(who).get(reverse("review:progress", args=[YEAR]))
     assert response.status_code == status
     if status == 200:
@@ -448,7 +599,7 @@ def test_navigation_links_to_the_review_for_the_roles_that_use_it(matrix_client,
 
 def test_confirming_twice_says_so_in_swedish(matrix_client, item_of, phones, manager):
     item = item_of(phones["anna"])
-    services.item_decide(actor=manager, item=item, decision="cancel", version=0)
+    decide(actor=manager, item=item, decision="cancel", version=0)
     client = matrix_client("budgetchef")
     client.post(_url("cancellation_confirm", item))
     response = client.post(_url("cancellation_confirm", item), follow=True)
@@ -458,7 +609,7 @@ def test_confirming_twice_says_so_in_swedish(matrix_client, item_of, phones, man
 
 def test_confirming_a_kept_row_changes_nothing(matrix_client, item_of, phones, manager):
     item = item_of(phones["anna"])
-    services.item_decide(actor=manager, item=item, decision="keep", version=0)
+    decide(actor=manager, item=item, decision="keep", version=0)
     response = matrix_client("budgetchef").post(_url("cancellation_confirm", item), follow=True)
     assert "Översynen beslutade inte att säga upp det här abonnemanget." in (
         response.content.decode()
@@ -486,7 +637,7 @@ def test_cancellations_to_confirm_query_count_is_constant(
         )
     services.review_round_open(actor=desk, year=YEAR, deadline=date(2099, 3, 31))
     for item in ReviewItem.objects.all():
-        services.item_decide(actor=manager, item=item, decision="cancel", version=0)
+        decide(actor=manager, item=item, decision="cancel", version=0)
     client = matrix_client("budgetchef")
     with django_assert_num_queries(5):
         response = client.get(INDEX)
