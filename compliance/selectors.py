@@ -6,8 +6,11 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, Min, Model, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from common.inbox import Source
 from organisation.models import Person, Unit
 
 from .models import Flag
@@ -28,6 +31,32 @@ def open_flags_for(person: Person | None) -> QuerySet[Flag]:
         .prefetch_related("content_object")
         .order_by("-opened_at", "pk")
     )
+
+
+def waiting_flags_for(person: Person | None) -> list[Source]:
+    """The start page's inbox: the person's open flags, the cost deviations to explain
+    (COST-2) apart from the rest; both link to the start page's table of the flags,
+    whose rows link to the objects. Nothing without a person."""
+    if person is None:
+        return []
+    flags = Flag.objects.filter(responsible=person, resolved_at__isnull=True)
+    url = reverse("start") + "#flags-heading"
+    return [
+        Source(
+            key="compliance.flags.cost_2",
+            label=_("Cost deviations to explain"),
+            waiting=flags.filter(rule="COST-2"),
+            since="opened_at",
+            url=url,
+        ),
+        Source(
+            key="compliance.flags",
+            label=_("Open flags to act on"),
+            waiting=flags.exclude(rule="COST-2"),
+            since="opened_at",
+            url=url,
+        ),
+    ]
 
 
 def open_rules_of(model: type[Model], object_ids: Iterable[int]) -> dict[int, list[str]]:

@@ -5,7 +5,10 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from common.inbox import Source
 from common.roles import Role, is_service_desk, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 from compliance.selectors import open_rules_of
@@ -16,8 +19,9 @@ from organisation.permissions import person_of
 from subscriptions.choices import Status
 from subscriptions.models import Subscription
 
-from .choices import CATEGORY_FIELDS
+from .choices import CATEGORY_FIELDS, ImportStatus, StatementStatus
 from .models import StatementAccess, StatementRequest, UsageImport, UsageRecord
+from .permissions import can_decide_statement, can_import_usage
 
 
 def cost_centres() -> QuerySet[CostCentre]:
@@ -228,3 +232,35 @@ def last_traffic_period(subscription_ref: str = "pk") -> Subquery:
         .order_by("-month")
         .values("period")[:1]
     )
+# --- The start page's inbox (issue 19.1) -------------------------------------------------
+
+
+def waiting_for(user: AnyUser) -> list[Source]:
+    """Tele kundtjänst: itemised-statement requests to decide (COST-3). The uploader: a
+    usage import whose preview waits for their decision (COST-1)."""
+    sources: list[Source] = []
+    if can_decide_statement(user):
+        sources.append(
+            Source(
+                key="costs.statements",
+                label=_("Itemised statements to decide"),
+                waiting=StatementRequest.objects.filter(status=StatementStatus.PENDING),
+                since="requested_at",
+                url=reverse("costs:statement_list") + f"?status={StatementStatus.PENDING}",
+                detail=lambda pk: reverse("costs:statement_detail", args=[pk]),
+            )
+        )
+    if can_import_usage(user):
+        sources.append(
+            Source(
+                key="costs.import_previews",
+                label=_("Usage imports waiting for your decision"),
+                waiting=UsageImport.objects.filter(
+                    uploaded_by_id=user.pk, status=ImportStatus.PREVIEW
+                ),
+                since="uploaded_at",
+                url=reverse("costs:usage_import_list"),
+                detail=lambda pk: reverse("costs:usage_import_detail", args=[pk]),
+            )
+        )
+    return sources

@@ -1,9 +1,17 @@
 """Reads shared by the devices views: lists with their relations in a fixed number of
 queries."""
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import F, Q, QuerySet
+from datetime import timedelta
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from common.inbox import Source
 from common.roles import Role, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 from organisation.choices import PersonKind
@@ -12,7 +20,7 @@ from organisation.permissions import person_of
 from subscriptions.choices import FUNCTION_KINDS, Kind, RequestKind, RequestStatus, Status
 from subscriptions.models import ChangeRequest, Subscription
 
-from .choices import OrderKind, OrderStatus
+from .choices import OrderKind, OrderStatus, SplitInvoiceStatus
 from .models import CatalogueItem, Device, LossReport, Order, SimCard, SplitInvoice
 
 
@@ -186,3 +194,131 @@ def split_invoice_for_page(pk: int) -> SplitInvoice:
 
 def split_invoices(subscription: Subscription) -> QuerySet[SplitInvoice]:
     return SplitInvoice.objects.filter(subscription=subscription).order_by("-requested_at")
+
+
+# --- The start page's inbox (issue 19.1) -------------------------------------------------
+
+# How long a delivered order stays on its telesamordnare's start page: there is no step
+# that marks it handed out (docs/not-yet.md).
+DELIVERED_SHOWN_DAYS = 7
+
+
+def _headed_by(person: Person, unit_path: str) -> Exists:
+    """The unit at `unit_path` (an OuterRef path) is headed by `person` or lies below a
+    unit they head: one subquery, no query of its own."""
+    return Exists(
+        Unit.objects.filter(manager=person).filter(StartsWith(OuterRef(unit_path), F("path")))
+    )
+
+
+def waiting_for(user: AnyUser) -> list[Source]:
+    """Orders and delad faktura waiting for `user`, by role: to approve (the enhetschef:
+    MEX and mobile subscriptions of their units; the KS ordförande: elected officials'),
+    drafts to send, approved orders with Tele kundtjänst and recent deliveries (the
+    telesamordnare, their förvaltningar), orders to deliver and split invoices to
+    activate (Tele kundtjänst), split invoices to consent to (the responsible manager)."""
+    roles = roles_of(user)
+    person = person_of(user)
+    desk = is_service_desk_or_admin(user)
+    orders = Order.objects.all()
+    awaiting = Q(status=OrderStatus.AWAITING_APPROVAL, kind=OrderKind.SUBSCRIPTION)
+    elected = Q(holder__kind=PersonKind.ELECTED)
+    sources: list[Source] = []
+
+    def order_source(name: str, waiting: QuerySet[Order], since: str, status: str) -> Source:
+        return Source(
+            key=f"devices.orders.{name}",
+            label=_ORDER_LABELS[name],
+            waiting=waiting,
+            since=since,
+            url=f"{reverse('devices:order_list')}?{urlencode({'status': status})}",
+            detail=lambda pk: reverse("devices:order_detail", args=[pk]),
+        )
+
+    if person is not None and Role.ENHETSCHEF in roles:
+        to_approve = orders.filter(
+            awaiting,
+            Q(subscription_kind__in=[Kind.MEX, Kind.MOBILE]),
+            _headed_by(person, "unit__path"),
+        ).exclude(elected)
+        sources.append(
+            order_source("to_approve", to_approve, "created_at", OrderStatus.AWAITING_APPROVAL)
+        )
+    if Role.KSORDFORANDE in roles:
+        sources.append(
+            order_source(
+                "to_approve_elected",
+                orders.filter(awaiting, elected),
+                "created_at",
+                OrderStatus.AWAITING_APPROVAL,
+            )
+        )
+    if person is not None and Role.TELESAMORDNARE in roles:
+        mine = orders.filter(forvaltning__in=person.coordinated_units.values("forvaltning_id"))
+        since = timezone.now() - timedelta(days=DELIVERED_SHOWN_DAYS)
+        sources += [
+            order_source(
+                "drafts", mine.filter(status=OrderStatus.DRAFT), "created_at", OrderStatus.DRAFT
+            ),
+            order_source(
+                "approved",
+                mine.filter(status=OrderStatus.SENT, approved_at__isnull=False),
+                "approved_at",
+                OrderStatus.SENT,
+            ),
+            order_source(
+                "delivered",
+                mine.filter(status=OrderStatus.DELIVERED, delivered_at__gte=since),
+                "delivered_at",
+                OrderStatus.DELIVERED,
+            ),
+        ]
+    if desk:
+        sources.append(
+            order_source(
+                "to_deliver", orders.filter(status=OrderStatus.SENT), "sent_at", OrderStatus.SENT
+            )
+        )
+
+    def split_detail(pk: int) -> str:
+        return reverse("devices:split_invoice_detail", args=[pk])
+
+    if desk:
+        sources.append(
+            Source(
+                key="devices.split_invoices.to_activate",
+                label=_("Split invoices to activate"),
+                waiting=SplitInvoice.objects.filter(status=SplitInvoiceStatus.CONSENTED),
+                since="consented_at",
+                # No list of split invoices: several link to the first of them.
+                detail=split_detail,
+            )
+        )
+    if person is not None and roles & {Role.ENHETSCHEF, Role.BUDGETCHEF}:
+        responsible = Q(pk__in=[])
+        if Role.ENHETSCHEF in roles:
+            responsible |= Q(_headed_by(person, "subscription__unit__path"))
+        if Role.BUDGETCHEF in roles:
+            responsible |= Q(subscription__cost_centre__budget_manager=person)
+        sources.append(
+            Source(
+                key="devices.split_invoices.to_consent",
+                label=_("Split invoices to consent to"),
+                waiting=SplitInvoice.objects.filter(
+                    responsible, status=SplitInvoiceStatus.REQUESTED
+                ),
+                since="requested_at",
+                detail=split_detail,
+            )
+        )
+    return sources
+
+
+_ORDER_LABELS = {
+    "to_approve": _("Orders to approve (MEX and mobile phones)"),
+    "to_approve_elected": _("Orders for elected officials to approve"),
+    "drafts": _("Order drafts to send"),
+    "approved": _("Approved orders, now with Tele kundtjänst"),
+    "delivered": _("Orders delivered in the last week: hand them out"),
+    "to_deliver": _("Orders to deliver"),
+}

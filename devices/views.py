@@ -101,8 +101,14 @@ def catalogue_edit(request, pk=None):
 
 @require_safe
 def order_list(request):
+    orders = selectors.visible_orders(request.user)
+    # ?status=awaiting: the start page's inbox links to the orders of one status.
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
     context = {
-        "orders": selectors.visible_orders(request.user),
+        "orders": orders,
+        "status": OrderStatus(status).label if status in OrderStatus.values else "",
         "can_order": permissions.can_order(request.user),
     }
     return render(request, "devices/order_list.html", context)

@@ -5,7 +5,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.db.models.lookups import StartsWith
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from common.inbox import Source
 from common.roles import Role, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 from costs.selectors import last_traffic_period
@@ -72,20 +75,27 @@ def reviews_to_decide(user: AnyUser) -> QuerySet[UnitReview]:
     ).order_by("-round__year", "unit__path")
 
 
-def has_open_review(user: AnyUser) -> bool:
-    """Whether the user has an unsigned unit review to decide (the start page's link): one
-    query, and none for users who manage nothing."""
+def _open_reviews(user: AnyUser) -> QuerySet[UnitReview] | None:
+    """The unsigned unit reviews the user decides, or None (no query) for users who
+    manage nothing."""
     person = person_of(user)
     roles = roles_of(user)
     if person is None or not roles & {Role.ENHETSCHEF, Role.FORVALTNINGSCHEF}:
-        return False
+        return None
     headed = Unit.objects.filter(manager=person)
     condition: Q | Combinable = Q(pk__in=[])
     if Role.ENHETSCHEF in roles:
         condition |= Exists(headed.filter(StartsWith(OuterRef("unit__path"), F("path"))))
     if Role.FORVALTNINGSCHEF in roles:
         condition |= Q(unit__parent__isnull=True, unit__manager=person)
-    return UnitReview.objects.exclude(status=ReviewStatus.SIGNED).filter(condition).exists()
+    return UnitReview.objects.exclude(status=ReviewStatus.SIGNED).filter(condition)
+
+
+def has_open_review(user: AnyUser) -> bool:
+    """Whether the user has an unsigned unit review to decide: one query, and none for
+    users who manage nothing."""
+    reviews = _open_reviews(user)
+    return reviews is not None and reviews.exists()
 
 
 def cancellations_to_confirm(user: AnyUser) -> QuerySet[ReviewItem]:
@@ -147,3 +157,35 @@ def progress(user: AnyUser, review_round: ReviewRound) -> list[ForvaltningProgre
         else:
             row.not_started += 1
     return list(by_forvaltning.values())
+
+
+# --- The start page's inbox (issue 19.1) -------------------------------------------------
+
+
+def waiting_for(user: AnyUser) -> list[Source]:
+    """REV-1: the unit reviews to decide and sign (since their round opened); SUB-5: the
+    cancellations to confirm (since the review decided them)."""
+    sources: list[Source] = []
+    reviews = _open_reviews(user)
+    if reviews is not None:
+        sources.append(
+            Source(
+                key="review.to_sign",
+                label=_("Annual reviews to decide and sign"),
+                waiting=reviews,
+                since="round__opened_at",
+                url=reverse("review:index"),
+                detail=lambda pk: reverse("review:unit_review", args=[pk]),
+            )
+        )
+    if Role.BUDGETCHEF in roles_of(user):
+        sources.append(
+            Source(
+                key="review.cancellations",
+                label=_("Cancellations to confirm"),
+                waiting=cancellations_to_confirm(user),
+                since="decided_at",
+                url=reverse("review:index"),
+            )
+        )
+    return sources

@@ -9,9 +9,12 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from absence import workdays
+from common.inbox import Source
 from common.roles import Role, is_service_desk, roles_of
 from common.users import AnyUser
 from organisation.models import Person, Unit
@@ -158,3 +161,32 @@ def unread_threats_for(person: Person) -> QuerySet[ThreatReport]:
 
 def threat_detail(pk: int) -> ThreatReport:
     return ThreatReport.objects.select_related("reporter__unit", "manager", "unit").get(pk=pk)
+
+
+# --- The start page's inbox (issue 19.1) -------------------------------------------------
+
+
+def waiting_for(user: AnyUser) -> list[Source]:
+    """SRV-2: callers waiting for this person's callback (the start page lists them with
+    "Contacted"); SRV-4: threat reports to this manager not yet marked read."""
+    person = person_of(user)
+    if person is None:
+        return []
+    return [
+        Source(
+            key="service.callbacks",
+            label=_("Callers to call back"),
+            waiting=Callback.objects.filter(recipient=person, status=CallbackStatus.OPEN),
+            since="received_at",
+            url=reverse("start") + "#callbacks-heading",
+            detail=lambda pk: reverse("service:callback_detail", args=[pk]),
+        ),
+        Source(
+            key="service.threats",
+            label=_("Threat reports to read"),
+            waiting=ThreatReport.objects.filter(manager=person, acknowledged_at__isnull=True),
+            since="created_at",
+            url=reverse("start") + "#threats-heading",
+            detail=lambda pk: reverse("service:threat_detail", args=[pk]),
+        ),
+    ]

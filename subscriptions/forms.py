@@ -8,7 +8,7 @@ from organisation.models import Person, Unit
 from organisation.numbers import format_number, parse_number
 
 from . import services
-from .choices import RequestStatus
+from .choices import RequestKind, RequestStatus
 from .selectors import concrete_field
 
 
@@ -155,6 +155,10 @@ class ChangeRequestFilterForm(forms.Form):
     older_than_days = forms.IntegerField(
         label=_("Older than (days)"), min_value=0, max_value=3650, required=False
     )
+    # The start page's inbox links to one kind (issue 19.1: operator blocks apart).
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("All")), *RequestKind.choices], required=False
+    )
 
     def filters(self):
         """Keyword arguments for selectors.change_request_queue; an invalid filter is
@@ -165,4 +169,5 @@ class ChangeRequestFilterForm(forms.Form):
             "status": None if status == self.ALL else status,
             "forvaltning": data.get("forvaltning"),
             "older_than_days": data.get("older_than_days"),
+            "kind": data.get("kind") or None,
         }

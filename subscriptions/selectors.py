@@ -11,15 +11,21 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db import models
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from common.inbox import Source
+from common.users import AnyUser
 from organisation.models import Person, Unit
 from organisation.numbers import format_number
 
-from .choices import RequestStatus
+from .choices import RequestKind, RequestStatus
 from .models import ChangeRequest, Subscription
+from .permissions import can_handle_change_requests
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -167,6 +173,7 @@ def change_request_queue(
     status: str | None = RequestStatus.PENDING,
     forvaltning: Unit | None = None,
     older_than_days: int | None = None,
+    kind: str | None = None,
 ) -> QuerySet[ChangeRequest]:
     """The Tele kundtjänst queue, oldest first, with requester, entry and unit in a fixed
     number of queries however many requests there are."""
@@ -192,6 +199,8 @@ def change_request_queue(
         queryset = queryset.filter(
             requested_at__lt=timezone.now() - timedelta(days=older_than_days)
         )
+    if kind:
+        queryset = queryset.filter(kind=kind)
     return queryset.order_by("requested_at", "pk")
 
 
@@ -249,4 +258,35 @@ def entry_history(person: Person) -> list[HistoryEntry]:
             rows=_rows(Person, changes, related),
         )
         for record, changes in zip(records, deltas, strict=True)
+    ]
+
+
+# --- The start page's inbox (issue 19.1) -------------------------------------------------
+
+_WAITING_LABELS = {
+    RequestKind.ENTRY: gettext_lazy("Directory entry changes to apply"),
+    RequestKind.SUBSCRIPTION: gettext_lazy("Subscription changes to apply"),
+    RequestKind.BARRING: gettext_lazy("Call-barring changes to apply"),
+    RequestKind.DEVICE: gettext_lazy("Device changes to apply (cost centre)"),
+    RequestKind.BLOCK: gettext_lazy("Operator blocks to confirm (loss or theft)"),
+}
+
+
+def waiting_for(user: AnyUser) -> list[Source]:
+    """Tele kundtjänst: the change requests waiting in the queue, one line per kind (an
+    operator block apart from the rest), each linking to the queue of that kind. Nothing
+    for anyone else."""
+    if not can_handle_change_requests(user):
+        return []
+    queue = reverse("subscriptions:change_request_list")
+    pending = ChangeRequest.objects.filter(status=RequestStatus.PENDING)
+    return [
+        Source(
+            key=f"subscriptions.change_requests.{kind}",
+            label=label,
+            waiting=pending.filter(kind=kind),
+            since="requested_at",
+            url=f"{queue}?{urlencode({'kind': kind})}",
+        )
+        for kind, label in _WAITING_LABELS.items()
     ]

@@ -15,27 +15,30 @@ from common.logs import current_request_id
 from compliance.permissions import can_view_dashboard
 from compliance.selectors import open_flags_for
 from organisation.permissions import person_of
-from review import selectors as review_selectors
 from service import selectors as service_selectors
 from voicemail import selectors as voicemail_selectors
 
 from . import health
+from .inbox import inbox
 
 log = logging.getLogger(__name__)
 
 
 def start(request):
-    """What the signed-in person must act on; later issues add their lists here."""
+    """The inbox: everything that waits for the signed-in person, by role, the oldest
+    first (issue 19.1; gathered in telefoni/inbox.py), then the lists acted on here."""
     person = person_of(request.user)
-    context: dict[str, object] = {"person": person, "flags": open_flags_for(person)}
+    context: dict[str, object] = {
+        "person": person,
+        "inbox": inbox(request),
+        "flags": open_flags_for(person),
+    }
     # X-2: the compliance dashboard, for those with units to watch.
     context["compliance_dashboard"] = can_view_dashboard(request.user)
     if person is not None:
         # ABS-1: the one-click hänvisningar and the current one.
         context["presets"] = absence_selectors.presets(person)
         context["current_redirect"] = absence_selectors.current_redirect_of(person)
-        # REV-1: a link to the annual review while the manager has one to sign.
-        context["open_review"] = review_selectors.has_open_review(request.user)
         # SRV-2: callers waiting for this person; SRV-4: threat reports to this manager.
         context["open_callbacks"] = list(service_selectors.open_callbacks_for(person))
         context["unread_threats"] = list(service_selectors.unread_threats_for(person))

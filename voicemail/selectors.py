@@ -1,12 +1,16 @@
 """Reads of voicemail boxes and registrations that views, the start page and telesök share."""
 
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, TypeAlias, TypedDict
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from absence import workdays
+from common.inbox import Source
 from common.roles import Role, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 from compliance.selectors import open_flag_counts
@@ -145,3 +149,35 @@ def record_detail(pk: int) -> MessageRecord:
 def unit_flag_counts(unit: Unit) -> dict[str, int]:
     """{rule: open flags} of voicemail boxes in the unit and below (telesök's unit page)."""
     return open_flag_counts(under=unit, model=VoicemailBox)
+
+
+# --- The start page's inbox (issue 19.1) -------------------------------------------------
+
+
+def waiting_for(user: AnyUser, *, now: datetime | None = None) -> list[Source]:
+    """VM-4: on a working day, the boxes of boxes_to_listen() not yet marked listened
+    today; each has waited since its last listening (or since it was switched on). The
+    start page lists them with "Listened". Nothing on other days."""
+    person = person_of(user)
+    today = timezone.localdate(now or workdays.now())
+    if person is None or not workdays.is_working_day(today):
+        return []
+    start_of_today = timezone.make_aware(datetime.combine(today, time.min))
+    boxes = (
+        with_last_listening(
+            VoicemailBox.objects.filter(
+                Q(subscription__holder=person) | Q(deputy=person) | _function_of(person)
+            ).filter(is_on=True, kind__in=MESSAGE_KINDS, subscription__status=PhoneStatus.ACTIVE)
+        )
+        .filter(Q(last_listened_at__isnull=True) | Q(last_listened_at__lt=start_of_today))
+        .annotate(since=Coalesce("last_listened_at", "switched_on_at", "approved_at"))
+    )
+    return [
+        Source(
+            key="voicemail.to_listen",
+            label=_("Voicemail boxes to listen to today"),
+            waiting=boxes,
+            since="since",
+            url=reverse("start") + "#voicemail-heading",
+        )
+    ]

@@ -67,7 +67,7 @@ def test_mine_query_count_is_constant(
     client = matrix_client("employee")
     # session, user, roles, own person; the list (with phones, targets and who set
     # them), the current one, the unit and its working day, the guideline's default day
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(MINE)
     assert len(response.context["redirects"]) == count
 
@@ -295,7 +295,7 @@ def test_trips_query_count_is_constant(
         )
     client = matrix_client("employee")
     # session, user, roles, own person; the form's phones, the trips with their phone
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(TRIPS)
     assert len(response.context["trips"]) == count
 

@@ -477,7 +477,7 @@ def test_cost_3_access_log_query_count_is_constant(
         services.statement_approve(actor=desk, statement=statement, file_name="x", content=CALLS)
         services.statement_log_access(actor=requester, statement=statement, action="view")
     client = matrix_client("telekundtjanst")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(_url("statement_access_log"))
     assert len(response.context["accesses"]) == extra
 
@@ -491,7 +491,7 @@ def test_cost_3_statement_list_query_count_is_constant(
             actor=requester, subscription=phones.bo, period=LAST_MONTH, grounds=f"Skäl {n}"
         )
     client = matrix_client("budgetchef")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(_url("statement_list"))
     assert len(response.context["statements"]) == extra
 

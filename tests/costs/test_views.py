@@ -31,7 +31,7 @@ def test_cost_centre_list_query_count_is_constant(
 ):
     CostCentreFactory.create_batch(extra, unit=world.bibliotek)
     client = matrix_client("budgetchef")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(reverse("costs:cost_centre_list"))
     assert len(response.context["cost_centres"]) == 1 + extra
 
@@ -126,7 +126,7 @@ def test_cost_centre_costs_query_count_is_constant(
 
     ContentType.objects.get_for_model(UsageRecord)  # cached per process, whatever ran before
     client = matrix_client("budgetchef")
-    with django_assert_num_queries(11):  # ... and one for the guideline (SUB-5 months)
+    with django_assert_num_queries(12):  # ... and one for the guideline (SUB-5 months)
         response = client.get(_costs_url(world))
     assert len(response.context["records"]) == extra
 

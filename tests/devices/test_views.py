@@ -81,7 +81,7 @@ def test_dev_1_catalogue_query_count(as_user, count, django_assert_num_queries):
     for i in range(count):
         CatalogueItem.objects.create(name=f"Telefon {i}", kind=ItemKind.PHONE, price=100)
     client = as_user("employee")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get(_url("catalogue_list"))
     assert len(response.context["items"]) == count
 
@@ -133,7 +133,7 @@ def test_dev_2_order_list_query_count(
             item=items["accessory"],
         )
     client = as_user("telesamordnare")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(_url("order_list"))
     assert len(response.context["orders"]) == count
 
@@ -404,7 +404,7 @@ def test_dev_3_inventory_query_count(
             subscription=mobile,
         )
     client = as_user("telesamordnare")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(_url("inventory", world.vof.pk))
     assert len(response.context["devices"]) == count
 
@@ -755,7 +755,7 @@ def test_mine_query_count(as_user, world, desk, items, mobile, count, django_ass
             actor=desk, iccid=iccid, subscription=mobile, device=phone, pin="1234", puk="12345678"
         )
     client = as_user("employee")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(_url("mine"))
     assert len(response.context["devices"]) == count
 
@@ -775,7 +775,7 @@ def test_sub_4_labels_page_query_count(as_user, world, desk, count, django_asser
             cost_centre=world.cost_centre,
         )
     client = as_user("telesamordnare")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(_url("labels", world.vof.pk))
     assert len(response.context["phones"]) == count
 
@@ -795,7 +795,7 @@ def test_bar_2_barring_history_query_count(
         )
         change_request_reject(actor=desk, request=request, reason="Nej")
     client = as_user("budgetchef")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(_url("barring", mobile.pk))
     assert len(response.context["requests"]) == count
 
@@ -837,7 +837,7 @@ def test_dev_4_change_request_queue_loads_devices_in_fixed_queries(
         services.device_cost_centre_request(actor=tsam.user, device=phone, cost_centre=other)
     client = matrix_client("telekundtjanst")
     client.get(reverse("subscriptions:change_request_list"))  # content types cached
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("subscriptions:change_request_list"))
     assert len(response.context["requests"]) == count
     assert "SN-Q0" in response.content.decode() or IMEI in response.content.decode()

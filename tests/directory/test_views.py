@@ -89,7 +89,7 @@ def test_search_page_query_count_is_constant(
     client = matrix_client("employee")
     # session, user, roles, own person; people (ranked, with units), their phones,
     # function phones; the current hänvisningar of the hits (ABS-1)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("directory:search"), {"q": "qvarnström"})
     assert len(response.context["hits"]) == count
     assert all(len(hit.subscriptions) == 2 for hit in response.context["hits"])
@@ -194,7 +194,7 @@ def test_unit_page_query_count_is_constant(matrix_client, world, django_assert_n
     client = matrix_client("employee")
     # session, user, roles, own person; unit, ancestors, people, their phones, function
     # phones, sub-units; the current hänvisningar of the rows (ABS-1)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("directory:unit", args=[unit.pk]))
     assert len(response.context["people"]) == count
     assert len(response.context["functions"]) == count
@@ -248,7 +248,7 @@ def test_person_page_query_count_is_constant(
     client.get(reverse("directory:person", args=[holder.pk]))  # warm the per-process caches
     # session, user, the person, their phones (with cost centres and units), roles, own
     # person, the manager, the current hänvisning, the unit's ancestors
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = client.get(reverse("directory:person", args=[holder.pk]))
     assert len(response.context["subscriptions"]) == count
     assert all(s.can_change_barring for s in response.context["subscriptions"])

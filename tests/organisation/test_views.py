@@ -144,7 +144,7 @@ def _grow_tree(world, n):
 def test_unit_tree_query_count_is_constant(matrix_client, world, django_assert_num_queries, extra):
     _grow_tree(world, extra)
     client = matrix_client("employee")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(reverse("organisation:unit_list"))
 
 
@@ -155,5 +155,5 @@ def test_unit_detail_query_count_is_constant(
     for _ in range(people):
         PersonFactory(unit=world.hemtjanst)
     client = matrix_client("employee")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(reverse("organisation:unit_detail", args=[world.hemtjanst.pk]))

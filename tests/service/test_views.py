@@ -115,7 +115,7 @@ def test_callback_list_query_count_is_constant(
     client = matrix_client("manager")
     # session, user, roles, own person, managed units; the callbacks with recipients,
     # units and recorders
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(CALLBACKS)
     assert len(response.context["callbacks"]) == count
 
@@ -334,7 +334,7 @@ def test_phonenote_list_query_count_is_constant(
         write_note(world, case_number=f"VOF 2026/{i}")
     client = matrix_client("manager")
     # session, user, roles, own person, managed units; the notes with units and authors
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(NOTES)
     assert len(response.context["notes"]) == count
 
@@ -428,7 +428,7 @@ def test_threat_list_query_count_is_constant(
         report_threat(world)
     client = matrix_client("forvaltningschef")
     # session, user, roles, own person, managed units; the reports with people and units
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(THREATS)
     assert len(response.context["reports"]) == count
 

@@ -91,7 +91,7 @@ def test_mine_query_count_is_constant(
     client = matrix_client("employee")
     # session, user, person; the boxes with their last listening; the units the person
     # manages; roles (menu)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("voicemail:mine"))
     assert len(response.context["boxes"]) == count
 
@@ -370,7 +370,7 @@ def test_vm_5_unit_records_query_count(
     client = matrix_client("manager")
     # session, user, the unit, roles, person, headed units; the records with box, unit
     # and registrar
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("voicemail:unit_records", args=[world.hemtjanst.pk]))
     assert len(response.context["records"]) == count
 
@@ -405,7 +405,7 @@ def test_vm_5_case_records_query_count(
         )
     client = matrix_client("manager")
     # session, user, roles, person, headed units; the records
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("voicemail:case_records"), {"arende": "BN 2026/123"})
     assert len(response.context["records"]) == count
 
@@ -428,7 +428,7 @@ def test_unit_boxes_query_count(matrix_client, world, phones, django_assert_num_
     client = matrix_client("manager")
     # session, user, the unit, roles, person, headed units; the open flag counts; the
     # boxes with their last listening
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(reverse("voicemail:unit", args=[world.hemtjanst.pk]))
     assert len(response.context["boxes"]) == count
 
