@@ -232,6 +232,8 @@ def last_traffic_period(subscription_ref: str = "pk") -> Subquery:
         .order_by("-month")
         .values("period")[:1]
     )
+
+
 # --- The start page's inbox (issue 19.1) -------------------------------------------------
 
 
