@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 
+from bench.http import database_url
 from bench.management.commands.bench_telesok import BENCH_CODE, Command
 from organisation.models import Person, Unit
 from subscriptions.models import Subscription
@@ -85,12 +86,12 @@ def test_bench_telesok_over_http_names_the_three_ratios(transactional_db):
     assert not Session.objects.exists()
 
 
-def test_bench_telesok_over_http_needs_a_shared_database(db):
-    """An in-memory SQLite test database cannot be opened by gunicorn's workers."""
-    if connection.vendor != "sqlite":
-        pytest.skip("the in-memory test database is SQLite's")
-    with override_settings(DEBUG=True), pytest.raises(CommandError, match="--http needs"):
-        call_command("bench_telesok", size=50, queries=5, http=True, stdout=StringIO())
+def test_gunicorn_opens_the_database_this_process_uses(db):
+    if connection.vendor == "postgresql":
+        assert database_url().endswith("/" + connection.settings_dict["NAME"])
+    else:  # the in-memory SQLite test database: no other process can open it
+        with pytest.raises(CommandError, match="--http needs"):
+            database_url()
 
 
 @override_settings(ROOT_URLCONF="bench.urls")
