@@ -1,5 +1,6 @@
 """Small view helpers every app's views share."""
 
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy
 
@@ -62,3 +64,22 @@ def error_messages(request: HttpRequest, exc: ValidationError) -> None:
     (the action changed nothing)."""
     for message in exc.messages:
         messages.error(request, message)
+
+
+# An id no object has, to find where the id goes in a reversed URL.
+_PK_MARK = 987654321987
+
+
+@functools.lru_cache(maxsize=64)
+def _pk_url_parts(name: str, prefix: str, urlconf: str | None) -> tuple[str, str]:
+    head, _mark, tail = reverse(name, args=[_PK_MARK], urlconf=urlconf).partition(str(_PK_MARK))
+    return head, tail
+
+
+def pk_url(name: str, pk: int) -> str:
+    """reverse(name, args=[pk]) for a URL pattern whose one argument is `<int:pk>`, with
+    the resolver consulted once per pattern (and script prefix and URLconf) rather than
+    for every call: a page of telesök hits links each hit and its unit, and reverse()
+    was a tenth of the page's time (issue 19)."""
+    head, tail = _pk_url_parts(name, get_script_prefix(), get_urlconf())
+    return f"{head}{int(pk)}{tail}"

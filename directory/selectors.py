@@ -48,10 +48,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypedDict, TypeVar
 
 from django.db import connection, models
 from django.db.models import Prefetch, QuerySet
-from django.urls import reverse
 
 from absence.models import Redirect
 from absence.selectors import current_redirects
+from common.http import pk_url
 from organisation.models import Person, Unit, search_fold
 from organisation.numbers import search_digits
 from subscriptions.choices import Kind, Status
@@ -201,6 +201,7 @@ class Hit:
     redirect       the current hänvisning (ABS-1): None from search(); attach_redirects
                    gives copies with it filled in
     url            the hit's telesök page (person page, or the unit page of a function)
+    unit_url       the telesök page of the hit's unit
     """
 
     kind: str
@@ -218,8 +219,13 @@ class Hit:
     @property
     def url(self) -> str:
         if self.person is not None:
-            return reverse("directory:person", args=[self.person.pk])
-        return reverse("directory:unit", args=[self.unit.pk])
+            return pk_url("directory:person", self.person.pk)
+        return self.unit_url
+
+    @property
+    def unit_url(self) -> str:
+        """The telesök page of the hit's unit."""
+        return pk_url("directory:unit", self.unit.pk)
 
 
 def parse_query(text: str) -> ParsedQuery:

@@ -17,18 +17,23 @@ refuses to run with DEBUG off, like seed_demo.
 
 import gc
 import random
+import secrets
 import statistics
 import time
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from bench import http as web
 from bench.helpers import SeededBench
 from directory.selectors import search
 from organisation.models import CostCentre, Person, Unit, name_key
@@ -42,6 +47,12 @@ BENCH_USER = "telesok-bench"
 QUERY_COUNT = 200
 GOAL_P95_MS = 20.0
 GOAL_RATIO = 2.0
+# --http (issue 19): the page under gunicorn, 2 workers, against a trivial signed-in page.
+CLIENTS = 8
+LOAD_REQUESTS = 800
+GOAL_THROUGHPUT = 0.5  # telesök's requests/s at least half the trivial page's
+GOAL_PAGE_RATIO = 2.0  # the page's p95 (one client) within 2x of the selector's
+GOAL_SELECTOR_RATIO = 1.5  # the selector's p95 within 1.5x of raw SQL's (issue 15)
 
 
 def _words(text):
@@ -144,13 +155,30 @@ class Command(SeededBench):
         parser.add_argument(
             "--queries", type=int, default=QUERY_COUNT, help="size of the query mix (tests)"
         )
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="also time the page under gunicorn with the production settings",
+        )
+        parser.add_argument(
+            "--clients", type=int, default=CLIENTS, help="concurrent clients (--http)"
+        )
+        parser.add_argument(
+            "--requests",
+            type=int,
+            default=LOAD_REQUESTS,
+            help="requests of each page under load, all clients together (--http)",
+        )
 
     def seeded_count(self, root):
         return Subscription.objects.filter(unit__path__startswith=root.path).count()
 
     def measure(self, *, size, seed, **options):
         self.vacuum()
-        self.run(random.Random(seed), size, options["queries"])
+        load = {"clients": options["clients"], "requests": options["requests"]}
+        self.run(
+            random.Random(seed), size, options["queries"], served=load if options["http"] else None
+        )
 
     def vacuum(self):
         """Fresh planner statistics, as autovacuum would keep them (VACUUM needs to be
@@ -172,6 +200,8 @@ class Command(SeededBench):
     def clean(self):
         """Delete the benchmark rows with plain SQL: no signals, no history rows."""
         User.objects.filter(username=BENCH_USER).delete()
+        # The sign-ins of --http, as django-axes logged them.
+        apps.get_model("axes", "AccessLog").objects.filter(username=BENCH_USER).delete()
         path = self._bench_path()
         if path is None:
             return 0
@@ -370,7 +400,7 @@ class Command(SeededBench):
         weights = [3, 4, 2, 3, 1, 4, 3]
         return [rng.choices(kinds, weights)[0]() for _ in range(count)]
 
-    def run(self, rng, size, count):
+    def run(self, rng, size, count, served=None):
         queries = self.queries(rng, count)
         statements: list[list[tuple[str, Any]]] = [[] for _ in queries]
 
@@ -404,7 +434,11 @@ class Command(SeededBench):
                     cursor.fetchall()
 
         user, _ = User.objects.get_or_create(username=BENCH_USER)
-        user.set_unusable_password()
+        # A password for the sign-in over HTTP (--http), hashed with production's hasher
+        # whatever the settings of this process (the tests' is MD5).
+        password = secrets.token_urlsafe(24)
+        hasher = PBKDF2PasswordHasher()
+        user.password = hasher.encode(password, hasher.salt())
         user.save()
         hosts = [*settings.ALLOWED_HOSTS, "testserver"]
         # Timed as in production: DEBUG off (with it on, which seeding needs, Django wraps
@@ -429,6 +463,7 @@ class Command(SeededBench):
             }
             client.logout()
         gc.unfreeze()
+        load = self.over_http(queries, password, **served) if served else None
 
         people = Person.objects.filter(unit__path__startswith=self._bench_path()).count()
         statements_per_query = statistics.mean(len(s) for s in statements)
@@ -443,10 +478,76 @@ class Command(SeededBench):
                 f"{name:12}{statistics.median(samples):9.2f}{_percentile(samples, 95):9.2f}"
                 f"{max(samples):9.2f}"
             )
+        if load:
+            for name in ("telesök page", "trivial page"):
+                samples = load[name]
+                self.stdout.write(
+                    f"{name:12}{statistics.median(samples):9.2f}"
+                    f"{_percentile(samples, 95):9.2f}{max(samples):9.2f}"
+                )
         p95 = _percentile(results["selector"], 95)
-        ratio = p95 / max(_percentile(results["raw SQL"], 95), 1e-9)
+        raw_p95 = _percentile(results["raw SQL"], 95)
+        ratio = p95 / max(raw_p95, 1e-9)
         met = p95 < GOAL_P95_MS and ratio <= GOAL_RATIO
         self.stdout.write(
             f"selector p95 / raw SQL p95 = {ratio:.2f}x; goal (p95 < {GOAL_P95_MS:.0f} ms and "
             f"<= {GOAL_RATIO:.0f}x raw): {'met' if met else 'NOT met'}"
+        )
+        if load:
+            self.goals(load, p95, raw_p95)
+
+    def over_http(self, queries, password, *, clients, requests):
+        """The page under gunicorn (production settings, 2 workers): p50/p95 of the
+        query mix from one signed-in client, then requests/s of telesök and of the
+        trivial page with `clients` clients at once."""
+        url = reverse("directory:search")
+        paths = [f"{url}?{urlencode({'q': query})}" for query in queries]
+        trivial = "/bench/trivial/"
+        with web.Server(workers=2) as server:
+            browser = web.Client(server.port)
+            browser.sign_in(BENCH_USER, password)
+            cookies = dict(browser.cookies)
+            # Warm-up: every worker has loaded the templates and the code of both pages.
+            web.throughput(server.port, cookies, paths, clients=2, requests=min(len(paths), 40))
+            web.throughput(server.port, cookies, [trivial], clients=2, requests=20)
+            single = {
+                "telesök page": [web.timed_get(browser, path) for path in paths],
+                "trivial page": [web.timed_get(browser, trivial) for _ in paths],
+            }
+            per_second = {
+                "trivial page": web.throughput(
+                    server.port, cookies, [trivial], clients=clients, requests=requests
+                ),
+                "telesök": web.throughput(
+                    server.port, cookies, paths, clients=clients, requests=requests
+                ),
+            }
+            browser.sign_out()
+        return {**single, "per second": per_second, "clients": clients}
+
+    def goals(self, load, selector_p95, raw_p95):
+        """The three ratios of issue 19, each with its goal."""
+
+        def verdict(met):
+            return "met" if met else "NOT met"
+
+        rates = load["per second"]
+        share = rates["telesök"] / rates["trivial page"]
+        page_p95 = _percentile(load["telesök page"], 95)
+        page_ratio = page_p95 / max(selector_p95, 1e-9)
+        selector_ratio = selector_p95 / max(raw_p95, 1e-9)
+        self.stdout.write(
+            f"throughput, {load['clients']} clients: telesök {rates['telesök']:.1f} req/s, "
+            f"trivial page {rates['trivial page']:.1f} req/s: {share:.0%} "
+            f"(goal >= {GOAL_THROUGHPUT:.0%}): {verdict(share >= GOAL_THROUGHPUT)}"
+        )
+        self.stdout.write(
+            f"page p95 {page_p95:.2f} ms / selector p95 {selector_p95:.2f} ms = "
+            f"{page_ratio:.2f}x (goal <= {GOAL_PAGE_RATIO:.0f}x): "
+            f"{verdict(page_ratio <= GOAL_PAGE_RATIO)}"
+        )
+        self.stdout.write(
+            f"selector p95 {selector_p95:.2f} ms / raw SQL p95 {raw_p95:.2f} ms = "
+            f"{selector_ratio:.2f}x (goal <= {GOAL_SELECTOR_RATIO}x): "
+            f"{verdict(selector_ratio <= GOAL_SELECTOR_RATIO)}"
         )
