@@ -38,6 +38,7 @@ from .choices import (
     SplitInvoiceStatus,
 )
 from .models import (
+    GONE,
     CatalogueItem,
     Device,
     LossReport,
@@ -630,9 +631,6 @@ def split_invoice_end(*, actor: Actor, split: SplitInvoice, reason: str | None) 
 
 # --- X-3: what a leaver holds ---------------------------------------------------------
 
-# Phones gone for good need no handover.
-_GONE = (DeviceStatus.RETIRED, DeviceStatus.LOST, DeviceStatus.STOLEN)
-
 
 def leaver_devices() -> QuerySet[Device]:
     """X-3: phones (not retired, lost or stolen) whose holder has left. The flag goes to
@@ -641,7 +639,7 @@ def leaver_devices() -> QuerySet[Device]:
     or retired."""
     return (
         Device.objects.filter(holder__is_active=False)
-        .exclude(status__in=_GONE)
+        .exclude(status__in=GONE)
         .annotate(
             flag_responsible_id=Case(
                 When(
