@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.http import error_messages, require
+from common.http import error_messages, get_or_404, require
 from common.roles import is_service_desk_or_admin
 
 from . import orgfile, permissions, selectors, services
@@ -92,10 +92,7 @@ def change_set_replan(request, pk):
 
 
 def _get_unit(pk):
-    try:
-        return selectors.unit_with_context(pk)
-    except Unit.DoesNotExist:
-        raise Http404 from None
+    return get_or_404(selectors.unit_with_context, pk, Unit)
 
 
 @require_http_methods(["GET", "POST"])

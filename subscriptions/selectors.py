@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from organisation.models import Person, Unit
 from organisation.numbers import format_number
 
-from .choices import RequestStatus
+from .choices import RequestKind, RequestStatus
 from .models import ChangeRequest, Subscription
 
 if TYPE_CHECKING:
@@ -250,3 +250,19 @@ def entry_history(person: Person) -> list[HistoryEntry]:
         )
         for record, changes in zip(records, deltas, strict=True)
     ]
+
+
+def subscription_for_page(pk: int) -> Subscription:
+    """A subscription with what its page and the permission predicates read."""
+    return Subscription.objects.select_related(
+        "holder__unit", "unit__forvaltning", "cost_centre__budget_manager"
+    ).get(pk=pk)
+
+
+def cancellation_requests(subscription: Subscription) -> QuerySet[ChangeRequest]:
+    """SUB-5, X-3: the cancellations at the operator asked for this subscription."""
+    return ChangeRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(Subscription),
+        object_id=subscription.pk,
+        kind=RequestKind.CANCELLATION,
+    ).order_by("-requested_at")

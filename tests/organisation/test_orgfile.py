@@ -420,3 +420,21 @@ def test_an_empty_unit_closes_from_its_page(matrix_client, coded):
     assert Unit.objects.get(pk=coded.lag.pk).closed_on is not None
     tree = matrix_client("telekundtjanst").get(reverse("organisation:unit_list")).content.decode()
     assert "Lag A" not in tree
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_org_file_list_query_count_is_constant(
+    matrix_client, coded, desk, django_assert_num_queries, count
+):
+    for _ in range(count):
+        services.change_set_create(
+            actor=desk, file_name="hr.csv", content=csv_bytes(base_rows()), scope=None
+        )
+    client = matrix_client("telekundtjanst")
+    with django_assert_num_queries(QUERIES):
+        response = client.get(reverse("organisation:org_file"))
+    assert len(response.context["change_sets"]) == count
+
+
+# Session, user, roles, the headed units (scope), and the change sets: the same for 1 and 3.
+QUERIES = 5
