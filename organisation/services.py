@@ -312,7 +312,7 @@ class UnitInUse(ValidationError):
 
 
 def _locked_unit(unit: Unit) -> Unit:
-    return Unit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    return Unit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
 
 
 @transaction.atomic

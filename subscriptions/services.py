@@ -521,7 +521,7 @@ def subscription_hand_over(
     e-mail. Refused for a cancelled subscription, a function phone, a person who has left
     or the present holder."""
     subscription = (
-        Subscription.objects.select_for_update()
+        Subscription.objects.select_for_update(of=("self",))
         .select_related("holder", "unit", "cost_centre")
         .get(pk=subscription.pk)
     )
