@@ -4,7 +4,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
@@ -27,3 +31,20 @@ class ServiceForm(forms.BaseForm):
         except ValidationError as exc:
             add_service_errors(self, exc)
             return None
+
+
+def checked_upload(upload: UploadedFile) -> UploadedFile:
+    """An uploaded file within TELEFONI_IMPORT_MAX_BYTES and not empty, checked by its
+    size before it is read: a huge upload never reaches memory."""
+    size = upload.size or 0
+    if size > settings.TELEFONI_IMPORT_MAX_BYTES:
+        raise forms.ValidationError(
+            _("The file is too large (%(size)s); the largest file accepted is %(max)s.")
+            % {
+                "size": filesizeformat(size),
+                "max": filesizeformat(settings.TELEFONI_IMPORT_MAX_BYTES),
+            }
+        )
+    if size == 0:
+        raise forms.ValidationError(_("The file is empty."))
+    return upload

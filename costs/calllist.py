@@ -17,7 +17,10 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .importer import MAX_REPORTED_ERRORS, ImportRejected, delimiter_of, parse_decoded
+from common.uploads import UploadRejected as ImportRejected
+from common.uploads import delimiter_of, parse_decoded
+
+from .importer import MAX_REPORTED_ERRORS
 
 COLUMNS = (
     ("date", "Datum"),

@@ -2,32 +2,15 @@ from datetime import date
 from typing import cast
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common.forms import checked_upload
 from organisation import identity
 from organisation.numbers import format_number
 
 from . import services
 from .choices import StatementAction
-
-
-def checked_upload(upload):
-    """An uploaded file within TELEFONI_IMPORT_MAX_BYTES and not empty, checked by its
-    size before it is read: a huge upload never reaches memory."""
-    if upload.size > settings.TELEFONI_IMPORT_MAX_BYTES:
-        raise forms.ValidationError(
-            _("The file is too large (%(size)s); the largest file accepted is %(max)s.")
-            % {
-                "size": filesizeformat(upload.size),
-                "max": filesizeformat(settings.TELEFONI_IMPORT_MAX_BYTES),
-            }
-        )
-    if upload.size == 0:
-        raise forms.ValidationError(_("The file is empty."))
-    return upload
 
 
 class UsageUploadForm(forms.Form):

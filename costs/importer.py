@@ -18,7 +18,6 @@ Betalsamtal, Nummerupplysning, Data, Roaming, Privat andel. Semicolon-separated 
 decimal comma (as Swedish operators deliver them), comma-separated files a decimal point.
 """
 
-import codecs
 import csv
 import io
 import logging
@@ -31,6 +30,9 @@ import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.utils.translation import gettext as _
+
+from common.uploads import XLSX_MAGIC, delimiter_of, parse_decoded
+from common.uploads import UploadRejected as ImportRejected
 
 from .choices import CATEGORY_FIELDS, COST_FIELDS, NEGATIVE_ALLOWED, TRAFFIC_FIELDS
 
@@ -58,7 +60,6 @@ MAX_REPORTED_ERRORS = 200
 STAGING = "costs_usage_staging"
 NORM = "costs_usage_norm"
 TYPED = "costs_usage_typed"
-XLSX_MAGIC = b"PK\x03\x04"
 # The staging table's line numbers (the header is line 1). The sequence belongs to this
 # session's temporary table, so a cache of ids hands them out in order all the same, and
 # it saves a sequence update per row: nearly a third of the COPY (bench_costs).
@@ -95,20 +96,6 @@ def reasons():
             "The number belongs to a cost centre you are not responsible for (%(code)s)."
         ),
     }
-
-
-class ImportRejected(Exception):
-    """The whole file is refused; `errors` are dicts line/column/reason/value, or a message.
-    `encoding` names how the file was read (once known); `unknown_numbers` lists the
-    numbers of a file in which no number is known."""
-
-    def __init__(self, message, errors=(), error_count=0, unknown_numbers=()):
-        super().__init__(message)
-        self.message = message
-        self.errors = list(errors)
-        self.error_count = error_count or len(self.errors)
-        self.encoding = ""
-        self.unknown_numbers = list(unknown_numbers)
 
 
 @dataclass
@@ -159,83 +146,6 @@ def _check_header(cells):
     expected = [header.lower() for _name, header in COLUMNS]
     if names != expected and names != list(FIELDS):
         raise _layout_error("; ".join(str(cell or "") for cell in cells))
-
-
-def _utf16_codec(content):
-    """The UTF-16 codec of text without a byte-order mark, told by its NUL bytes (ASCII
-    text in UTF-16 has every other byte NUL); None when the NULs do not look like that."""
-    sample = content[:4096]
-    half = max(len(sample) // 2, 1)
-    if sample[1::2].count(0) > 0.4 * half:
-        return "utf-16-le"
-    if sample[0::2].count(0) > 0.4 * half:
-        return "utf-16-be"
-    return None
-
-
-def decode_text(content):
-    """Bytes of a text upload -> (text, the encoding's name for the report).
-
-    UTF-8 (with or without BOM); UTF-16 (Excel's "Unicode text"), by its BOM or its NUL
-    bytes; Windows-1252, which Excel on Windows saves CSV as (Latin-1 files read the same
-    for every Swedish letter). Anything else, and NUL bytes in the text (a binary file:
-    PostgreSQL cannot store them either), is refused with a Swedish message.
-    """
-    codec, name = None, ""
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        codec, name = "utf-16", "UTF-16"
-    elif b"\x00" in content:
-        codec, name = _utf16_codec(content), "UTF-16"
-        if codec is None:
-            raise ImportRejected(
-                _("The file contains NUL bytes: it is not a text file. Save it as CSV or XLSX.")
-            )
-    if codec:
-        try:
-            text = content.decode(codec)
-        except UnicodeDecodeError:
-            raise ImportRejected(
-                _("The file looks like UTF-16 text but cannot be read as such.")
-            ) from None
-    else:
-        try:
-            text, name = content.decode("utf-8-sig"), "UTF-8"
-        except UnicodeDecodeError:
-            try:
-                text, name = content.decode("cp1252"), "Windows-1252"
-            except UnicodeDecodeError:
-                raise ImportRejected(
-                    _(
-                        "The file's characters can be read neither as UTF-8 nor as "
-                        "Windows-1252. Save it as CSV (UTF-8) or XLSX."
-                    )
-                ) from None
-    text = text.removeprefix("\ufeff")
-    if "\x00" in text:
-        raise ImportRejected(
-            _("The file contains NUL bytes: it is not a text file. Save it as CSV or XLSX.")
-        )
-    return text, name
-
-
-def parse_decoded(content, parse):
-    """Bytes of a text upload -> parse(text, encoding), or ImportRejected for an empty
-    file; whatever the bytes, the answer is one of the two (decode_text), and a refusal
-    names the encoding the bytes were read in (ImportRejected.encoding). The usage import
-    and the itemised statement's call list (calllist.py) both read their files so."""
-    if not content or not content.strip():
-        raise ImportRejected(_("The file is empty."))
-    text, encoding = decode_text(content)
-    try:
-        return parse(text, encoding)
-    except ImportRejected as rejected:
-        rejected.encoding = encoding
-        raise
-
-
-def delimiter_of(header_line):
-    """A semicolon file (Swedish Excel: decimal comma) or a comma file (decimal point)."""
-    return ";" if header_line.count(";") >= header_line.count(",") else ","
 
 
 def parse_file(content):

@@ -22,6 +22,8 @@ from .choices import (
 from .validators import validate_iccid, validate_imei
 
 USER = settings.AUTH_USER_MODEL
+# Phones gone for good: they need no handover and keep no unit open.
+GONE = (DeviceStatus.RETIRED, DeviceStatus.LOST, DeviceStatus.STOLEN)
 
 
 class CatalogueItem(models.Model):
@@ -113,6 +115,16 @@ class Device(models.Model):
 
     def get_absolute_url(self):
         return reverse("devices:device_detail", args=[self.pk])
+
+    @classmethod
+    def still_on_unit(cls, unit):
+        """ORG-1: a unit with phones in use, in stock or broken cannot close."""
+        count = cls.objects.filter(unit=unit).exclude(status__in=GONE).count()
+        return (
+            _("devices not retired"),
+            count,
+            reverse("devices:inventory", args=[unit.forvaltning_id]),
+        )
 
     @property
     def used_by(self):

@@ -22,11 +22,12 @@ from compliance.selectors import register_flag_objects
 from compliance.services import SweepResult, raise_or_resolve
 from organisation.leavers import person_left
 from organisation.models import CostCentre, Person, Unit
-from organisation.numbers import parse_number
+from organisation.numbers import format_number, parse_number
 from organisation.permissions import is_telesamordnare_of
 from subscriptions import services as subscription_services
 from subscriptions.choices import Kind, RequestKind, Status
 from subscriptions.models import ChangeRequest, Subscription
+from subscriptions.signals import subscription_cancelled, subscription_handed_over
 
 from .choices import (
     BLOCKING_LOSSES,
@@ -38,6 +39,7 @@ from .choices import (
     SplitInvoiceStatus,
 )
 from .models import (
+    GONE,
     CatalogueItem,
     Device,
     LossReport,
@@ -630,9 +632,6 @@ def split_invoice_end(*, actor: Actor, split: SplitInvoice, reason: str | None) 
 
 # --- X-3: what a leaver holds ---------------------------------------------------------
 
-# Phones gone for good need no handover.
-_GONE = (DeviceStatus.RETIRED, DeviceStatus.LOST, DeviceStatus.STOLEN)
-
 
 def leaver_devices() -> QuerySet[Device]:
     """X-3: phones (not retired, lost or stolen) whose holder has left. The flag goes to
@@ -641,7 +640,7 @@ def leaver_devices() -> QuerySet[Device]:
     or retired."""
     return (
         Device.objects.filter(holder__is_active=False)
-        .exclude(status__in=_GONE)
+        .exclude(status__in=GONE)
         .annotate(
             flag_responsible_id=Case(
                 When(
@@ -682,3 +681,48 @@ def _flag_what_leavers_hold(sender: object, person_ids: Iterable[int] = (), **kw
 
 # The compliance dashboard names a flagged phone by its model.
 register_flag_objects(Device, queryset=lambda: Device.objects.select_related("model"))
+
+
+# --- SUB-5, X-3: the phone of a subscription that is cancelled or handed over ----------
+
+
+@receiver(subscription_cancelled, dispatch_uid="devices.phone_back_to_stock")
+def _phone_back_to_stock(
+    sender: object, subscription: Subscription, actor: Actor = None, **kwargs: Any
+) -> None:
+    """The phones linked to a cancelled subscription go back to stock: no holder or
+    function, no subscription; unit and cost centre stay (the telesamordnare's stock)."""
+    for device in (
+        Device.objects.select_for_update()
+        .filter(subscription=subscription)
+        .exclude(status__in=GONE)
+    ):
+        device.status = DeviceStatus.IN_STOCK
+        device.holder, device.function_name, device.subscription = None, "", None
+        _device_save(
+            device,
+            actor=actor,
+            reason=_("Back to stock: %(number)s cancelled")
+            % {"number": format_number(subscription.number)},
+        )
+
+
+@receiver(subscription_handed_over, dispatch_uid="devices.phone_follows_holder")
+def _phone_follows_holder(
+    sender: object, subscription: Subscription, actor: Actor = None, **kwargs: Any
+) -> None:
+    """The phones linked to a handed-over subscription follow it to its new holder, unit
+    and cost centre."""
+    for device in (
+        Device.objects.select_for_update()
+        .filter(subscription=subscription)
+        .exclude(status__in=GONE)
+    ):
+        device.holder, device.function_name = subscription.holder, ""
+        device.unit, device.cost_centre = subscription.unit, subscription.cost_centre
+        _device_save(
+            device,
+            actor=actor,
+            reason=_("Handed over with %(number)s")
+            % {"number": format_number(subscription.number)},
+        )

@@ -76,7 +76,7 @@ class UnitAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["telesamordnare"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Units do not move: the materialised path of a subtree is fixed at creation.
+        # A move rewrites the subtree's paths: it goes through "Flytta enheten" (unit_move).
         return ["parent"] if obj else []
 
 

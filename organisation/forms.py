@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import ServiceForm
+from common.forms import ServiceForm, checked_upload
 
 from . import identity, services
 from .models import Person, Unit, normalise_name
@@ -165,4 +165,58 @@ class CostCentreForm(ServiceForm, forms.Form):
             actor=actor,
             cost_centre=self.cost_centre,
             **self.cleaned_data,
+        )
+
+
+class OrgFileForm(ServiceForm, forms.Form):
+    """ORG-1: the HR system's organisation file, read into a change set (a preview)."""
+
+    file = forms.FileField(
+        label=_("Organisation file"),
+        help_text=_(
+            "CSV (semicolons or commas; UTF-8, UTF-16 or Windows-1252) or XLSX from the HR "
+            "system, with the columns described on this page."
+        ),
+    )
+
+    def clean_file(self):
+        return checked_upload(self.cleaned_data["file"])
+
+    def save(self, *, actor, scope):
+        upload = self.cleaned_data["file"]
+        return self._call(
+            services.change_set_create,
+            actor=actor,
+            file_name=upload.name,
+            content=upload.read(),
+            scope=scope,
+        )
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        if obj.forvaltning_id in (None, obj.pk):
+            return obj.name
+        return f"{obj.name} ({obj.forvaltning.name})"
+
+
+class UnitMoveForm(ServiceForm, forms.Form):
+    """ORG-1: "Flytta enheten": a new parent among the open units outside its subtree."""
+
+    parent = UnitChoiceField(label=_("New parent unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, unit, **kwargs):
+        self.unit = unit
+        super().__init__(*args, **kwargs)
+        cast(UnitChoiceField, self.fields["parent"]).queryset = (
+            Unit.objects.filter(closed_on__isnull=True)
+            .exclude(path__startswith=unit.path)
+            .exclude(pk=unit.parent_id or 0)
+            .select_related("forvaltning")
+            .order_by("name", "pk")
+        )
+
+    def save(self, *, actor):
+        return self._call(
+            services.unit_move, actor=actor, unit=self.unit, parent=self.cleaned_data["parent"]
         )

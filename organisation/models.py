@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from common.collation import SWEDISH
 from common.fields import optional_fk
 
-from .choices import PersonKind
+from .choices import ChangeSetStatus, PersonKind
 from .indexes import TrigramIndex
 
 _SPACES = re.compile(r"\s+")
@@ -74,6 +74,20 @@ def spread_unit_search_keys(unit_pks):
         spread = getattr(model, "spread_unit_search_keys", None)
         if spread is not None:
             spread(unit_pks)
+
+
+def still_on_unit(unit):
+    """ORG-1: what keeps `unit` from closing, from every installed model with a classmethod
+    still_on_unit(unit) -> (label, count, url): [(model, label, count, url), ...] of the
+    models that still have rows on it (people, phones, devices, sub-units, cost centres)."""
+    found = []
+    for model in apps.get_models():
+        check = getattr(model, "still_on_unit", None)
+        if check is not None:
+            label, count, url = check(unit)
+            if count:
+                found.append((model, label, count, url))
+    return found
 
 
 def unit_key_subquery():
@@ -166,7 +180,8 @@ class Unit(models.Model):
     search_key = models.TextField(editable=False, default="")
     parent = optional_fk("self", _("parent unit"), related_name="children")
     # Derived in save(): the root förvaltning and the materialised path "/1/5/9/", so that
-    # "this unit and everything below" is one indexed prefix match. Units do not move.
+    # "this unit and everything below" is one indexed prefix match. A move rewrites the
+    # subtree's paths in one statement (organisation.services.unit_move).
     forvaltning = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -223,6 +238,9 @@ class Unit(models.Model):
         blank=True,
         help_text=_("Telefontid, when it differs from the working day, e.g. “Mon–Fri 8–10”."),
     )
+    # ORG-1: a unit the HR system no longer has is closed, not deleted (its history and
+    # old phones keep pointing at it); a closed unit holds no active people or phones.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     history = HistoricalRecords(
         excluded_fields=["name_key", "search_key", "path", "depth", "forvaltning"],
         m2m_fields=[telesamordnare],
@@ -299,6 +317,15 @@ class Unit(models.Model):
         # To tell a rename in save(), which must reach the rows that copy the key.
         instance._saved_search_key = instance.__dict__.get("search_key")
         return instance
+
+    @classmethod
+    def still_on_unit(cls, unit):
+        count = cls.objects.filter(parent=unit, closed_on__isnull=True).count()
+        return (_("open sub-units"), count, unit.get_absolute_url() + "#children-heading")
+
+    @property
+    def is_closed(self):
+        return self.closed_on is not None
 
     def _set_tree_fields(self):
         parent = self.parent  # None without a query when there is no parent
@@ -423,6 +450,11 @@ class Person(models.Model):
             )
         )
 
+    @classmethod
+    def still_on_unit(cls, unit):
+        count = cls.objects.filter(unit=unit, is_active=True).count()
+        return (_("active people"), count, unit.get_absolute_url() + "#people-heading")
+
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}"
@@ -470,6 +502,75 @@ class CostCentre(models.Model):
 
     def get_absolute_url(self):
         return reverse("costs:cost_centre_detail", args=[self.pk])
+
+    @classmethod
+    def still_on_unit(cls, unit):
+        count = cls.objects.filter(unit=unit, is_active=True).count()
+        return (_("active cost centres"), count, unit.get_absolute_url() + "#cc-heading")
+
+
+class OrgChangeSet(models.Model):
+    """ORG-1: the HR system's organisation file, parsed once, as the changes it proposes.
+
+    `rows` are the file's rows as read; `changes` what applying would do (new, renamed,
+    moved and closed units, new managers, cost centres that change unit), `conflicts`
+    what is listed but not applied (ORG-1 name clashes, unknown codes, a unit that still
+    holds people), `outside` the changes outside a förvaltningschef's förvaltning
+    (`scope`). Applying plans the rows again and refuses when the plan differs."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    encoding = models.CharField(_("read as"), max_length=32)
+    rows = models.JSONField(default=list)
+    changes = models.JSONField(default=list)
+    conflicts = models.JSONField(default=list)
+    outside = models.JSONField(default=list)
+    scope = models.ForeignKey(
+        Unit,
+        verbose_name=_("förvaltning"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty: the whole municipality (Tele kundtjänst)."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ChangeSetStatus.choices,
+        default=ChangeSetStatus.PREVIEW,
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation change set")
+        verbose_name_plural = _("organisation change sets")
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("organisation:change_set_detail", args=[self.pk])
+
+    @property
+    def is_preview(self):
+        return self.status == ChangeSetStatus.PREVIEW
 
 
 class Guideline(models.Model):

@@ -140,3 +140,49 @@ def can_manage_cost_centres(user: AnyUser) -> bool:
     """Tele kundtjänst keeps the cost centres and their budget-responsible managers
     (the register of what is invoiced where); the systemadministratör does so in the admin."""
     return is_service_desk(user)
+
+
+# --- ORG-1: the organisation file and moving or closing units --------------------------
+
+
+def headed_forvaltning_ids(user: AnyUser) -> list[int]:
+    """The förvaltningar this user heads as förvaltningschef (from the cached paths)."""
+    if Role.FORVALTNINGSCHEF not in roles_of(user):
+        return []
+    return [int(path.strip("/")) for path in _headed_paths(user) if path.count("/") == 2]
+
+
+def can_upload_org_file(user: AnyUser) -> bool:
+    """ORG-1: Tele kundtjänst for the whole municipality; a förvaltningschef for their
+    own förvaltning (the changes inside it)."""
+    return is_service_desk_or_admin(user) or bool(headed_forvaltning_ids(user))
+
+
+class ScopedChangeSet(Protocol):
+    scope_id: int | None
+
+
+def can_view_change_set(user: AnyUser, change_set: ScopedChangeSet) -> bool:
+    if is_service_desk_or_admin(user):
+        return True
+    return change_set.scope_id is not None and change_set.scope_id in headed_forvaltning_ids(user)
+
+
+def can_decide_change_set(user: AnyUser, change_set: ScopedChangeSet) -> bool:
+    """Apply or discard: whoever may see it (the scope decides what it changes)."""
+    return can_view_change_set(user, change_set)
+
+
+def can_move_unit(user: AnyUser, unit: Unit) -> bool:
+    """ORG-1: "Flytta enheten", Tele kundtjänst (a move may cross förvaltningar)."""
+    return is_service_desk_or_admin(user) and unit.closed_on is None
+
+
+def can_close_unit(user: AnyUser, unit: Unit) -> bool:
+    """ORG-1: closing a unit, Tele kundtjänst or the förvaltningschef of its förvaltning
+    (a förvaltning itself only Tele kundtjänst)."""
+    if unit.closed_on is not None:
+        return False
+    if is_service_desk_or_admin(user):
+        return True
+    return not unit.is_forvaltning and is_forvaltningschef_of(user, unit)

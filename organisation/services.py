@@ -3,17 +3,33 @@
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Replace
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.history import note_history, save_with_history
 from common.roles import Role
+from common.uploads import UploadRejected
 from common.users import Actor
 
-from .models import CostCentre, Person, Unit, name_key, normalise_name
+from . import orgfile
+from .choices import ChangeSetStatus
+from .models import (
+    CostCentre,
+    OrgChangeSet,
+    Person,
+    Unit,
+    name_key,
+    normalise_name,
+    spread_unit_search_keys,
+    still_on_unit,
+)
 
 log = logging.getLogger(__name__)
 
@@ -275,3 +291,228 @@ def cost_centre_save(
     except IntegrityError as exc:  # the same code saved a moment ago by someone else
         raise ValidationError({"code": _("Another cost centre already has this code.")}) from exc
     return cost_centre
+
+
+# --- ORG-1: moving and closing units, the organisation file ----------------------------
+
+
+class UnitInUse(ValidationError):
+    """A unit that still has people, phones, sub-units or cost centres cannot close:
+    `hanging` is organisation.models.still_on_unit's [(model, label, count, url), ...]."""
+
+    def __init__(self, unit: Unit, hanging: list[tuple[Any, str, int, str]]):
+        self.unit, self.hanging = unit, hanging
+        super().__init__(
+            _("“%(name)s” cannot close: it still has %(what)s.")
+            % {
+                "name": unit.name,
+                "what": ", ".join(f"{count} {label}" for _m, label, count, _u in hanging),
+            }
+        )
+
+
+def _locked_unit(unit: Unit) -> Unit:
+    return Unit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
+
+
+@transaction.atomic
+def unit_move(*, actor: Actor, unit: Unit, parent: Unit | None, reason: str | None = None) -> Unit:
+    """ORG-1: give `unit` a new parent (None: it becomes a förvaltning). Its whole subtree
+    moves with it in one UPDATE (the materialised path's prefix replaced, depth and
+    förvaltning set); the unit gets a history row, its sub-units none (their own parent
+    and name do not change; path, depth and förvaltning are derived and not in history).
+    Refused under its own subtree, into a closed unit, or onto a sibling's name."""
+    unit = _locked_unit(unit)
+    if parent is not None:
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)
+    if unit.parent_id == (parent.pk if parent is not None else None):
+        return unit
+    if unit.closed_on is not None:
+        raise ValidationError({"parent": _("A closed unit cannot be moved.")})
+    if parent is not None and parent.path.startswith(unit.path):
+        raise ValidationError(
+            {"parent": _("A unit cannot be moved under itself or one of its own sub-units.")}
+        )
+    if parent is not None and parent.closed_on is not None:
+        raise ValidationError({"parent": _("A unit cannot be moved into a closed unit.")})
+    try:
+        _check_name(parent=parent, name=unit.name, exclude_pk=unit.pk)
+    except ValidationError as exc:
+        raise ValidationError({"parent": exc.error_dict["name"]}) from None
+    old_parent_name = unit.parent.name if unit.parent is not None else ""
+    old_prefix = unit.path
+    new_prefix = f"{parent.path if parent is not None else '/'}{unit.pk}/"
+    depth_change = (parent.depth + 1 if parent is not None else 0) - unit.depth
+    subtree = Unit.objects.filter(path__startswith=old_prefix)
+    moved = list(subtree.values_list("pk", flat=True))
+    subtree.update(
+        path=Replace("path", Value(old_prefix), Value(new_prefix)),
+        depth=F("depth") + depth_change,
+        forvaltning=parent.forvaltning_id if parent is not None else unit.pk,
+    )
+    unit.refresh_from_db(fields=["path", "depth", "forvaltning"])
+    unit.parent = parent
+    _save(
+        unit,
+        actor=actor,
+        reason=reason
+        or _("Moved from %(old)s to %(new)s")
+        % {"old": old_parent_name or "–", "new": parent.name if parent is not None else "–"},
+    )
+    # Telesök's rows copy their unit's key; the keys of the moved units follow.
+    spread_unit_search_keys(moved)
+    return unit
+
+
+@transaction.atomic
+def unit_close(*, actor: Actor, unit: Unit, reason: str | None = None) -> Unit:
+    """ORG-1: close a unit the organisation no longer has; refused (UnitInUse) while it
+    still has active people, phones not cancelled, devices, open sub-units or active
+    cost centres. Closing a closed unit is a no-op."""
+    unit = _locked_unit(unit)
+    if unit.closed_on is not None:
+        return unit
+    hanging = still_on_unit(unit)
+    if hanging:
+        raise UnitInUse(unit, hanging)
+    unit.closed_on = timezone.localdate()
+    _save(unit, actor=actor, reason=reason or _("Unit closed"))
+    return unit
+
+
+@transaction.atomic
+def unit_set_manager(
+    *, actor: Actor, unit: Unit, manager: Person | None, reason: str | None = None
+) -> Unit:
+    """The unit's manager (enhetschef; for a förvaltning the förvaltningschef)."""
+    if manager is not None and not manager.is_active:
+        raise ValidationError({"manager": _("%(name)s is no longer active.") % {"name": manager}})
+    unit = _locked_unit(unit)
+    unit.manager = manager
+    _save(unit, actor=actor, reason=reason or _("Manager changed"))
+    return unit
+
+
+@transaction.atomic
+def cost_centre_move(
+    *, actor: Actor, cost_centre: CostCentre, unit: Unit, reason: str | None = None
+) -> CostCentre:
+    """A cost centre now belongs to another unit (the organisation file says so)."""
+    cost_centre = CostCentre.objects.select_for_update().get(pk=cost_centre.pk)
+    cost_centre.unit = unit
+    save_with_history(cost_centre, actor=actor, reason=reason or _("Cost centre moved"))
+    return cost_centre
+
+
+@transaction.atomic
+def change_set_create(
+    *, actor: User, file_name: str, content: bytes, scope: Unit | None
+) -> OrgChangeSet:
+    """Read the HR system's organisation file once and store what it would change, as a
+    preview (nothing in the organisation changes yet). `scope` is the förvaltning of a
+    förvaltningschef (None for Tele kundtjänst). An unreadable file is refused."""
+    try:
+        rows, encoding = orgfile.read_rows(content)
+    except UploadRejected as rejected:
+        raise ValidationError({"file": rejected.message}) from None
+    planned = orgfile.plan(rows, scope=scope)
+    change_set = OrgChangeSet(
+        file_name=file_name[:255],
+        encoding=encoding,
+        rows=rows,
+        scope=scope,
+        uploaded_by=actor,
+        **planned,
+    )
+    save_with_history(change_set, actor=actor, reason=_("Organisation file uploaded"))
+    return change_set
+
+
+def _locked_preview(change_set: OrgChangeSet) -> OrgChangeSet:
+    locked = OrgChangeSet.objects.select_for_update().get(pk=change_set.pk)
+    if locked.status != ChangeSetStatus.PREVIEW:
+        raise ValidationError(
+            _("This change set is already %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def change_set_apply(*, actor: User, change_set: OrgChangeSet) -> OrgChangeSet:
+    """Apply a previewed change set, all of it or nothing: the rows are planned again,
+    and if the organisation changed since the preview (the plan differs) nothing is
+    applied and a new preview is asked for."""
+    change_set = _locked_preview(change_set)
+    fresh = orgfile.plan(change_set.rows, scope=change_set.scope)
+    if fresh["changes"] != change_set.changes or fresh["outside"] != change_set.outside:
+        raise ValidationError(
+            _(
+                "The organisation has changed since this preview. Nothing was applied; "
+                "make a new preview of the file."
+            ),
+            code="stale",
+        )
+    reason = _("Organisation file %(name)s") % {"name": change_set.file_name}
+    created: dict[str, Unit] = {}
+
+    def unit_of(change: dict[str, Any]) -> Unit:
+        if change.get("unit_id"):
+            return Unit.objects.get(pk=change["unit_id"])
+        return created[change["unit_code"]]
+
+    def parent_of(change: dict[str, Any]) -> Unit | None:
+        if change["parent_id"]:
+            return Unit.objects.get(pk=change["parent_id"])
+        return created[change["parent_code"]] if change["parent_code"] else None
+
+    for change in change_set.changes:
+        kind = change["kind"]
+        if kind == "create":
+            created[change["code"]] = unit_create(
+                actor=actor, parent=parent_of(change), name=change["name"], code=change["code"]
+            )
+        elif kind == "rename":
+            unit = unit_of(change)
+            unit.name = _check_name(parent=unit.parent, name=change["new"], exclude_pk=unit.pk)
+            _save(unit, actor=actor, reason=reason)
+        elif kind == "move":
+            unit_move(actor=actor, unit=unit_of(change), parent=parent_of(change), reason=reason)
+        elif kind == "manager":
+            manager = Person.objects.get(pk=change["person_id"])
+            unit_set_manager(actor=actor, unit=unit_of(change), manager=manager, reason=reason)
+        elif kind == "cost_centre":
+            centre = CostCentre.objects.get(pk=change["cost_centre_id"])
+            cost_centre_move(actor=actor, cost_centre=centre, unit=unit_of(change), reason=reason)
+        elif kind == "close":
+            unit_close(actor=actor, unit=unit_of(change), reason=reason)
+    change_set.status = ChangeSetStatus.APPLIED
+    change_set.decided_by, change_set.decided_at = actor, timezone.now()
+    save_with_history(change_set, actor=actor, reason=_("Applied"))
+    return change_set
+
+
+@transaction.atomic
+def change_set_discard(*, actor: User, change_set: OrgChangeSet) -> OrgChangeSet:
+    change_set = _locked_preview(change_set)
+    change_set.status = ChangeSetStatus.DISCARDED
+    change_set.decided_by, change_set.decided_at = actor, timezone.now()
+    save_with_history(change_set, actor=actor, reason=_("Discarded"))
+    return change_set
+
+
+@transaction.atomic
+def change_set_replan(*, actor: User, change_set: OrgChangeSet) -> OrgChangeSet:
+    """A new preview of the same file's rows against the organisation as it is now; the
+    old preview is discarded."""
+    change_set_discard(actor=actor, change_set=change_set)
+    fresh = OrgChangeSet(
+        file_name=change_set.file_name,
+        encoding=change_set.encoding,
+        rows=change_set.rows,
+        scope=change_set.scope,
+        uploaded_by=actor,
+        **orgfile.plan(change_set.rows, scope=change_set.scope),
+    )
+    save_with_history(fresh, actor=actor, reason=_("New preview of the organisation file"))
+    return fresh

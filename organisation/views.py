@@ -30,7 +30,11 @@ def unit_tree(request):
     return render(
         request,
         "organisation/unit_list.html",
-        {"tree": tree, "can_create_forvaltning": permissions.can_create_unit(request.user, None)},
+        {
+            "tree": tree,
+            "can_create_forvaltning": permissions.can_create_unit(request.user, None),
+            "can_upload_org_file": permissions.can_upload_org_file(request.user),
+        },
     )
 
 
@@ -47,7 +51,7 @@ def unit_detail(request, pk):
     context = {
         "unit": unit,
         "ancestors": selectors.unit_ancestors(unit),
-        "children": unit.children.order_by("name"),
+        "children": unit.children.filter(closed_on__isnull=True).order_by("name"),
         "people": selectors.people_of_unit(unit),
         "cost_centres": unit.cost_centres.select_related("budget_manager").order_by("code"),
         "telesamordnare": unit.telesamordnare.filter(protected_identity=False).order_by(
@@ -58,6 +62,8 @@ def unit_detail(request, pk):
         "can_rename": permissions.can_rename_unit(user, unit),
         "can_edit_readiness": permissions.can_edit_unit_readiness(user, unit),
         "can_assign": permissions.can_assign_telesamordnare(user, unit),
+        "can_move": permissions.can_move_unit(user, unit),
+        "can_close": permissions.can_close_unit(user, unit),
     }
     return render(request, "organisation/unit_detail.html", context)
 

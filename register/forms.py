@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy
 
-from costs.forms import checked_upload
+from common.forms import checked_upload
 
 from . import services
 

@@ -821,7 +821,7 @@ def load_register(
     progress: Callable[[int], None] | None = None,
 ) -> RegisterResult:
     """Read, check and (unless dry_run) write the register files in one transaction.
-    Raises ImportRejected (costs.importer: a file that cannot be read) or RegisterRejected
+    Raises ImportRejected (common.uploads: a file that cannot be read) or RegisterRejected
     (the rows' problems); either way nothing is written."""
     from .reader import read_files  # noqa: PLC0415 -- beside the checks, for the module's docstring
 

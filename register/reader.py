@@ -1,6 +1,6 @@
 """Reading the register's files into sheets: one CSV file per kind, or one XLSX workbook
 with a sheet per kind. A sheet's kind is told by its header line (the columns of
-KINDS); text files are decoded by costs.importer.parse_decoded, the one decode-and-parse
+KINDS); text files are decoded by common.uploads.parse_decoded, the one decode-and-parse
 for uploads."""
 
 import csv
@@ -11,7 +11,8 @@ from datetime import date, datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from costs.importer import XLSX_MAGIC, ImportRejected, delimiter_of, parse_decoded
+from common.uploads import XLSX_MAGIC, delimiter_of, parse_decoded
+from common.uploads import UploadRejected as ImportRejected
 
 # Each kind: (the key used in counts and code, the column headers in the file). The
 # headers are the file format (Swedish, as Tele kundtjänst writes them), not UI text.

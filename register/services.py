@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.tasks import enqueue_on_commit
-from costs.importer import ImportRejected
+from common.uploads import UploadRejected as ImportRejected
 
 from .choices import RegisterImportStatus
 from .importer import RegisterRejected, load_register

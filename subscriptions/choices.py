@@ -58,3 +58,4 @@ class RequestKind(models.TextChoices):
     BARRING = "barring", _("Call barring")
     DEVICE = "device", _("Device")
     BLOCK = "block", _("Operator block")
+    CANCELLATION = "cancellation", _("Cancellation at the operator")

@@ -4,7 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from organisation.models import Person, Unit
+from common.forms import ServiceForm
+from organisation.forms import PersonChoiceField
+from organisation.models import CostCentre, Person, Unit
 from organisation.numbers import format_number, parse_number
 
 from . import services
@@ -171,3 +173,81 @@ class ChangeRequestFilterForm(forms.Form):
             "older_than_days": data.get("older_than_days"),
             "kind": data.get("kind") or None,
         }
+
+
+class SubscriptionEndForm(ServiceForm, forms.Form):
+    """SUB-5, X-3: "Säg upp" in one action."""
+
+    reason = forms.CharField(
+        label=_("Why (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("E.g. “The holder has left” or “No traffic since May”. Kept in the history."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, cancel the subscription"),
+        help_text=_(
+            "The number is quarantined before it can be given out again, Tele kundtjänst "
+            "cancels it at the operator and the phone goes back to stock."
+        ),
+    )
+
+    def __init__(self, *args, subscription, **kwargs):
+        self.subscription = subscription
+        super().__init__(*args, **kwargs)
+
+    def save(self, *, actor):
+        return self._call(
+            services.subscription_end,
+            actor=actor,
+            subscription=self.subscription,
+            reason=self.cleaned_data["reason"],
+        )
+
+
+class HandOverForm(ServiceForm, forms.Form):
+    """X-3: "Lämna över till ...": a new holder, and if chosen a new unit and cost centre."""
+
+    holder = PersonChoiceField(label=_("New holder"), queryset=Person.objects.none())
+    unit = UnitChoiceField(
+        label=_("Unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_("Empty: the subscription stays with its unit."),
+    )
+    cost_centre = forms.ModelChoiceField(
+        label=_("Cost centre"),
+        queryset=CostCentre.objects.none(),
+        required=False,
+        help_text=_("Empty: the subscription stays on its cost centre."),
+    )
+    reason = forms.CharField(label=_("Why (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args, subscription, reader=None, **kwargs):
+        self.subscription = subscription
+        super().__init__(*args, **kwargs)
+        holder = cast(PersonChoiceField, self.fields["holder"])
+        holder.queryset = (
+            Person.objects.filter(is_active=True)
+            .exclude(pk=subscription.holder_id or 0)
+            .select_related("unit")
+            .order_by("last_name", "first_name", "pk")
+        )
+        holder.reader = reader
+        cast(UnitChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
+            closed_on__isnull=True
+        ).order_by("path")
+        cast(
+            forms.ModelChoiceField, self.fields["cost_centre"]
+        ).queryset = CostCentre.objects.filter(is_active=True).order_by("code")
+
+    def save(self, *, actor):
+        return self._call(
+            services.subscription_hand_over,
+            actor=actor,
+            subscription=self.subscription,
+            holder=self.cleaned_data["holder"],
+            unit=self.cleaned_data["unit"],
+            cost_centre=self.cleaned_data["cost_centre"],
+            reason=self.cleaned_data["reason"],
+        )

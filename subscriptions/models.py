@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -259,6 +260,12 @@ class Subscription(models.Model):
                 output_field=models.TextField(),
             )
         )
+
+    @classmethod
+    def still_on_unit(cls, unit):
+        """ORG-1: a unit with phones not cancelled cannot close (organisation.still_on_unit)."""
+        count = cls.objects.filter(unit=unit).filter(NOT_CANCELLED).count()
+        return (_("subscriptions not cancelled"), count, reverse("directory:unit", args=[unit.pk]))
 
     @property
     def is_function(self):

@@ -14,6 +14,7 @@ from organisation.permissions import (
     is_telesamordnare_of,
     person_of,
 )
+from subscriptions.choices import Status
 from subscriptions.models import Subscription
 
 
@@ -55,4 +56,38 @@ def can_change_barring(user: AnyUser, subscription: Subscription) -> bool:
     exactly where the form opens (issue 19.8)."""
     return is_budget_manager_of(user, subscription.cost_centre) or is_telesamordnare_of(
         user, subscription.unit
+    )
+
+
+def can_end_subscription(user: AnyUser, subscription: Subscription) -> bool:
+    """SUB-5, X-3: "Säg upp" and "Lämna över". The manager of its unit (or one above),
+    the budget-responsible manager of its cost centre, a telesamordnare of its
+    förvaltning and Tele kundtjänst; not the systemadministratör (who does not run the
+    register). A cancelled subscription has nothing left to end."""
+    if subscription.status == Status.CANCELLED:
+        return False
+    return (
+        is_service_desk(user)
+        or is_manager_of_unit(user, subscription.unit)
+        or is_budget_manager_of(user, subscription.cost_centre)
+        or is_telesamordnare_of(user, subscription.unit)
+    )
+
+
+def can_hand_over_subscription(user: AnyUser, subscription: Subscription) -> bool:
+    """X-3: a personal phone only (a function phone belongs to its unit)."""
+    return subscription.holder_id is not None and can_end_subscription(user, subscription)
+
+
+def can_view_subscription(user: AnyUser, subscription: Subscription) -> bool:
+    """The subscription's page: whoever may end it or change its barring, the holder,
+    and the förvaltningschef of its unit."""
+    own = person_of(user)
+    return (
+        can_end_subscription(user, subscription)
+        or can_change_barring(user, subscription)
+        or (own is not None and own.pk == subscription.holder_id)
+        or is_forvaltningschef_of(user, subscription.unit)
+        or is_manager_of_unit(user, subscription.unit)
+        or is_service_desk(user)
     )

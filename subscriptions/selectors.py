@@ -269,6 +269,7 @@ _WAITING_LABELS = {
     RequestKind.BARRING: gettext_lazy("Call-barring changes to apply"),
     RequestKind.DEVICE: gettext_lazy("Device changes to apply (cost centre)"),
     RequestKind.BLOCK: gettext_lazy("Operator blocks to confirm (loss or theft)"),
+    RequestKind.CANCELLATION: gettext_lazy("Cancellations to make at the operator"),
 }
 
 
@@ -290,3 +291,19 @@ def waiting_for(user: AnyUser) -> list[Source]:
         )
         for kind, label in _WAITING_LABELS.items()
     ]
+
+
+def subscription_for_page(pk: int) -> Subscription:
+    """A subscription with what its page and the permission predicates read."""
+    return Subscription.objects.select_related(
+        "holder__unit", "unit__forvaltning", "cost_centre__budget_manager"
+    ).get(pk=pk)
+
+
+def cancellation_requests(subscription: Subscription) -> QuerySet[ChangeRequest]:
+    """SUB-5, X-3: the cancellations at the operator asked for this subscription."""
+    return ChangeRequest.objects.filter(
+        content_type=ContentType.objects.get_for_model(Subscription),
+        object_id=subscription.pk,
+        kind=RequestKind.CANCELLATION,
+    ).order_by("-requested_at")

@@ -21,9 +21,11 @@ from common.history import note_history
 from common.mail import mail_template_on_commit
 from common.users import Actor
 from compliance.selectors import register_flag_objects
+from compliance.services import resolve_for
 from organisation.guideline import guideline
-from organisation.models import Person, Unit
-from organisation.numbers import parse_number
+from organisation.identity import person_name
+from organisation.models import CostCentre, Person, Unit
+from organisation.numbers import format_number, parse_number
 
 from .choices import Barring, RequestKind, RequestStatus, Status
 from .models import ChangeRequest, Subscription, change_request_key
@@ -31,6 +33,7 @@ from .models import ChangeRequest, Subscription, change_request_key
 # DIR-4: ENTRY_FIELDS, the fields of a directory entry the holder may ask to change, live
 # in selectors, which shows them in that order.
 from .selectors import ENTRY_FIELDS, concrete_field, with_change_rows
+from .signals import subscription_cancelled, subscription_handed_over
 
 # {field: {"old": stored value, "new": stored value}}: what a change request changes.
 Changes = dict[str, dict[str, Any]]
@@ -248,6 +251,8 @@ def waiting_url(request: ChangeRequest) -> str:
     """The page where whoever asked sees `request` waiting."""
     if request.kind == RequestKind.ENTRY:
         return reverse("subscriptions:my_entry")
+    if request.kind == RequestKind.CANCELLATION:
+        return reverse("subscriptions:subscription_detail", args=[request.object_id])
     if request.kind == RequestKind.DEVICE:
         return reverse("devices:device_detail", args=[request.object_id]) + f"#request-{request.pk}"
     return reverse("devices:barring", args=[request.object_id]) + f"#request-{request.pk}"
@@ -466,6 +471,106 @@ def entry_update(
     return person
 
 
+# --- SUB-5, X-3: "Säg upp" and "Lämna över" as one action each ------------------------
+
+
+@transaction.atomic
+def subscription_end(
+    *, actor: User, subscription: Subscription, reason: str | None
+) -> Subscription:
+    """SUB-5, X-3: cancel a subscription in one action. It is cancelled today (its number
+    then rests in quarantine, _refuse_quarantined_number), the cancellation at the
+    operator goes to Tele kundtjänst's queue as a change request, the phone linked to it
+    goes back to stock (devices hears subscription_cancelled) and its SUB-5 and X-3 flags
+    close. Cancelling a cancelled subscription is refused."""
+    reason = (reason or "").strip()
+    number = format_number(subscription.number)
+    subscription = subscription_cancel(
+        actor=actor,
+        subscription=subscription,
+        reason=_("Cancelled: %(reason)s") % {"reason": reason} if reason else _("Cancelled"),
+    )
+    change_request_create(
+        actor=actor,
+        kind=RequestKind.CANCELLATION,
+        target=subscription,
+        changes={},
+        forvaltning=subscription.unit.forvaltning,
+        message=" ".join(
+            [_("Cancel %(number)s at the operator.") % {"number": number}, reason]
+        ).strip(),
+    )
+    subscription_cancelled.send(sender=Subscription, subscription=subscription, actor=actor)
+    resolve_for(subscription, ["SUB-5", "X-3"])
+    return subscription
+
+
+@transaction.atomic
+def subscription_hand_over(
+    *,
+    actor: User,
+    subscription: Subscription,
+    holder: Person,
+    unit: Unit | None = None,
+    cost_centre: CostCentre | None = None,
+    reason: str | None = None,
+) -> Subscription:
+    """X-3: hand a personal subscription to another (active) person, and, if chosen, to
+    another unit and cost centre, with history; the phone linked to it follows (devices
+    hears subscription_handed_over), its X-3 flag closes, and both people are told by
+    e-mail. Refused for a cancelled subscription, a function phone, a person who has left
+    or the present holder."""
+    subscription = (
+        Subscription.objects.select_for_update(of=("self",))
+        .select_related("holder", "unit", "cost_centre")
+        .get(pk=subscription.pk)
+    )
+    if subscription.status == Status.CANCELLED:
+        raise ValidationError(_("A cancelled subscription cannot be handed over."))
+    if subscription.holder_id is None:
+        raise ValidationError(_("A function or group phone has no holder; it belongs to its unit."))
+    if not holder.is_active:
+        raise ValidationError({"holder": _("%(name)s is no longer active.") % {"name": holder}})
+    if holder.pk == subscription.holder_id:
+        raise ValidationError({"holder": _("This person already holds the subscription.")})
+    if cost_centre is not None and not cost_centre.is_active:
+        raise ValidationError({"cost_centre": _("The cost centre is no longer active.")})
+    previous = subscription.holder
+    subscription.holder = holder
+    subscription.unit = unit or subscription.unit
+    subscription.cost_centre = cost_centre or subscription.cost_centre
+    subscription.full_clean()
+    reason = (reason or "").strip()
+    note_history(
+        subscription,
+        actor=actor,
+        reason=(_("Handed over: %(reason)s") % {"reason": reason} if reason else _("Handed over"))[
+            :100
+        ],
+    )
+    subscription.save()
+    subscription_handed_over.send(
+        sender=Subscription, subscription=subscription, actor=actor, previous_holder=previous
+    )
+    resolve_for(subscription, ["X-3"])
+    context = {
+        "subscription": subscription,
+        "number": format_number(subscription.number),
+        "previous": previous,
+        # ORG-4: the e-mail to the previous holder names a protected new holder so.
+        "holder_name": person_name(None, holder),
+        "reason": reason,
+        "site_url": settings.TELEFONI_SITE_URL,
+    }
+    for person, template in ((previous, "handed_over_from"), (holder, "handed_over_to")):
+        address = person.email or getattr(person.user, "email", "")
+        if address:
+            mail_template_on_commit(
+                [address], f"subscriptions/email/{template}", {**context, "person": person}
+            )
+    return subscription
+
+
 # --- X-3: a leaver's subscriptions (the sweep is devices.services.sweep_leavers) -------
 
 
@@ -491,11 +596,9 @@ def leaver_subscriptions() -> QuerySet[Subscription]:
 
 
 # The compliance dashboard names a flagged subscription by its number and holder, and
-# links it to the holder's page (which lists their phones).
+# links it to the subscription's page, where "Säg upp" and "Lämna över" are (SUB-5, X-3).
 register_flag_objects(
     Subscription,
     queryset=lambda: Subscription.objects.select_related("holder"),
-    url=lambda subscription: (
-        subscription.holder.get_absolute_url() if subscription.holder_id else ""
-    ),
+    url=lambda subscription: reverse("subscriptions:subscription_detail", args=[subscription.pk]),
 )

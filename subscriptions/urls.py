@@ -11,4 +11,11 @@ urlpatterns = [
     path("andringar/<int:pk>/avvisa/", views.change_request_reject, name="change_request_reject"),
     path("poster/<int:pk>/andra/", views.entry_edit, name="entry_edit"),
     path("poster/<int:pk>/historik/", views.entry_history, name="entry_history"),
+    path("abonnemang/<int:pk>/", views.subscription_detail, name="subscription_detail"),
+    path("abonnemang/<int:pk>/sag-upp/", views.subscription_end, name="subscription_end"),
+    path(
+        "abonnemang/<int:pk>/lamna-over/",
+        views.subscription_hand_over,
+        name="subscription_hand_over",
+    ),
 ]

@@ -11,12 +11,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.http import NOTHING_CHANGED, error_messages
+from organisation.identity import person_name, phone_is_hidden
 from organisation.models import Person
 from organisation.permissions import can_view_person, person_of
 
 from . import permissions, selectors, services
-from .forms import ChangeRequestFilterForm, DeskEntryForm, OwnEntryForm, RejectForm
-from .models import ChangeRequest
+from .forms import (
+    ChangeRequestFilterForm,
+    DeskEntryForm,
+    HandOverForm,
+    OwnEntryForm,
+    RejectForm,
+    SubscriptionEndForm,
+)
+from .models import ChangeRequest, Subscription
 
 QUEUE_PAGE_SIZE = 50
 
@@ -173,3 +181,70 @@ def entry_history(request, pk):
         "can_edit": permissions.can_edit_entry(request.user, person),
     }
     return render(request, "subscriptions/entry_history.html", context)
+
+
+# --- SUB-5, X-3: the subscription's page, "Säg upp" and "Lämna över" --------------------
+
+
+def _visible_subscription(request, pk):
+    """The subscription; 404 for an unknown id and for a protected holder's phone the user
+    may not see (ORG-4); 403 for one the user has no business with."""
+    try:
+        subscription = selectors.subscription_for_page(pk)
+    except Subscription.DoesNotExist:
+        raise Http404 from None
+    if not permissions.can_view_subscription(request.user, subscription):
+        if phone_is_hidden(request.user, subscription):
+            raise Http404
+        raise PermissionDenied
+    return subscription
+
+
+def subscription_detail(request, pk):
+    subscription = _visible_subscription(request, pk)
+    context = {
+        "subscription": subscription,
+        "cancellations": selectors.cancellation_requests(subscription),
+        "can_end": permissions.can_end_subscription(request.user, subscription),
+        "can_hand_over": permissions.can_hand_over_subscription(request.user, subscription),
+        "can_change_barring": permissions.can_change_barring(request.user, subscription),
+    }
+    return render(request, "subscriptions/subscription_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def subscription_end(request, pk):
+    subscription = _visible_subscription(request, pk)
+    if not permissions.can_end_subscription(request.user, subscription):
+        raise PermissionDenied
+    form = SubscriptionEndForm(request.POST or None, subscription=subscription)
+    if request.method == "POST" and form.is_valid() and form.save(actor=request.user):
+        messages.success(
+            request,
+            _(
+                "The subscription is cancelled. Tele kundtjänst cancels it at the operator, "
+                "and the phone is back in stock."
+            ),
+        )
+        return redirect("subscriptions:subscription_detail", pk=subscription.pk)
+    context = {"subscription": subscription, "form": form}
+    return render(request, "subscriptions/subscription_end_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def subscription_hand_over(request, pk):
+    subscription = _visible_subscription(request, pk)
+    if not permissions.can_hand_over_subscription(request.user, subscription):
+        raise PermissionDenied
+    form = HandOverForm(request.POST or None, subscription=subscription, reader=request.user)
+    if request.method == "POST" and form.is_valid():
+        handed = form.save(actor=request.user)
+        if handed is not None:
+            messages.success(
+                request,
+                _("The subscription was handed over to %(name)s; both have been told.")
+                % {"name": person_name(request.user, handed.holder)},
+            )
+            return redirect("subscriptions:subscription_detail", pk=subscription.pk)
+    context = {"subscription": subscription, "form": form}
+    return render(request, "subscriptions/subscription_hand_over_form.html", context)
