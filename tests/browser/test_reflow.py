@@ -25,31 +25,22 @@ from django.urls import URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
 from common.roles import Role
+from demo import data as demo_data
 from tests.browser.conftest import CHROMIUM_ARGS
 from tests.factories import UnitFactory, person_with_user
 from tests.services import require_chromium
 
 NARROW, WIDE = 320, 1280
 
-# One sign-in per role (demo/data.py ACCOUNTS; "anstalld" has no role but has pages).
-DEMO_ACCOUNTS = (
-    "anstalld",
-    "enhetschef",
-    "budgetchef",
-    "forvaltningschef",
-    "telesamordnare",
-    "telekundtjanst",
-    "kundtjanst",
-    "ksordforande",
-    "admin",
-)
+# One sign-in per role, as demo/data.py lists them ("anstalld" has no role but has pages).
+DEMO_ACCOUNTS = tuple(account.username for account in demo_data.ACCOUNTS)
 
 # Not pages of the app: the Django admin (its own stylesheet) and the JSON API.
 NOT_PAGES = ("admin/", "api/")
 
 # What the crawl types into an empty search box, by the input's name: a surname and a
 # voicemail case number of the demo, so that the result pages are measured too.
-SEARCH_TERMS = {"q": "Åkesson", "arende": "VOF 2026/2345"}
+SEARCH_TERMS = {"q": demo_data.ACCOUNTS[0].last_name, "arende": "VOF 2026/2345"}
 
 # Named URL patterns no page links to, and why. Every other pattern must be reached.
 NOT_LINKED = {
@@ -57,6 +48,37 @@ NOT_LINKED = {
     "login": "the crawl signs in with a session cookie; the login page is measured in "
     "test_the_login_and_error_pages_reflow",
     "voicemail:link": "the one-click listening link is sent by e-mail only",
+}
+# Patterns the demo municipality has no object for in the state that links them (no
+# registered device page, loss report, split invoice, approved statement, signed review,
+# sick report or pending change request is seeded), so no role reaches them: a gap of the
+# demo, in docs/not-yet.md. The test fails when one is reached, so the list only shrinks.
+NOT_IN_THE_DEMO = {
+    "absence:sick",
+    "costs:statement_operator_pdf",
+    "costs:statement_pdf",
+    "costs:usage_import_decide",
+    "costs:usage_import_status",
+    "costs:usage_import_unknown_csv",
+    "devices:device_cost_centre",
+    "devices:device_edit",
+    "devices:loss_report_detail",
+    "devices:loss_report_pdf",
+    "devices:order_delete",
+    "devices:order_deliver",
+    "devices:order_send",
+    "devices:order_submit",
+    "devices:sim_create",
+    "devices:split_invoice_activate",
+    "devices:split_invoice_consent",
+    "devices:split_invoice_detail",
+    "devices:split_invoice_end",
+    "directory:unit_export_csv",
+    "directory:unit_export_vcf",
+    "review:cancellation_confirm",
+    "review:unit_review_pdf",
+    "subscriptions:change_request_apply",
+    "subscriptions:change_request_reject",
 }
 
 # The widest element that sticks out of the window, and the page's width: the failure
@@ -239,10 +261,11 @@ def test_every_page_of_every_role_fits_320_and_1280_px(live_server, chromium, de
     # The URLconf is the list of pages: each one was reached by some role (as a page, a
     # download, or an action that answers GET with 405), or says why it cannot be.
     names = set(url_names())
-    unreached = sorted(names - set(answers) - set(NOT_LINKED))
+    excused = set(NOT_LINKED) | NOT_IN_THE_DEMO
+    unreached = sorted(names - set(answers) - excused)
     assert not unreached, f"No role reached these pages (link them, or say why): {unreached}"
-    assert not set(NOT_LINKED) & set(answers), "NOT_LINKED lists a page that is linked now"
-    assert not set(NOT_LINKED) - names, "NOT_LINKED names a pattern the URLconf lacks"
+    assert not excused & set(answers), sorted(excused & set(answers))  # reached now: drop it
+    assert not excused - names, sorted(excused - names)  # not in the URLconf any more
     # The pages the issue measured were among them: the start page, telesök's results,
     # the cost table, the inventory and the review.
     for name in (
