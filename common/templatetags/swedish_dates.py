@@ -8,10 +8,12 @@ locale writes it, in lower case. Full dates use Django's Swedish formats ("l j F
 from django import template
 from django.template.defaultfilters import date
 
+from common.html import nowrap
+
 register = template.Library()
 
 
 @register.filter
 def short_day(value):
-    """Weekday, day and month, abbreviated: "fre 4 dec"."""
-    return date(value, "D j b")
+    """Weekday, day and month, abbreviated: "fre 4 dec", in one unbreakable span."""
+    return nowrap(date(value, "D j b"))

@@ -6,6 +6,8 @@ and `{% if phone|hidden_from:request.user %}`. See organisation.identity."""
 
 from django import template
 
+from common.html import nowrap
+
 from .. import identity
 
 register = template.Library()
@@ -28,7 +30,7 @@ def object_for(obj, user):
 
 @register.filter
 def number_for(subscription, user):
-    return identity.phone_number(user, subscription)
+    return nowrap(identity.phone_number(user, subscription))
 
 
 @register.filter

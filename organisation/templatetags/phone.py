@@ -1,5 +1,7 @@
 from django import template
 
+from common.html import nowrap
+
 from ..numbers import format_number
 
 register = template.Library()
@@ -7,5 +9,5 @@ register = template.Library()
 
 @register.filter
 def phone(e164):
-    """{{ subscription.number|phone }} -> 019-21 10 00"""
-    return format_number(e164)
+    """{{ subscription.number|phone }} -> 019-21 10 00, in one unbreakable span (.nowrap)."""
+    return nowrap(format_number(e164))
