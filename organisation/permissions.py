@@ -140,3 +140,9 @@ def can_manage_cost_centres(user: AnyUser) -> bool:
     """Tele kundtjänst keeps the cost centres and their budget-responsible managers
     (the register of what is invoiced where); the systemadministratör does so in the admin."""
     return is_service_desk(user)
+
+
+def can_sync_directory(user: AnyUser) -> bool:
+    """Issue 17: "Synka nu" and the runs' reports are Tele kundtjänst's (the reports name
+    directory entries, protected identities too)."""
+    return is_service_desk(user)

@@ -56,3 +56,12 @@ def can_change_barring(user: AnyUser, subscription: Subscription) -> bool:
     return is_budget_manager_of(user, subscription.cost_centre) or is_telesamordnare_of(
         user, subscription.unit
     )
+
+
+def can_request_mover_cost_centre(user: AnyUser, subscription: Subscription) -> bool:
+    """DEV-4: the telesamordnare of the holder's (new) förvaltning, or Tele kundtjänst,
+    asks for a mover's phone to follow them to the new cost centre."""
+    holder = subscription.holder
+    if holder is None:
+        return False
+    return is_service_desk(user) or is_telesamordnare_of(user, holder.unit)
