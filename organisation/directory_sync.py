@@ -592,7 +592,15 @@ def sync_directory(*, run: DirectorySyncRun | None = None) -> DirectorySyncRun:
             "moved), %(left)s left, %(returned)s back, %(refused)s refused."
         ) % {"entries": len(entries), **counts}
         _set(run, **counts)
-        log.info("Directory sync: %s", summary)
+        log.info(
+            "Directory sync: %s entries, %s created, %s updated (%s moved), %s left, %s back, "
+            "%s refused",
+            len(entries),
+            *(
+                counts[name]
+                for name in ("created", "updated", "moved", "left", "returned", "refused")
+            ),
+        )
         return _finish(run, DirectorySyncRun.Status.DONE, [summary, *plan.report])
 
 
