@@ -160,28 +160,13 @@ def search_all(
         control.cookie = cookie
 
 
-def _text(attrs: dict[str, list[bytes]], name: str) -> str:
-    for value in attrs.get(name) or ():
-        text = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
-        if text.strip():
-            return text.strip()
-    return ""
-
-
-def _dn_key(dn: str) -> str:
-    import ldap.dn  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
-
-    try:
-        return ldap.dn.dn2str(ldap.dn.str2dn(dn)).lower()
-    except ldap.DECODING_ERROR:
-        return dn.strip().lower()
-
-
 def read_directory() -> list[Entry]:
     """Every user entry of the search base. Raises DirectoryUnavailable when the directory
     does not answer whole."""
     try:
         import ldap  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
+
+        from .ldap import first_value, normalise_dn  # noqa: PLC0415 -- imports python-ldap
     except ImportError as exc:
         raise DirectoryUnavailable("python-ldap is not installed") from exc
     leaver_config = settings.TELEFONI_LDAP_LEAVERS
@@ -198,24 +183,25 @@ def read_directory() -> list[Entry]:
             if leaver_config["disabled_filter"] and leaver_config["mode"] != "off":
                 both = f"(&{list_filter}{leaver_config['disabled_filter']})"
                 disabled = {
-                    _dn_key(dn) for dn, _e in search_all(conn, base, both, ["1.1"], page_size)
+                    normalise_dn(dn) for dn, _e in search_all(conn, base, both, ["1.1"], page_size)
                 }
             elected: set[str] | None = None
             if sync_config.get("elected_filter"):
                 both = f"(&{list_filter}{sync_config['elected_filter']})"
                 elected = {
-                    _dn_key(dn) for dn, _e in search_all(conn, base, both, ["1.1"], page_size)
+                    normalise_dn(dn) for dn, _e in search_all(conn, base, both, ["1.1"], page_size)
                 }
             if sync_config.get("elected_group"):
-                elected = (elected or set()) | _group_members(conn, sync_config["elected_group"])
+                members = _group_members(conn, sync_config["elected_group"])
+                elected = (elected or set()) | {normalise_dn(dn) for dn in members}
         finally:
             conn.unbind_s()
     except ldap.LDAPError as exc:
         raise DirectoryUnavailable(str(exc)) from exc
     entries = []
     for dn, attrs in raw:
-        key = _dn_key(dn)
-        texts = {name: _text(attrs, attr) for name, attr in names.items()}
+        key = normalise_dn(dn)
+        texts = {name: first_value(attrs, attr) for name, attr in names.items()}
         entry = Entry(
             dn=dn,
             username=texts["username"].lower(),
@@ -233,7 +219,8 @@ def read_directory() -> list[Entry]:
 
 
 def _group_members(conn: Any, group_dn: str) -> set[str]:
-    """The member DNs of a group (groupOfNames, groupOfUniqueNames or an AD group)."""
+    """The member DNs of a group (groupOfNames, groupOfUniqueNames or an AD group), as
+    the directory writes them."""
     import ldap  # noqa: PLC0415 -- python-ldap is optional (make run without the LDAP headers)
 
     found = conn.search_s(group_dn, ldap.SCOPE_BASE, "(objectClass=*)", ["member", "uniqueMember"])
@@ -241,7 +228,7 @@ def _group_members(conn: Any, group_dn: str) -> set[str]:
     for _dn, attrs in found:
         for name in ("member", "uniqueMember"):
             for value in attrs.get(name) or ():
-                members.add(_dn_key(value.decode("utf-8", errors="replace")))
+                members.add(value.decode("utf-8", errors="replace"))
     return members
 
 
