@@ -10,7 +10,7 @@ from organisation import identity
 
 from .rules import RULES
 from .sections import section_of
-from .selectors import flag_object_url
+from .selectors import flag_url
 
 
 def table(flags, site_url="", user=None):
@@ -32,7 +32,7 @@ def table(flags, site_url="", user=None):
     for flag in flags:
         rule = RULES.get(flag.rule)
         obj = flag.content_object
-        url = flag_object_url(obj)
+        url = flag_url(flag)
         yield [
             flag.rule,
             section_of(flag.rule),

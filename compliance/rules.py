@@ -69,8 +69,16 @@ RULES = {
         ),
         Rule(
             "X-3",
-            _("A leaver's subscriptions, phones and voicemail are cancelled or handed over"),
+            _(
+                "A leaver's subscriptions, phones and voicemail are cancelled or handed "
+                "over, and a successor is named to their roles"
+            ),
             _("Uppsägning av abonnemang"),
+        ),
+        Rule(
+            "DEV-4",
+            _("A mover's phones move to the cost centre of the new unit"),
+            _("Telefonkostnader"),
         ),
         Rule(
             "SRV-2",

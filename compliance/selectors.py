@@ -112,6 +112,9 @@ def open_flag_counts(
 # above organisation, so they come to it).
 _OBJECT_QUERYSETS: dict[type[Model], Callable[[], QuerySet[Any]]] = {}
 _OBJECT_URLS: dict[type[Model], Callable[[Any], str | None]] = {}
+# Where one rule's flag on a model is put right, when that is not the object's page (a
+# mover's phone, DEV-4: the one-click change of cost centre).
+_RULE_URLS: dict[tuple[str, type[Model]], Callable[[Any], str | None]] = {}
 
 
 def register_flag_objects(
@@ -125,6 +128,24 @@ def register_flag_objects(
         _OBJECT_QUERYSETS[model] = queryset
     if url is not None:
         _OBJECT_URLS[model] = url
+
+
+def register_flag_url(rule_id: str, model: type[Model], url: Callable[[Any], str | None]) -> None:
+    """`url(obj)` is where a flag of `rule_id` on a `model` object is put right."""
+    _RULE_URLS[(rule_id, model)] = url
+
+
+def rule_flag_url(flag: Flag) -> str | None:
+    """The page registered for the flag's rule and object kind, or None."""
+    obj = flag.content_object
+    rule_url = _RULE_URLS.get((flag.rule, type(obj))) if obj is not None else None
+    return rule_url(obj) or "" if rule_url is not None else None
+
+
+def flag_url(flag: Flag) -> str:
+    """Where a flag links: its rule's page for the object, else the object's page."""
+    url = rule_flag_url(flag)
+    return url if url is not None else flag_object_url(flag.content_object)
 
 
 def flag_object_url(obj: Model | None) -> str:

@@ -21,11 +21,12 @@ from django.utils import timezone
 from common.mail import mail_template_on_commit
 from organisation import identity
 from organisation.guideline import guideline
-from organisation.models import Person, Unit
+from organisation.models import CostCentre, Person, Unit
 from organisation.selectors import nearest_manager_subquery
 
 from .models import Flag
 from .rules import rule as get_rule
+from .selectors import rule_flag_url
 
 log = logging.getLogger(__name__)
 
@@ -249,7 +250,9 @@ def _send_flag_mail(flag: Flag, recipients: list[str]) -> None:
         "object": identity.object_label(_reader(flag), flag.content_object)
         if flag.content_object is not None
         else "",
-        "url": _object_url(flag.content_object),
+        "url": rule_url
+        if (rule_url := rule_flag_url(flag)) is not None
+        else _object_url(flag.content_object),
         "site_url": settings.TELEFONI_SITE_URL,
     }
     mail_template_on_commit(recipients, "compliance/email/flag_opened", context)
@@ -287,8 +290,54 @@ def org_3_breaking() -> QuerySet[Unit]:
     )
 
 
+def _forvaltningschef_subquery(forvaltning_field: str) -> Subquery:
+    """The förvaltningschef (the manager of the förvaltning) while active, else NULL (the
+    flag then goes to Tele kundtjänst)."""
+    return Subquery(
+        Unit.objects.filter(pk=OuterRef(forvaltning_field), manager__is_active=True).values(
+            "manager_id"
+        )[:1]
+    )
+
+
+def x_3_successor_units() -> QuerySet[Unit]:
+    """X-3 (issue 17.5): units whose manager, or one of whose telesamordnare, has left:
+    the förvaltningschef names a successor."""
+    left_coordinator = Unit.telesamordnare.through.objects.filter(
+        unit_id=OuterRef("pk"), person__is_active=False
+    )
+    return Unit.objects.filter(Q(manager__is_active=False) | Exists(left_coordinator)).annotate(
+        responsible_id=_forvaltningschef_subquery("forvaltning_id")
+    )
+
+
+def x_3_successor_cost_centres() -> QuerySet[CostCentre]:
+    """X-3 (issue 17.5): active cost centres whose budget-responsible manager has left."""
+    return CostCentre.objects.filter(is_active=True, budget_manager__is_active=False).annotate(
+        flag_unit_id=F("unit_id"), responsible_id=_forvaltningschef_subquery("unit__forvaltning_id")
+    )
+
+
+def sweep_successors() -> SweepResult:
+    """X-3: a leaver who was a unit manager, budget-responsible manager or telesamordnare
+    is flagged to the förvaltningschef until a successor is named. Nightly, and when
+    someone is marked as left (organisation.leavers.person_left)."""
+    return raise_or_resolve(
+        rule_id="X-3",
+        breaking=x_3_successor_units(),
+        unit_field="pk",
+        responsible_field="responsible_id",
+    ) + raise_or_resolve(
+        rule_id="X-3",
+        breaking=x_3_successor_cost_centres(),
+        unit_field="flag_unit_id",
+        responsible_field="responsible_id",
+    )
+
+
 def sweep_organisation_rules() -> SweepResult:
-    """The nightly ORG-2 and ORG-3 sweep; returns what it opened and resolved."""
+    """The nightly ORG-2, ORG-3 and X-3 successor sweep; returns what it opened and
+    resolved."""
     result = SweepResult()
     for rule_id, breaking in (("ORG-2", org_2_breaking()), ("ORG-3", org_3_breaking())):
         result += raise_or_resolve(
@@ -297,4 +346,4 @@ def sweep_organisation_rules() -> SweepResult:
             unit_field="pk",
             responsible_field="responsible_id",
         )
-    return result
+    return result + sweep_successors()

@@ -103,7 +103,7 @@ def rule_flags(request, rule_id, pk=None):
         "rule": RULES.get(rule_id),
         "section": section_of(rule_id),
         "page": page,
-        "flags": [(flag, selectors.flag_object_url(flag.content_object)) for flag in page],
+        "flags": [(flag, selectors.flag_url(flag)) for flag in page],
     }
     return render(request, "compliance/rule_flags.html", context)
 

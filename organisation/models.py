@@ -400,6 +400,8 @@ class Person(models.Model):
     SEARCH_SOURCES = frozenset({"first_name", "last_name", "title", "unit"})
     SEARCH_FIELDS = ("search_name", "search_title", "search_text")
     objects = SearchKeyQuerySet.as_manager()
+    # The unit as read from the database (from_db), to tell a move (organisation.signals).
+    _saved_unit_id: int | None
     # Attached by telesök's unit page (directory.views): the current hänvisning, an
     # absence.models.Redirect or None (organisation does not import absence).
     redirect: Any
@@ -431,6 +433,14 @@ class Person(models.Model):
     def get_absolute_url(self):
         # The person page is telesök's (directory), which lists everything about them.
         return reverse("directory:person", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The unit as read from the database: a save that changes it is a move
+        # (organisation.signals sends person_moved).
+        instance._saved_unit_id = instance.__dict__.get("unit_id")
+        return instance
 
     def fill_search_keys(self, units=None):
         self.search_name, self.search_title = person_search_keys(self)
@@ -702,3 +712,55 @@ class Guideline(models.Model):
             "directory_enquiry": self.barring_directory_enquiry_open,
         }
         return [category for category, is_open in flags.items() if is_open]
+
+
+class DirectorySyncRun(models.Model):
+    """One run of the directory sync (organisation.directory_sync): when, what it changed
+    and its Swedish report. The record is itself the log of the run, so it keeps no
+    history of its own; the people it changed keep theirs (actor katalogsynk)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused: nothing changed")
+        UNAVAILABLE = "unavailable", _("The directory did not answer")
+        FAILED = "failed", _("Failed")
+        OFF = "off", _("Off")
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    # What the run is doing now (reading, comparing, writing), while it runs.
+    phase = models.CharField(_("phase"), max_length=100, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    entries = models.PositiveIntegerField(_("directory entries"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    moved = models.PositiveIntegerField(_("moved"), default=0)
+    left = models.PositiveIntegerField(_("left"), default=0)
+    returned = models.PositiveIntegerField(_("returned"), default=0)
+    refused = models.PositiveIntegerField(_("entries refused"), default=0)
+    report = models.JSONField(_("report"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("directory sync run")
+        verbose_name_plural = _("directory sync runs")
+        ordering = ["-queued_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.queued_at:%Y-%m-%d %H:%M} {self.get_status_display()}"
+
+    @property
+    def is_pending(self):
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

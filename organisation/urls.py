@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import leaver_views, orgfile_views, views
+from . import leaver_views, orgfile_views, sync_views, views
 
 app_name = "organisation"
 
@@ -34,4 +34,6 @@ urlpatterns = [
     path("kostnadsstalle/nytt/", views.cost_centre_edit, name="cost_centre_create"),
     path("kostnadsstalle/<int:pk>/andra/", views.cost_centre_edit, name="cost_centre_edit"),
     path("person/<int:pk>/slutat/", leaver_views.person_leave, name="person_leave"),
+    path("katalogsynk/", sync_views.directory_sync_page, name="directory_sync"),
+    path("katalogsynk/<int:pk>/", sync_views.directory_sync_run, name="directory_sync_run"),
 ]

@@ -91,3 +91,12 @@ def can_view_subscription(user: AnyUser, subscription: Subscription) -> bool:
         or is_manager_of_unit(user, subscription.unit)
         or is_service_desk(user)
     )
+
+
+def can_request_mover_cost_centre(user: AnyUser, subscription: Subscription) -> bool:
+    """DEV-4: the telesamordnare of the holder's (new) förvaltning, or Tele kundtjänst,
+    asks for a mover's phone to follow them to the new cost centre."""
+    holder = subscription.holder
+    if holder is None:
+        return False
+    return is_service_desk(user) or is_telesamordnare_of(user, holder.unit)

@@ -6,6 +6,11 @@ app_name = "subscriptions"
 
 urlpatterns = [
     path("mina-uppgifter/", views.my_entry, name="my_entry"),
+    path(
+        "abonnemang/<int:pk>/flyttad-innehavare/",
+        views.mover_cost_centre,
+        name="mover_cost_centre",
+    ),
     path("andringar/", views.change_request_list, name="change_request_list"),
     path("andringar/<int:pk>/genomfor/", views.change_request_apply, name="change_request_apply"),
     path("andringar/<int:pk>/avvisa/", views.change_request_reject, name="change_request_reject"),

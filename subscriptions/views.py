@@ -15,7 +15,7 @@ from organisation.identity import person_name, phone_is_hidden
 from organisation.models import Person
 from organisation.permissions import can_view_person, person_of
 
-from . import permissions, selectors, services
+from . import movers, permissions, selectors, services
 from .forms import (
     ChangeRequestFilterForm,
     DeskEntryForm,
@@ -248,3 +248,42 @@ def subscription_hand_over(request, pk):
             return redirect("subscriptions:subscription_detail", pk=subscription.pk)
     context = {"subscription": subscription, "form": form}
     return render(request, "subscriptions/subscription_hand_over_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def mover_cost_centre(request, pk):
+    """DEV-4: the one click that asks Tele kundtjänst to move a mover's phone to the cost
+    centre of the holder's new unit."""
+    subscription = get_object_or_404(
+        Subscription.objects.select_related(
+            "holder__unit__forvaltning", "unit", "cost_centre__unit"
+        ).filter(holder__isnull=False),
+        pk=pk,
+    )
+    if not can_view_person(request.user, subscription.holder):
+        raise Http404
+    if not permissions.can_request_mover_cost_centre(request.user, subscription):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            change_request = movers.mover_cost_centre_request(
+                actor=request.user, subscription=subscription
+            )
+        except ValidationError as exc:
+            error_messages(request, exc)
+        else:
+            messages.success(
+                request,
+                _("Request #%(pk)s was sent to Tele kundtjänst.") % {"pk": change_request.pk},
+            )
+        return redirect("subscriptions:mover_cost_centre", pk=subscription.pk)
+    return render(
+        request,
+        "subscriptions/mover_cost_centre.html",
+        {
+            "subscription": subscription,
+            "holder": subscription.holder,
+            "new_cost_centre": movers.cost_centre_for(subscription.holder.unit),
+            "pending": movers.pending_move_request(subscription),
+        },
+    )

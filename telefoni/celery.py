@@ -96,8 +96,18 @@ def _beat_schedule(sender, **kwargs):
             "task": "costs.tasks.purge_call_details",
             "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=50),
         },
-        # people who left the directory (LDAP) are marked inactive first, then what
-        # every leaver holds is flagged; idempotent.
+        # Issue 17: people from the directory (LDAP): joiners, movers, leavers and
+        # people who come back, before the sweeps that read them; idempotent.
+        "directory-sync-nightly": {
+            "task": "organisation.tasks.sync_directory",
+            "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=40),
+        },
+        # DEV-4: a mover's phone flag closes once the phone is on the new cost centre.
+        "movers-nightly": {
+            "task": "subscriptions.tasks.sweep_movers",
+            "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=50),
+        },
+        # what every leaver holds is flagged (the directory sync marked them).
         "leavers-nightly": {
             "task": "devices.tasks.sweep_leavers",
             "schedule": crontab(hour=settings.TELEFONI_SWEEP_HOUR, minute=50),

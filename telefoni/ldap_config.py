@@ -100,6 +100,7 @@ def ldap_settings(env):
         },
     }
     config["TELEFONI_LDAP_LEAVERS"] = leaver_settings(env)
+    config["TELEFONI_LDAP_SYNC"] = sync_settings(env)
     if group_base:
         config["AUTH_LDAP_GROUP_SEARCH"] = LDAPSearch(
             group_base, ldap.SCOPE_SUBTREE, env.get("LDAP_GROUP_FILTER", "(objectClass=*)")
@@ -133,4 +134,18 @@ def leaver_settings(env):
         "username_attr": env.get("LDAP_ATTR_USERNAME", "") or (named.group(1) if named else "uid"),
         "max_count": int(env.get("LDAP_LEAVERS_MAX_COUNT", "5")),
         "max_percent": int(env.get("LDAP_LEAVERS_MAX_PERCENT", "5")),
+    }
+
+
+def sync_settings(env):
+    """Issue 17: the nightly directory sync (organisation.directory_sync). An elected
+    official (förtroendevald) is an entry matching LDAP_ELECTED_FILTER or a member of the
+    group LDAP_ELECTED_GROUP; with neither set, the sync leaves a person's kind alone."""
+    page_size = int(env.get("LDAP_SYNC_PAGE_SIZE", "500"))
+    if not 1 <= page_size <= 1000:
+        raise ImproperlyConfigured("LDAP_SYNC_PAGE_SIZE must be between 1 and 1000")
+    return {
+        "elected_filter": env.get("LDAP_ELECTED_FILTER", ""),
+        "elected_group": env.get("LDAP_ELECTED_GROUP", ""),
+        "page_size": page_size,
     }

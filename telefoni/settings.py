@@ -149,6 +149,8 @@ if typing.TYPE_CHECKING:
     AUTH_LDAP_SERVER_URI: str
     AUTH_LDAP_USER_SEARCH: typing.Any  # django_auth_ldap.config.LDAPSearch
     TELEFONI_LDAP_PERSON_ATTRS: dict[str, str]
+    TELEFONI_LDAP_LEAVERS: dict[str, typing.Any]
+    TELEFONI_LDAP_SYNC: dict[str, typing.Any]
 AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
 
 LOGIN_URL = "login"
