@@ -4,11 +4,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.pickers import PickerField, PickerFormMixin
 from organisation.models import Person, Unit
 from organisation.numbers import format_number, parse_number
+from organisation.pickers import UNIT, all_units
 
 from . import services
 from .choices import RequestStatus
+from .pickers import own_entry_units
 from .selectors import concrete_field
 
 
@@ -16,14 +19,7 @@ def _max_length(field):
     return concrete_field(Person, field).max_length
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units in tree order, indented by depth so the tree shows in a plain <select>."""
-
-    def label_from_instance(self, obj):
-        return "\u2003" * obj.depth + obj.name
-
-
-class EntryForm(forms.Form):
+class EntryForm(PickerFormMixin, forms.Form):
     """The four fields of a directory entry a holder keeps current (DIR-4)."""
 
     title = forms.CharField(label=_("Title"), max_length=_max_length("title"))
@@ -36,7 +32,7 @@ class EntryForm(forms.Form):
         required=False,
         help_text=_("Any written form: 019-21 10 00, 070-123 45 67 or +46 19 21 10 00."),
     )
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
+    unit = PickerField(kind=UNIT, source="unit", label=_("Unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args, person, units, **kwargs):
         self.person = person
@@ -79,8 +75,8 @@ class OwnEntryForm(EntryForm):
     chosen within the holder's own förvaltning."""
 
     def __init__(self, *args, person, **kwargs):
-        units = Unit.objects.filter(forvaltning_id=person.unit.forvaltning_id).order_by("path")
-        super().__init__(*args, person=person, units=units, **kwargs)
+        super().__init__(*args, person=person, units=own_entry_units(person), **kwargs)
+        cast(PickerField, self.fields["unit"]).source = "own-entry-unit"
         self.fields["unit"].error_messages["invalid_choice"] = _(
             "Choose a unit in your own förvaltning."
         )
@@ -110,7 +106,7 @@ class DeskEntryForm(EntryForm):
     )
 
     def __init__(self, *args, person, **kwargs):
-        super().__init__(*args, person=person, units=Unit.objects.order_by("path"), **kwargs)
+        super().__init__(*args, person=person, units=all_units(), **kwargs)
 
     def save(self, *, actor):
         """True when the entry changed, False when nothing differed, None on errors."""
