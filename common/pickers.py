@@ -250,6 +250,13 @@ class PickerMixin:
         self.reader, self.params, self.typed = None, {}, None
         self.widget.picker = self
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        # A form copies its fields: the copy's widget must point at the copy.
+        result = super().__deepcopy__(memo)  # type: ignore[misc]  # ModelChoiceField's
+        result.params = dict(self.params)
+        result.widget.picker = result
+        return result
+
     def label_from_instance(self, obj: Model) -> str:
         label, detail = self.kind.describe(obj, self.reader)
         return f"{label} – {detail}" if detail else label
@@ -286,12 +293,6 @@ class PickerField(PickerMixin, forms.ModelChoiceField):
         super().__init__(**kwargs)
         self._setup(kind, source)
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> PickerField:
-        result = super().__deepcopy__(memo)  # type: ignore[misc]  # ModelChoiceField's
-        result.params = dict(self.params)
-        result.widget.picker = result
-        return result
-
 
 class PickerMultipleField(PickerMixin, forms.ModelMultipleChoiceField):
     """Chooses several rows: the chosen ones as a list with remove buttons."""
@@ -301,12 +302,6 @@ class PickerMultipleField(PickerMixin, forms.ModelMultipleChoiceField):
     def __init__(self, *, kind: Kind, source: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._setup(kind, source)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> PickerMultipleField:
-        result = super().__deepcopy__(memo)  # type: ignore[misc]  # ModelChoiceField's
-        result.params = dict(self.params)
-        result.widget.picker = result
-        return result
 
 
 class PickerFormMixin(forms.BaseForm):
