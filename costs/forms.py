@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from common.forms import checked_upload
-from organisation import identity
-from organisation.numbers import format_number
+from common.pickers import PickerField, PickerFormMixin
+from subscriptions.models import Subscription
+from subscriptions.pickers import PHONE
 
 from . import services
 from .choices import StatementAction
@@ -93,22 +94,12 @@ class MonthField(forms.CharField):
             ) from None
 
 
-class SubscriptionChoiceField(forms.ModelChoiceField):
-    """A phone as "number – holder (cost centre)"; ORG-4: "Skyddad identitet (4100)" for a
-    protected identity outside the reader's circle (`reader`, set by the form)."""
-
-    reader = None
-
-    def label_from_instance(self, obj):
-        if identity.phone_is_hidden(self.reader, obj):
-            return f"{identity.PROTECTED} ({obj.cost_centre.code})"
-        who = obj.holder.full_name if obj.holder_id else obj.function_name
-        return f"{format_number(obj.number)} – {who} ({obj.cost_centre.code})"
-
-
-class StatementRequestForm(forms.Form):
-    subscription = SubscriptionChoiceField(
-        label=gettext_lazy("Subscription"), queryset=None, empty_label=None
+class StatementRequestForm(PickerFormMixin, forms.Form):
+    subscription = PickerField(
+        kind=PHONE,
+        source="statement-phone",
+        label=gettext_lazy("Subscription"),
+        queryset=Subscription.objects.none(),
     )
     period = MonthField(label=gettext_lazy("Month"), help_text=gettext_lazy("YYYY-MM"))
     grounds = forms.CharField(
@@ -124,7 +115,7 @@ class StatementRequestForm(forms.Form):
 
     def __init__(self, *args, subscriptions, reader=None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = cast(SubscriptionChoiceField, self.fields["subscription"])
+        field = cast(PickerField, self.fields["subscription"])
         field.queryset = subscriptions
         field.reader = reader
 

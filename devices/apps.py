@@ -11,6 +11,7 @@ class DevicesConfig(AppConfig):
         from subscriptions.selectors import register_target_queryset  # noqa: PLC0415 -- models load only once the app registry is ready
         from subscriptions.services import register_apply_hook  # noqa: PLC0415 -- models load only once the app registry is ready
 
+        from . import pickers  # noqa: F401, PLC0415 -- picker sources register when the registry is ready
         from .models import Device  # noqa: PLC0415 -- models load only once the app registry is ready
         from .services import confirm_operator_block  # noqa: PLC0415 -- models load only once the app registry is ready
 

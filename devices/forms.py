@@ -1,20 +1,29 @@
 from typing import cast
 
 from django import forms
+from django.db import models
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import ServiceForm
-from organisation import identity
-from organisation.forms import PersonChoiceField
+from common.pickers import PickerField, PickerFormMixin
 from organisation.models import CostCentre, Person, Unit
-from subscriptions.choices import Kind, Status
-from subscriptions.forms import UnitChoiceField
+from organisation.pickers import PERSON, UNIT
+from subscriptions.choices import Kind
 from subscriptions.models import Subscription
+from subscriptions.pickers import PHONE
 
-from . import services
+from . import pickers, services
 from .choices import ItemKind, MobileReason, OrderKind
 from .models import CatalogueItem, Device, LossReport
 from .validators import validate_iccid, validate_imei
+
+
+def _verbose(name):
+    """A Device field's label, as the ModelForm would give it."""
+    field = cast(models.Field, Device._meta.get_field(name))
+    return lazy(lambda: capfirst(field.verbose_name), str)()
 
 
 class CatalogueItemForm(ServiceForm, forms.ModelForm):
@@ -28,20 +37,13 @@ class CatalogueItemForm(ServiceForm, forms.ModelForm):
         return self._call(services.catalogue_item_save, actor=actor, item=self.instance)
 
 
-class PhoneChoiceField(forms.ModelChoiceField):
-    """A subscription as its number and owner, or "Skyddad identitet" (ORG-4)."""
-
-    reader = None
-
-    def label_from_instance(self, obj):
-        return identity.phone_label(self.reader, obj)
-
-
-class OrderForm(ServiceForm, forms.Form):
+class OrderForm(PickerFormMixin, ServiceForm, forms.Form):
     """DEV-2: a telesamordnare's order for a unit of their own förvaltning."""
 
     kind = forms.ChoiceField(label=_("What is ordered"), choices=OrderKind.choices)
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
+    unit = PickerField(
+        kind=UNIT, source="order-unit", label=_("Unit"), queryset=Unit.objects.none()
+    )
     cost_centre = forms.ModelChoiceField(label=_("Cost centre"), queryset=CostCentre.objects.none())
     item = forms.ModelChoiceField(
         label=_("From the catalogue"),
@@ -55,7 +57,13 @@ class OrderForm(ServiceForm, forms.Form):
     subscription_kind = forms.ChoiceField(
         label=_("Kind of subscription"), choices=[("", "—"), *Kind.choices], required=False
     )
-    holder = PersonChoiceField(label=_("For whom"), queryset=Person.objects.none(), required=False)
+    holder = PickerField(
+        kind=PERSON,
+        source="order-holder",
+        label=_("For whom"),
+        queryset=Person.objects.none(),
+        required=False,
+    )
     function_name = forms.CharField(
         label=_("Function"),
         max_length=200,
@@ -79,12 +87,9 @@ class OrderForm(ServiceForm, forms.Form):
         help_text=_("For a fault report: what is wrong."),
     )
 
-    def __init__(self, *args, forvaltningar, **kwargs):
+    def __init__(self, *args, forvaltningar, reader=None, **kwargs):
         super().__init__(*args, **kwargs)
-        in_scope = {"forvaltning_id__in": forvaltningar}
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
-            **in_scope
-        ).order_by("path")
+        cast(PickerField, self.fields["unit"]).queryset = pickers.order_units(forvaltningar)
         self.fields["unit"].error_messages["invalid_choice"] = _(
             "You can only order for your own förvaltning."
         )
@@ -99,9 +104,9 @@ class OrderForm(ServiceForm, forms.Form):
         self.fields["item"].error_messages["invalid_choice"] = _(
             "This item can no longer be ordered."
         )
-        cast(forms.ModelChoiceField, self.fields["holder"]).queryset = Person.objects.filter(
-            unit__forvaltning_id__in=forvaltningar, is_active=True, protected_identity=False
-        ).select_related("unit")
+        holder = cast(PickerField, self.fields["holder"])
+        holder.queryset = pickers.order_holders(forvaltningar)
+        holder.reader = reader
         self.fields["holder"].error_messages["invalid_choice"] = _(
             "Choose a person in your own förvaltning."
         )
@@ -172,7 +177,7 @@ class DeliverForm(ServiceForm, forms.Form):
         )
 
 
-class DeviceForm(ServiceForm, forms.ModelForm):
+class DeviceForm(PickerFormMixin, ServiceForm, forms.ModelForm):
     """DEV-3: a device of a förvaltning's inventory. Its cost centre is set when it is
     added; later it changes only through Tele kundtjänst (DEV-4)."""
 
@@ -190,29 +195,37 @@ class DeviceForm(ServiceForm, forms.ModelForm):
             "subscription",
             "status",
         ]
-        field_classes = {
-            "unit": UnitChoiceField,
-            "holder": PersonChoiceField,
-            "subscription": PhoneChoiceField,
-        }
+
+    holder = PickerField(
+        kind=PERSON,
+        source="device-holder",
+        label=_verbose("holder"),
+        queryset=Person.objects.none(),
+        required=False,
+    )
+    unit = PickerField(
+        kind=UNIT, source="device-unit", label=_verbose("unit"), queryset=Unit.objects.none()
+    )
+    subscription = PickerField(
+        kind=PHONE,
+        source="device-phone",
+        label=_verbose("subscription"),
+        queryset=Subscription.objects.none(),
+        required=False,
+    )
 
     def __init__(self, *args, forvaltning, reader=None, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(PersonChoiceField, self.fields["holder"]).reader = reader
-        cast(PhoneChoiceField, self.fields["subscription"]).reader = reader
+        for name, rows in (
+            ("holder", pickers.device_holders(forvaltning)),
+            ("unit", pickers.device_units(forvaltning)),
+            ("subscription", pickers.device_phones(forvaltning)),
+        ):
+            field = cast(PickerField, self.fields[name])
+            field.queryset, field.reader = rows, reader
+            field.params = {"forvaltning": forvaltning.pk}
         cast(forms.ModelChoiceField, self.fields["model"]).queryset = CatalogueItem.objects.filter(
             kind=ItemKind.PHONE
-        )
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
-            forvaltning=forvaltning
-        ).order_by("path")
-        cast(forms.ModelChoiceField, self.fields["holder"]).queryset = Person.objects.filter(
-            unit__forvaltning=forvaltning, is_active=True
-        ).select_related("unit")
-        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = (
-            Subscription.objects.filter(unit__forvaltning=forvaltning)
-            .exclude(status=Status.CANCELLED)
-            .select_related("holder__unit")
         )
         if self.instance.pk:
             del self.fields["cost_centre"]

@@ -21,7 +21,7 @@ from organisation.permissions import person_of
 from subscriptions.models import Subscription
 from subscriptions.selectors import with_change_rows
 
-from . import exports, permissions, selectors, services
+from . import exports, permissions, pickers, selectors, services
 from .choices import OrderStatus
 from .forms import (
     BarringForm,
@@ -117,11 +117,11 @@ def order_list(request):
 @require_http_methods(["GET", "POST"])
 def order_create(request):
     require(permissions.can_order(request.user))
-    person = person_of(request.user)
-    forvaltningar = (
-        list(person.coordinated_units.values_list("forvaltning_id", flat=True)) if person else []
+    form = OrderForm(
+        request.POST or None,
+        forvaltningar=pickers.order_forvaltningar(request.user),
+        reader=request.user,
     )
-    form = OrderForm(request.POST or None, forvaltningar=forvaltningar)
     if request.method == "POST" and form.is_valid():
         # Issue 19.8: "Send" (the first button, so also Enter) saves and sends in one step;
         # "Save draft" keeps it for later.

@@ -4,6 +4,8 @@ everyone but the people organisation.permissions.can_view_person allows."""
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from absence import permissions as absence_permissions
 from absence import selectors as absence_selectors
@@ -18,7 +20,9 @@ from . import selectors
 PAGE_HITS = 50
 
 
-def search(request):
+def search(request, fragment=False):
+    """Telesök; with `fragment` only its results (directory/_results.html), which the page
+    fetches as one types (issue 19.4)."""
     query = request.GET.get("q", "").strip()
     hits = selectors.search(query, limit=PAGE_HITS + 1) if query else []
     shown = selectors.attach_redirects(hits[:PAGE_HITS])
@@ -30,9 +34,11 @@ def search(request):
     )
     return render(
         request,
-        "directory/search.html",
+        "directory/_results.html" if fragment else "directory/search.html",
         {
             "query": query,
+            # Where the one-click hänvisning returns: the page, also from the fragment.
+            "search_url": f"{reverse('directory:search')}?{urlencode({'q': query})}",
             "hits": shown,
             "more": len(hits) > PAGE_HITS,
             "page_hits": PAGE_HITS,

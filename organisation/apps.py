@@ -7,4 +7,4 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
-        from . import signals  # noqa: F401, PLC0415 -- signal handlers connect when the registry is ready
+        from . import pickers, signals  # noqa: F401, PLC0415 -- signal handlers connect, picker sources register, when the registry is ready

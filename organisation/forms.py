@@ -1,25 +1,14 @@
 from typing import cast
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import ServiceForm, checked_upload
+from common.pickers import PickerField, PickerFormMixin, PickerMultipleField
 
-from . import identity, services
+from . import pickers, services
 from .models import Person, Unit, normalise_name
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    """ORG-4: a protected identity outside the `reader`'s circle is "Skyddad identitet"
-    (still choosable, so a telesamordnare can keep such a person's device)."""
-
-    reader = None
-
-    def label_from_instance(self, obj):
-        if identity.is_hidden(self.reader, obj):
-            return f"{identity.PROTECTED} ({obj.unit.name})"
-        return f"{obj.last_name}, {obj.first_name} ({obj.unit.name})"
+from .pickers import PERSON, UNIT
 
 
 class UnitNameForm(forms.Form):
@@ -98,25 +87,26 @@ class ReadinessForm(forms.ModelForm):
         )
 
 
-class TelesamordnareForm(forms.Form):
+class TelesamordnareForm(PickerFormMixin, forms.Form):
     """ORG-2: choose the unit's telesamordnare among the förvaltning's active staff."""
 
-    telesamordnare = forms.ModelMultipleChoiceField(
+    telesamordnare = PickerMultipleField(
+        kind=PERSON,
+        source="telesamordnare",
         label=_("Telephony coordinators"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 12}),
-        help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
+        help_text=_("Search for a person and choose them; remove one with its button."),
     )
 
-    def __init__(self, *args, unit, **kwargs):
+    def __init__(self, *args, unit, reader=None, **kwargs):
         self.unit = unit
         kwargs.setdefault("initial", {"telesamordnare": list(unit.telesamordnare.all())})
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelMultipleChoiceField, self.fields["telesamordnare"])
-        field.queryset = Person.objects.filter(
-            unit__forvaltning_id=unit.forvaltning_id, is_active=True
-        ).order_by("last_name", "first_name")
+        field = cast(PickerMultipleField, self.fields["telesamordnare"])
+        field.queryset = pickers.telesamordnare_choices(unit)
+        field.params = {"unit": unit.pk}
+        field.reader = reader
 
     def save(self, *, actor):
         return services.unit_set_telesamordnare(
@@ -124,14 +114,19 @@ class TelesamordnareForm(forms.Form):
         )
 
 
-class CostCentreForm(ServiceForm, forms.Form):
+class CostCentreForm(PickerFormMixin, ServiceForm, forms.Form):
     """Create or change a cost centre (Tele kundtjänst), saved by cost_centre_save."""
 
     code = forms.CharField(label=_("Code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=200)
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    budget_manager = PersonChoiceField(
-        label=_("Budget-responsible manager"), queryset=Person.objects.none()
+    unit = PickerField(
+        kind=UNIT, source="cost-centre-unit", label=_("Unit"), queryset=Unit.objects.none()
+    )
+    budget_manager = PickerField(
+        kind=PERSON,
+        source="budget-manager",
+        label=_("Budget-responsible manager"),
+        queryset=Person.objects.none(),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
@@ -149,14 +144,11 @@ class CostCentreForm(ServiceForm, forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.order_by("path")
-        people = Person.objects.filter(is_active=True).select_related("unit")
-        if cost_centre is not None:  # the current one stays choosable, active or not
-            people = Person.objects.filter(
-                Q(is_active=True) | Q(pk=cost_centre.budget_manager_id)
-            ).select_related("unit")
-        field = cast(PersonChoiceField, self.fields["budget_manager"])
-        field.queryset = people.order_by("last_name", "first_name")
+        cast(PickerField, self.fields["unit"]).queryset = pickers.all_units()
+        field = cast(PickerField, self.fields["budget_manager"])
+        field.queryset = pickers.budget_manager_choices(
+            cost_centre.budget_manager_id if cost_centre is not None else None
+        )
         field.reader = reader
 
     def save(self, *, actor):

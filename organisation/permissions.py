@@ -6,6 +6,8 @@ units a manager heads) are cached on the user object for the request.
 
 from typing import Protocol
 
+from django.db.models import Q
+
 from common.roles import Role, is_service_desk, is_service_desk_or_admin, roles_of
 from common.users import AnyUser
 
@@ -113,6 +115,25 @@ def in_identity_circle(user: AnyUser, person: Person) -> bool:
         or is_manager_of_unit(user, person.unit)
         or is_forvaltningschef_of(user, person.unit)
     )
+
+
+def identity_circle_q(user: AnyUser, prefix: str = "") -> Q:
+    """The set-based twin of in_identity_circle, for a queryset of people (or of rows
+    naming one through `prefix`, e.g. "holder__"): every person without protected
+    identity, and the protected ones in the user's circle."""
+    if is_service_desk(user):
+        return Q()
+    visible = Q(**{f"{prefix}protected_identity": False})
+    own = person_of(user)
+    if own is not None:
+        visible |= Q(**{f"{prefix}pk": own.pk})
+    roles = roles_of(user)
+    for path in _headed_paths(user):
+        # A förvaltningschef heads a förvaltning ("/<id>/"); an enhetschef any unit.
+        is_forvaltning = path.count("/") == 2
+        if Role.ENHETSCHEF in roles or (is_forvaltning and Role.FORVALTNINGSCHEF in roles):
+            visible |= Q(**{f"{prefix}unit__path__startswith": path})
+    return visible
 
 
 def can_view_person(user: AnyUser, person: Person) -> bool:

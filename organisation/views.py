@@ -112,7 +112,7 @@ def unit_telesamordnare(request, pk):
     unit = _get_unit(pk)
     if not permissions.can_assign_telesamordnare(request.user, unit):
         raise PermissionDenied
-    form = TelesamordnareForm(request.POST or None, unit=unit)
+    form = TelesamordnareForm(request.POST or None, unit=unit, reader=request.user)
     if request.method == "POST" and form.is_valid():
         form.save(actor=request.user)
         messages.success(request, _("Telephony coordinators saved."))

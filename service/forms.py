@@ -6,19 +6,12 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import ServiceForm
+from common.pickers import PickerField, PickerFormMixin
 from organisation.models import Person, Unit
-from subscriptions.forms import UnitChoiceField
+from organisation.pickers import PERSON, UNIT, all_units
 
 from . import services
 from .choices import Channel
-
-
-class RecipientField(forms.ModelChoiceField):
-    """A plain <select> of people (type-ahead by surname works from the keyboard)."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.last_name}, {obj.first_name} ({obj.unit.name})"
-
 
 _DATETIME = {"type": "datetime-local"}
 
@@ -27,10 +20,12 @@ def _datetime_widget():
     return forms.DateTimeInput(attrs=_DATETIME, format="%Y-%m-%dT%H:%M")
 
 
-class CallbackForm(ServiceForm, forms.Form):
+class CallbackForm(PickerFormMixin, ServiceForm, forms.Form):
     """SRV-2: the message Kundtjänst (or a colleague) takes for someone not there."""
 
-    recipient = RecipientField(
+    recipient = PickerField(
+        kind=PERSON,
+        source="recipient",
         label=_("For whom"),
         queryset=Person.objects.none(),
         error_messages={"invalid_choice": _("Choose a person from the list.")},
@@ -65,9 +60,10 @@ class CallbackForm(ServiceForm, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, recipients, default_deadline, **kwargs):
+    def __init__(self, *args, recipients, default_deadline, reader=None, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["recipient"]).queryset = recipients
+        field = cast(PickerField, self.fields["recipient"])
+        field.queryset, field.reader = recipients, reader
         self.fields["deadline"].help_text = _(
             "Empty: within the guarantee, %(day)s (working days; public holidays and the eves "
             "of Midsummer, Christmas and New Year do not count)."
@@ -89,7 +85,7 @@ class CallbackForm(ServiceForm, forms.Form):
         )
 
 
-class PhoneNoteForm(ServiceForm, forms.Form):
+class PhoneNoteForm(PickerFormMixin, ServiceForm, forms.Form):
     """SRV-3: a note of information received by phone in a case of myndighetsutövning."""
 
     received_at = forms.DateTimeField(
@@ -101,14 +97,14 @@ class PhoneNoteForm(ServiceForm, forms.Form):
     case_number = forms.CharField(
         label=_("Case number"), max_length=50, help_text=_("The diarienummer, e.g. “VOF 2026/123”.")
     )
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
+    unit = PickerField(kind=UNIT, source="unit", label=_("Unit"), queryset=Unit.objects.none())
     summary = forms.CharField(
         label=_("Summary"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = Unit.objects.order_by("path")
+        cast(PickerField, self.fields["unit"]).queryset = all_units()
 
     def clean_case_number(self):
         value = services.normalise_case_number(self.cleaned_data["case_number"])

@@ -75,6 +75,11 @@ def recipients_for(user: AnyUser) -> QuerySet[Person]:
     return people.order_by("last_name", "first_name", "pk")
 
 
+def call_card_person(pk: int) -> Person:
+    """A person for Kundtjänst's call card, with the unit and förvaltning it shows."""
+    return Person.objects.select_related("unit__forvaltning").get(pk=pk)
+
+
 def callbacks_visible_to(user: AnyUser, *, status: str | None = None) -> QuerySet[Callback]:
     rows = Callback.objects.select_related("recipient__unit", "recorded_by__person")
     if not is_service_desk(user):

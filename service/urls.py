@@ -5,6 +5,7 @@ from . import views
 app_name = "service"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("samtal/<int:pk>/", views.call_card, name="call_card"),
     path("aterringningar/", views.callback_list, name="callback_list"),
     path("aterringningar/ny/", views.callback_create, name="callback_create"),
     path("aterringningar/<int:pk>/", views.callback_detail, name="callback_detail"),

@@ -13,11 +13,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from absence import selectors as absence_selectors
 from absence import workdays
 from common.http import get_or_404, redirect_back
 from common.pdf import render_pdf
-from organisation.models import Unit
-from organisation.permissions import person_of
+from organisation.models import Person, Unit
+from organisation.permissions import can_view_person, person_of
 
 from . import permissions, selectors, services
 from .choices import CallbackStatus
@@ -31,6 +32,31 @@ def index(request):
 
 
 # --- Callbacks (SRV-2) -------------------------------------------------------------------
+
+
+@require_safe
+def call_card(request, pk):
+    """Kundtjänst's view of a telesök hit (issue 19.4): where the person's calls go now,
+    the unit's phone hours and working day, the next working day, and "Ta meddelande"
+    for them. 404 for a person the user may not take a message for (ORG-4, left)."""
+    person = get_or_404(selectors.call_card_person, pk, Person)
+    if not (
+        can_view_person(request.user, person)
+        and permissions.can_record_callback_for(request.user, person)
+    ):
+        raise Http404
+    today = selectors.today()
+    context = {
+        "person": person,
+        "phones": absence_selectors.phones_of(person),
+        "redirect": absence_selectors.current_redirect_of(person),
+        "hours": workdays.working_hours(person.unit),
+        "phone_hours": person.unit.phone_hours,
+        "is_working_day": workdays.is_working_day(today),
+        "next_working_day": workdays.next_working_day(today),
+        "deadline": services.callback_deadline(today),
+    }
+    return render(request, "service/call_card.html", context)
 
 
 @require_safe
@@ -57,6 +83,7 @@ def callback_create(request):
         initial=initial,
         recipients=selectors.recipients_for(request.user),
         default_deadline=services.callback_deadline(selectors.today()),
+        reader=request.user,
     )
     if request.method == "POST" and form.is_valid():
         callback = form.save(actor=request.user)

@@ -7,6 +7,6 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Subscriptions")
 
     def ready(self):
-        # DEV-4: flags a mover's phones (organisation's person_left signal) and links the
-        # flag to its one-click change request (subscriptions/movers.py).
-        from . import movers  # noqa: F401, PLC0415 -- signal handlers connect when the registry is ready
+        # DEV-4: movers flags a mover's phones (organisation's person_moved signal) and links
+        # the flag to its one-click change request; pickers registers the picker sources.
+        from . import movers, pickers  # noqa: F401, PLC0415 -- they register when ready

@@ -5,12 +5,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import ServiceForm
-from organisation.forms import PersonChoiceField
+from common.pickers import PickerField, PickerFormMixin
 from organisation.models import CostCentre, Person, Unit
 from organisation.numbers import format_number, parse_number
+from organisation.pickers import PERSON, UNIT, all_units
 
 from . import services
 from .choices import RequestKind, RequestStatus
+from .pickers import hand_over_holders, hand_over_units, own_entry_units
 from .selectors import concrete_field
 
 
@@ -18,14 +20,7 @@ def _max_length(field):
     return concrete_field(Person, field).max_length
 
 
-class UnitChoiceField(forms.ModelChoiceField):
-    """Units in tree order, indented by depth so the tree shows in a plain <select>."""
-
-    def label_from_instance(self, obj):
-        return "\u2003" * obj.depth + obj.name
-
-
-class EntryForm(forms.Form):
+class EntryForm(PickerFormMixin, forms.Form):
     """The four fields of a directory entry a holder keeps current (DIR-4)."""
 
     title = forms.CharField(label=_("Title"), max_length=_max_length("title"))
@@ -38,7 +33,7 @@ class EntryForm(forms.Form):
         required=False,
         help_text=_("Any written form: 019-21 10 00, 070-123 45 67 or +46 19 21 10 00."),
     )
-    unit = UnitChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=None)
+    unit = PickerField(kind=UNIT, source="unit", label=_("Unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args, person, units, **kwargs):
         self.person = person
@@ -81,8 +76,8 @@ class OwnEntryForm(EntryForm):
     chosen within the holder's own förvaltning."""
 
     def __init__(self, *args, person, **kwargs):
-        units = Unit.objects.filter(forvaltning_id=person.unit.forvaltning_id).order_by("path")
-        super().__init__(*args, person=person, units=units, **kwargs)
+        super().__init__(*args, person=person, units=own_entry_units(person), **kwargs)
+        cast(PickerField, self.fields["unit"]).source = "own-entry-unit"
         self.fields["unit"].error_messages["invalid_choice"] = _(
             "Choose a unit in your own förvaltning."
         )
@@ -112,7 +107,7 @@ class DeskEntryForm(EntryForm):
     )
 
     def __init__(self, *args, person, **kwargs):
-        super().__init__(*args, person=person, units=Unit.objects.order_by("path"), **kwargs)
+        super().__init__(*args, person=person, units=all_units(), **kwargs)
 
     def save(self, *, actor):
         """True when the entry changed, False when nothing differed, None on errors."""
@@ -205,11 +200,18 @@ class SubscriptionEndForm(ServiceForm, forms.Form):
         )
 
 
-class HandOverForm(ServiceForm, forms.Form):
+class HandOverForm(PickerFormMixin, ServiceForm, forms.Form):
     """X-3: "Lämna över till ...": a new holder, and if chosen a new unit and cost centre."""
 
-    holder = PersonChoiceField(label=_("New holder"), queryset=Person.objects.none())
-    unit = UnitChoiceField(
+    holder = PickerField(
+        kind=PERSON,
+        source="hand-over-holder",
+        label=_("New holder"),
+        queryset=Person.objects.none(),
+    )
+    unit = PickerField(
+        kind=UNIT,
+        source="hand-over-unit",
         label=_("Unit"),
         queryset=Unit.objects.none(),
         required=False,
@@ -226,17 +228,13 @@ class HandOverForm(ServiceForm, forms.Form):
     def __init__(self, *args, subscription, reader=None, **kwargs):
         self.subscription = subscription
         super().__init__(*args, **kwargs)
-        holder = cast(PersonChoiceField, self.fields["holder"])
-        holder.queryset = (
-            Person.objects.filter(is_active=True)
-            .exclude(pk=subscription.holder_id or 0)
-            .select_related("unit")
-            .order_by("last_name", "first_name", "pk")
-        )
-        holder.reader = reader
-        cast(UnitChoiceField, self.fields["unit"]).queryset = Unit.objects.filter(
-            closed_on__isnull=True
-        ).order_by("path")
+        for name, rows in (
+            ("holder", hand_over_holders(subscription)),
+            ("unit", hand_over_units()),
+        ):
+            field = cast(PickerField, self.fields[name])
+            field.queryset, field.reader = rows, reader
+            field.params = {"subscription": subscription.pk}
         cast(
             forms.ModelChoiceField, self.fields["cost_centre"]
         ).queryset = CostCentre.objects.filter(is_active=True).order_by("code")

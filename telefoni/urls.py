@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from common import pickers
+
 from . import views
 from .forms import LoginForm
 
@@ -39,6 +41,8 @@ urlpatterns = [
     path("rostbrevlador/", include("voicemail.urls")),
     path("medborgarservice/", include("service.urls")),
     path("registerimport/", include("register.urls")),
+    # The suggestions of the pickers that search (issue 19.3).
+    path("val/<slug:source>/", pickers.suggest, name="picker"),
     path("api/", include("telefoni.api_urls")),
     path("admin/", admin.site.urls),
 ]

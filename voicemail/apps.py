@@ -9,4 +9,4 @@ class VoicemailConfig(AppConfig):
     def ready(self):
         # flags the boxes of people who leave (organisation's person_left signal) and
         # tells the compliance dashboard how to load boxes (voicemail/leavers.py).
-        from . import leavers  # noqa: F401, PLC0415 -- signal handlers connect when the registry is ready
+        from . import leavers, pickers  # noqa: F401, PLC0415 -- signal handlers connect, picker sources register, when the registry is ready

@@ -7,6 +7,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import add_service_errors
+from common.pickers import PickerField, PickerFormMixin
+from subscriptions.models import Subscription
+from subscriptions.pickers import PHONE
 
 from . import services
 from .choices import BoxKind
@@ -29,11 +32,6 @@ class ServiceForm(forms.Form):
         raise NotImplementedError
 
 
-class SubscriptionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj} ({obj.get_kind_display()})"
-
-
 class BoxForm(ServiceForm):
     """A form about one voicemail box (`box`), saved by one service: by default the
     service named `service` (in voicemail.services), given the actor, the box and the
@@ -51,10 +49,12 @@ class BoxForm(ServiceForm):
         return save(actor=actor, box=self.box, **{self.field: self.cleaned_data[self.field]})
 
 
-class ApproveForm(ServiceForm):
+class ApproveForm(PickerFormMixin, ServiceForm):
     """VM-1: the enhetschef judges a box suitable for a phone of the unit."""
 
-    subscription = SubscriptionChoiceField(label=_("Phone"), queryset=None)
+    subscription = PickerField(
+        kind=PHONE, source="approve-phone", label=_("Phone"), queryset=Subscription.objects.none()
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=BoxKind.choices)
     note = forms.CharField(
         label=_("Why it is suitable"),
@@ -66,9 +66,10 @@ class ApproveForm(ServiceForm):
         ),
     )
 
-    def __init__(self, *args, subscriptions, **kwargs):
+    def __init__(self, *args, subscriptions, unit, reader=None, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["subscription"]).queryset = subscriptions
+        field = cast(PickerField, self.fields["subscription"])
+        field.queryset, field.reader, field.params = subscriptions, reader, {"unit": unit.pk}
 
     def call_service(self, *, actor):
         data = self.cleaned_data

@@ -100,6 +100,13 @@ def approvable_subscriptions(unit: Unit) -> QuerySet[Subscription]:
     )
 
 
+def approvable_for(user: AnyUser, unit: Unit) -> QuerySet[Subscription]:
+    """The phones `user` (the unit's manager) may approve a box for: not their own."""
+    choices = approvable_subscriptions(unit)
+    own = person_of(user)
+    return choices.exclude(holder=own) if own is not None else choices
+
+
 def _records() -> QuerySet[MessageRecord]:
     return MessageRecord.objects.select_related(
         "box__subscription__holder", "unit", "registered_by__person"

@@ -200,11 +200,12 @@ def approve(request, pk):
     found = get_object_or_404(Unit, pk=pk)
     if not permissions.is_unit_manager(request.user, found):
         raise PermissionDenied
-    own = person_of(request.user)
-    choices = selectors.approvable_subscriptions(found)
-    if own is not None:
-        choices = choices.exclude(holder=own)
-    form = ApproveForm(_data(request), subscriptions=choices)
+    form = ApproveForm(
+        _data(request),
+        subscriptions=selectors.approvable_for(request.user, found),
+        unit=found,
+        reader=request.user,
+    )
     if request.method == "POST" and form.is_valid():
         if not permissions.can_approve_box(request.user, form.cleaned_data["subscription"]):
             raise PermissionDenied

@@ -252,3 +252,24 @@ def test_person_page_query_count_is_constant(
         response = client.get(reverse("directory:person", args=[holder.pk]))
     assert len(response.context["subscriptions"]) == count
     assert all(s.can_change_barring for s in response.context["subscriptions"])
+
+
+# --- Telesök as you type (issue 19.4): the results fragment ------------------------------
+
+
+@pytest.mark.parametrize(("role", "status"), statuses(200).items())
+def test_search_results_fragment(matrix_client, world, role, status):
+    response = matrix_client(role).get(reverse("directory:search_results"), {"q": "östlund"})
+    assert response.status_code == status
+    if status == 200:
+        page = response.content.decode()
+        assert "<html" not in page  # only the results, for the page to put in place
+        assert 'data-live-summary="1 träff"' in page
+        assert "Östlund" in page
+
+
+def test_search_page_works_without_javascript_and_carries_the_live_hooks(matrix_client, world):
+    page = matrix_client("colleague").get(reverse("directory:search"), {"q": "östlund"})
+    body = page.content.decode()
+    assert 'data-live-url="/telesok/traffar/"' in body
+    assert '<div id="telesok-results">' in body and "Östlund" in body

@@ -210,12 +210,13 @@ def test_org_4_protected_person_only_offered_to_tele_kundtjanst(
         assert "Skyddadsson" not in body
 
 
-def test_recipient_picker_is_a_plain_select_preselected_from_the_link(matrix_client, world):
+def test_recipient_picker_is_preselected_from_the_link(matrix_client, world):
+    """Issue 19.3: a picker that searches, with the person of the link already chosen."""
     anna = world.people["employee"]
     response = matrix_client("kundtjanst").get(NEW_CALLBACK, {"for": anna.pk})
     body = response.content.decode()
-    assert '<select name="recipient"' in body
-    assert f'<option value="{anna.pk}" selected>Östlund, Anna (Hemtjänst Norr grupp 1)' in body
+    assert 'name="recipient__q" value="Östlund, Anna"' in body
+    assert f'<option value="{anna.pk}" selected>Östlund, Anna – Undersköterska' in body
 
 
 @pytest.mark.parametrize("who, status", CALLBACK_VIEW.items())
