@@ -34,3 +34,15 @@ def browser_page():
         yield page
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def pick(page, label, typed):
+    """Choose in a picker that searches (issue 19.3) by the keyboard: type, wait for the
+    suggestions, take the first. `typed` should name one row."""
+    box = page.get_by_role("combobox", name=label)
+    box.press_sequentially(typed, delay=20)
+    listbox = box.get_attribute("aria-controls")
+    page.locator(f'[id="{listbox}"] [role="option"]').first.wait_for()
+    box.press("ArrowDown")
+    box.press("Enter")
+    return box

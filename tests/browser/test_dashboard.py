@@ -3,6 +3,7 @@ the person page, then finds the leaver's phone on the compliance dashboard, dril
 from the förvaltning to the unit and the requirement."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -11,6 +12,7 @@ from compliance.rules import RULES
 from organisation.models import Person
 from subscriptions import services as subscription_services
 from subscriptions.choices import Kind
+from subscriptions.models import Subscription
 from tests.factories import CostCentreFactory, PersonFactory, UnitFactory, person_with_user
 
 
@@ -73,7 +75,10 @@ def test_x_3_desk_marks_a_leaver_and_finds_the_phone_on_the_dashboard(
         x_3 = str(RULES["X-3"].title)
     page.get_by_role("link", name=x_3).click()
     page.wait_for_url(f"{base}/efterlevnad/enhet/{leaver['unit'].pk}/krav/X-3/")
+    # The flagged phone links to its own page, where "Säg upp" and "Lämna över" are (17.5).
     link = page.get_by_role("link", name="019-21 30 00 Greta Älvström")
-    assert link.get_attribute("href") == greta.get_absolute_url()
+    phone = Subscription.objects.get(holder=greta)
+    page_of_phone = reverse("subscriptions:subscription_detail", args=[phone.pk])
+    assert link.get_attribute("href") == page_of_phone
     assert page.get_by_text("Märta Öberg").count() == 1
     assert page.console_errors == []

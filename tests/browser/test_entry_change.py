@@ -63,7 +63,7 @@ def test_dir_4_title_change_from_request_to_telesok(live_server, browser_page, p
         "Your change was sent to Tele kundtjänst as request #%(pk)s. Your entry changes "
         "when the request is applied."
     )
-    assert page.get_by_role("status").inner_text() == sent % {"pk": request.pk}
+    assert page.locator(".messages .message").inner_text() == sent % {"pk": request.pk}
     assert page.get_by_text(sv("Waiting for Tele kundtjänst")).first.is_visible()
     # Nothing has changed yet.
     assert Person.objects.get(pk=employee.pk).title == "Undersköterska"
@@ -76,7 +76,7 @@ def test_dir_4_title_change_from_request_to_telesok(live_server, browser_page, p
     assert "Sjuksköterska" in item.get_by_role("table").inner_text()
     item.get_by_role("button", name=sv("Apply")).click()
     page.wait_for_url(f"{base}/andringar/")
-    assert page.get_by_role("status").inner_text() == sv("Request #%(pk)s was applied.") % {
+    assert page.locator(".messages .message").inner_text() == sv("Request #%(pk)s was applied.") % {
         "pk": request.pk
     }
     request.refresh_from_db()

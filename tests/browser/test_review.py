@@ -108,12 +108,13 @@ def test_rev_1_manager_decides_the_whole_review_in_one_pass_and_signs_it(
     # content must fit: nothing in <main> reaches past 320 px but inside the table's box.
     overflowing = page.evaluate(
         """() => [...document.querySelectorAll('main *')]
-            .filter(e => !e.closest('.review-scroll') || e.matches('.review-scroll'))
+            .filter(e => !e.closest('.table-scroll') || e.matches('.table-scroll'))
             .filter(e => e.getBoundingClientRect().right > 320.5)
             .map(e => e.tagName + '.' + e.className)"""
     )
     assert overflowing == []
-    assert page.evaluate("document.querySelector('.review-scroll').scrollWidth") > 320
+    box = "document.querySelector('.review-decisions .table-scroll')"
+    assert page.evaluate(f"{box}.scrollWidth") > 320
     region = page.get_by_role("region", name="3 abonnemang")
     region.focus()  # the scrolling box is reachable with the keyboard
     page.set_viewport_size({"width": 1280, "height": 800})

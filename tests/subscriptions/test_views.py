@@ -189,7 +189,7 @@ def test_my_entry_query_count_is_constant(
     for i in range(count):
         make_request(title=f"Titel {i}", unit=world.hemtjanst.pk)
     client = matrix_client("employee")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get(MY_ENTRY)
     assert len(response.context["requests"]) == count
 

@@ -75,7 +75,7 @@ def test_right_password_signs_in_and_lands_on_the_start_page(client, local_accou
     assert response.redirect_chain == [("/", 302)]
     assert int(signed_in_as(client)) == lena.pk
     assert client.session[BACKEND_SESSION_KEY] == "django.contrib.auth.backends.ModelBackend"
-    assert text("To act on") in response.content.decode()
+    assert text("Inbox") in response.content.decode()
 
 
 def test_wrong_password_shows_the_swedish_error_and_counts_a_failure(client, local_accounts):
