@@ -57,6 +57,43 @@ def require_slapd():
         pytest.skip("slapd is not installed (apt-get install slapd ldap-utils)")
 
 
+@contextmanager
+def running_slapd(suffix, ldif, *, size_limit=None):
+    """A real slapd (python-ldap's slapdtest) with the core, cosine, inetOrgPerson and nis
+    schemas, the organisation `suffix` and the entries `ldif` loaded; stopped on exit.
+    `size_limit` answers at most that many entries a search (except page by page), as
+    Active Directory answers at most 1000."""
+    require_slapd()
+    import tempfile  # noqa: PLC0415 -- only where slapd runs
+
+    from slapdtest import SlapdObject  # noqa: PLC0415 -- python-ldap is optional
+    from slapdtest._slapdtest import SLAPD_CONF_TEMPLATE  # noqa: PLC0415
+
+    class TestSlapd(SlapdObject):
+        openldap_schema_files = ("core.ldif", "cosine.ldif", "inetorgperson.ldif", "nis.ldif")
+        TMPDIR = tempfile.gettempdir()
+
+    TestSlapd.suffix = suffix
+    if size_limit is not None:
+        TestSlapd.slapd_conf_template = SLAPD_CONF_TEMPLATE.replace(
+            "olcTLSVerifyClient: try\n",
+            "olcTLSVerifyClient: try\n"
+            f"olcSizeLimit: size.soft={size_limit} size.hard={size_limit} "
+            "size.prtotal=unlimited\n",
+        )
+    server = TestSlapd()
+    server.start()
+    try:
+        dc = suffix.split(",")[0].split("=")[1]
+        server.ldapadd(
+            f"dn: {suffix}\nobjectClass: dcObject\nobjectClass: organization\n"
+            f"dc: {dc}\no: Kommunen\n\n" + ldif
+        )
+        yield server
+    finally:
+        server.stop()
+
+
 def require_chromium():
     path = os.environ.get("TELEFONI_CHROMIUM", "/usr/bin/chromium")
     if not os.path.exists(path):

@@ -9,7 +9,6 @@ worker.
 
 import logging
 import socket
-import tempfile
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,7 +27,7 @@ from subscriptions.choices import Kind, RequestKind
 from subscriptions.models import ChangeRequest
 from tests.conftest import statuses
 from tests.factories import CostCentreFactory, PersonFactory, UnitFactory, UserFactory
-from tests.services import require_slapd, wait_for
+from tests.services import running_slapd, wait_for
 
 SUFFIX = "dc=kommun,dc=example"
 PEOPLE = f"ou=people,{SUFFIX}"
@@ -80,28 +79,14 @@ def standard(uids=UIDS, **changed):
 
 @pytest.fixture(scope="module")
 def slapd():
-    require_slapd()
-    from slapdtest import SlapdObject
-
-    class SyncSlapd(SlapdObject):
-        suffix = SUFFIX
-        openldap_schema_files = ("core.ldif", "cosine.ldif", "inetorgperson.ldif", "nis.ldif")
-        TMPDIR = tempfile.gettempdir()
-
-    server = SyncSlapd()
-    server.start()
-    try:
-        server.ldapadd(
-            f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\n"
-            "dc: kommun\no: Kommunen\n\n"
-            f"dn: {EMPTY}\nobjectClass: organizationalUnit\nou: empty\n\n"
-            f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: groups\n\n"
-            f"dn: {ELECTED_GROUP}\nobjectClass: groupOfNames\ncn: fortroendevalda\n"
-            f"member: uid=u09,{PEOPLE}\n\n" + people_ldif(standard())
-        )
+    with running_slapd(
+        SUFFIX,
+        f"dn: {EMPTY}\nobjectClass: organizationalUnit\nou: empty\n\n"
+        f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: groups\n\n"
+        f"dn: {ELECTED_GROUP}\nobjectClass: groupOfNames\ncn: fortroendevalda\n"
+        f"member: uid=u09,{PEOPLE}\n\n" + people_ldif(standard()),
+    ) as server:
         yield server
-    finally:
-        server.stop()
 
 
 class Directory:
@@ -653,30 +638,8 @@ def test_the_directory_is_read_beyond_the_page_size(coded, directory, settings, 
 def limited_slapd():
     """A slapd that answers at most 4 entries to anyone but its root (as AD answers at
     most 1000), except page by page."""
-    require_slapd()
-    from slapdtest import SlapdObject
-    from slapdtest._slapdtest import SLAPD_CONF_TEMPLATE
-
-    class LimitedSlapd(SlapdObject):
-        suffix = SUFFIX
-        openldap_schema_files = ("core.ldif", "cosine.ldif", "inetorgperson.ldif", "nis.ldif")
-        TMPDIR = tempfile.gettempdir()
-        slapd_conf_template = SLAPD_CONF_TEMPLATE.replace(
-            "olcTLSVerifyClient: try\n",
-            "olcTLSVerifyClient: try\n"
-            "olcSizeLimit: size.soft=4 size.hard=4 size.prtotal=unlimited\n",
-        )
-
-    server = LimitedSlapd()
-    server.start()
-    try:
-        server.ldapadd(
-            f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\n"
-            "dc: kommun\no: Kommunen\n\n" + people_ldif(standard())
-        )
+    with running_slapd(SUFFIX, people_ldif(standard()), size_limit=4) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def test_a_size_limit_on_the_server_is_paged_past(coded, settings, limited_slapd):

@@ -8,7 +8,6 @@ answer gives a clear message instead of a server error.
 """
 
 import socket
-import tempfile
 
 import pytest
 from axes.models import AccessAttempt
@@ -20,7 +19,7 @@ from django.utils.translation import gettext, override
 from common.roles import Role, roles_of
 from organisation.models import Person
 from tests.factories import PersonFactory, UnitFactory, UserFactory
-from tests.services import require_slapd
+from tests.services import running_slapd
 
 pytestmark = pytest.mark.service("slapd")
 
@@ -128,24 +127,8 @@ def entries_ldif():
 @pytest.fixture(scope="module")
 def slapd():
     """A real slapd for this module, with the people and groups above."""
-    require_slapd()
-    from slapdtest import SlapdObject
-
-    class TelefoniSlapd(SlapdObject):
-        suffix = SUFFIX
-        openldap_schema_files = ("core.ldif", "cosine.ldif", "inetorgperson.ldif", "nis.ldif")
-        TMPDIR = tempfile.gettempdir()
-
-    server = TelefoniSlapd()
-    server.start()
-    try:
-        server.ldapadd(
-            f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\n"
-            "dc: kommun\no: Kommunen\n\n" + entries_ldif()
-        )
+    with running_slapd(SUFFIX, entries_ldif()) as server:
         yield server
-    finally:
-        server.stop()
 
 
 class Directory:
